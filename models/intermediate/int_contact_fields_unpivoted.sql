@@ -1,0 +1,74 @@
+-- One row per contact and known field value, as of the score date: the shape rules are
+-- evaluated against. Field names are what rule seeds write in their `field` column.
+{%- set contact_fields = ['seniority', 'job_title', 'country', 'lead_source', 'email_domain', 'email_domain_list'] %}
+{%- set company_fields = {'industry': 'industry', 'employee_count': 'employee_count', 'annual_revenue': 'annual_revenue', 'country': 'company_country', 'domain': 'company_domain'} %}
+
+with
+
+contacts as (
+
+    select * from {{ ref('int_contacts_as_of') }}
+
+),
+
+standard_fields as (
+
+    {% for column in contact_fields %}
+    select
+        contact_id,
+        'contact.{{ column }}' as field,
+        {{ dbt.cast(column, dbt.type_string()) }} as value_text
+    from contacts
+    where {{ column }} is not null
+    union all
+    {% endfor %}
+    {% for name, column in company_fields.items() %}
+    select
+        contact_id,
+        'company.{{ name }}' as field,
+        {{ dbt.cast(column, dbt.type_string()) }} as value_text
+    from contacts
+    where {{ column }} is not null
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+contact_attributes as (
+
+    {{ leadscore.json_object_entries('contacts', ['contact_id'], 'contact_attributes') }}
+
+),
+
+company_attributes as (
+
+    {{ leadscore.json_object_entries('contacts', ['contact_id'], 'company_attributes') }}
+
+),
+
+unioned as (
+
+    select * from standard_fields
+    union all
+    select contact_id, 'contact.attributes.' || attribute_key as field, attribute_value as value_text
+    from contact_attributes
+    where attribute_value is not null
+    union all
+    select contact_id, 'company.attributes.' || attribute_key as field, attribute_value as value_text
+    from company_attributes
+    where attribute_value is not null
+
+),
+
+final as (
+
+    select
+        contact_id,
+        field,
+        value_text,
+        {{ leadscore.to_number('value_text') }} as value_number
+    from unioned
+
+)
+
+select * from final

@@ -1,0 +1,71 @@
+-- Points each engagement rule gives a scored contact as of the score date, after decay.
+with
+
+matches as (
+
+    select * from {{ ref('int_event_rule_matches') }}
+
+),
+
+members as (
+
+    select * from {{ ref('int_segment_members') }}
+
+),
+
+score_dates as (
+
+    select * from {{ ref('int_score_dates') }}
+
+),
+
+aged as (
+
+    select
+        matches.*,
+        {{ dbt.datediff('matches.occurred_date', 'score_dates.score_date', 'day') }} as age_days
+    from matches
+    cross join score_dates
+
+),
+
+decayed as (
+
+    select
+        aged.*,
+        counted_points * {{ leadscore.decay_factor(
+            'age_days', 'decay_method', 'decay_full_days', 'decay_half_life_days',
+            'decay_percent', 'decay_period_days', 'decay_window_days'
+        ) }} as decayed_points
+    from aged
+
+),
+
+final as (
+
+    select
+        decayed.contact_id,
+        decayed.model_id,
+        decayed.model_version,
+        decayed.rule_id,
+        decayed.component,
+        sum(decayed.decayed_points) as points,
+        sum(case when decayed.decayed_points <> 0 then 1 else 0 end) as occurrences,
+        max(decayed.occurred_at) as last_occurred_at
+    from decayed
+    inner join members
+        on decayed.contact_id = members.contact_id
+        and decayed.model_id = members.model_id
+        and decayed.model_version = members.model_version
+    where decayed.age_days < decayed.decay_window_days
+    group by
+        decayed.contact_id,
+        decayed.model_id,
+        decayed.model_version,
+        decayed.rule_id,
+        decayed.component
+    having sum(case when decayed.decayed_points <> 0 then 1 else 0 end) > 0
+
+)
+
+select * from final

@@ -1,0 +1,169 @@
+-- Each event that an engagement rule counts, with the points it earns before decay.
+-- Caps count the first occurrences of each fixed cap period (counted from 1970-01-01),
+-- so a later event never changes what an earlier day was given.
+with
+
+events as (
+
+    select * from {{ ref('stg_raw__events') }}
+
+),
+
+score_dates as (
+
+    select * from {{ ref('int_score_dates') }}
+
+),
+
+rules as (
+
+    select * from {{ ref('engagement_rules') }}
+
+),
+
+models as (
+
+    select * from {{ ref('scoring_models') }}
+
+),
+
+rules_with_decay as (
+
+    select
+        rules.model_id,
+        rules.model_version,
+        rules.rule_id,
+        lower(rules.event_type) as event_type,
+        rules.property,
+        rules.operator,
+        rules.value,
+        rules.points,
+        rules.component,
+        rules.max_occurrences,
+        rules.max_points,
+        coalesce(rules.decay_method, models.decay_method) as decay_method,
+        coalesce(rules.decay_full_days, models.decay_full_days) as decay_full_days,
+        coalesce(rules.decay_half_life_days, models.decay_half_life_days) as decay_half_life_days,
+        coalesce(rules.decay_percent, models.decay_percent) as decay_percent,
+        coalesce(rules.decay_period_days, models.decay_period_days) as decay_period_days,
+        coalesce(rules.decay_window_days, models.decay_window_days) as decay_window_days,
+        coalesce(
+            rules.cap_window_days,
+            rules.decay_window_days,
+            models.decay_window_days
+        ) as cap_window_days
+    from rules
+    inner join models
+        on rules.model_id = models.model_id
+        and rules.model_version = models.model_version
+
+),
+
+events_as_of as (
+
+    select events.*
+    from events
+    cross join score_dates
+    where events.occurred_date <= score_dates.score_date
+
+),
+
+candidates as (
+
+    select
+        events_as_of.event_id,
+        events_as_of.contact_id,
+        events_as_of.occurred_at,
+        events_as_of.occurred_date,
+        rules_with_decay.*,
+        {{ leadscore.json_extract_text('events_as_of.properties', 'rules_with_decay.property') }} as property_value
+    from events_as_of
+    inner join rules_with_decay
+        on events_as_of.event_type = rules_with_decay.event_type
+
+),
+
+matched as (
+
+    select
+        candidates.*,
+        cast(floor(
+            {{ dbt.datediff("cast('1970-01-01' as date)", 'occurred_date', 'day') }}
+            / cap_window_days
+        ) as {{ dbt.type_int() }}) as cap_period
+    from candidates
+    where property is null
+        or {{ leadscore.field_matches(
+            'property_value',
+            leadscore.to_number('property_value'),
+            'operator', 'value', 'cast(null as ' ~ dbt.type_string() ~ ')'
+        ) }}
+
+),
+
+ranked as (
+
+    select
+        matched.*,
+        row_number() over (
+            partition by contact_id, model_id, model_version, rule_id, cap_period
+            order by occurred_at, event_id
+        ) as occurrence_in_period,
+        sum(abs(points)) over (
+            partition by contact_id, model_id, model_version, rule_id, cap_period
+            order by occurred_at, event_id
+            rows between unbounded preceding and current row
+        ) as running_points
+    from matched
+
+),
+
+capped as (
+
+    select
+        ranked.*,
+        case
+            when max_occurrences is not null and occurrence_in_period > max_occurrences then 0.0
+            when max_points is not null then
+                case when points < 0 then -1.0 else 1.0 end
+                * greatest(0.0, least(abs(points), max_points - (running_points - abs(points))))
+            else points
+        end as counted_points
+    from ranked
+
+),
+
+final as (
+
+    select
+        -- ids
+        event_id,
+        contact_id,
+        model_id,
+        model_version,
+        rule_id,
+
+        -- points
+        component,
+        points as rule_points,
+        counted_points,
+        occurrence_in_period,
+        cap_period,
+
+        -- decay
+        decay_method,
+        decay_full_days,
+        decay_half_life_days,
+        decay_percent,
+        decay_period_days,
+        decay_window_days,
+
+        -- timestamps
+        occurred_at,
+        occurred_date
+
+    from capped
+
+)
+
+select * from final
