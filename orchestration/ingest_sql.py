@@ -1,0 +1,348 @@
+"""SQL building blocks of the loader: raw schema DDL, typing and validation, duplicates.
+
+Everything here is generated from orchestration.contract, so adding an optional column
+to the contract adds it to the raw table (ensure_raw_schema also ALTERs existing tables)
+and to validation without touching this file.
+
+Conventions of the staged relation every reader produces (see ingest_readers):
+    _row_number BIGINT    1-based record number within the file
+    _pre_code   VARCHAR   reason code decided while reading (unparseable_row, invalid_json,
+                          json_not_object), else NULL
+    _pre_reason VARCHAR   its human sentence
+    v_<column>  VARCHAR   the raw text of each contract column (NULL when absent)
+    _extra      VARCHAR   JSON object of unknown extra columns, or NULL
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from orchestration import contract as C
+
+# Storage type of each contract kind in the raw tables.
+SQL_TYPES = {
+    C.TEXT: "VARCHAR",
+    C.INTEGER: "BIGINT",
+    C.DECIMAL: "DECIMAL(18,2)",
+    C.TIMESTAMP: "TIMESTAMP",  # naive, always UTC
+    C.DATE: "DATE",
+    C.BOOLEAN: "BOOLEAN",
+    C.JSON_OBJECT: "VARCHAR",  # minified JSON text of an object
+}
+
+META_COLUMNS = (
+    ("_extra", "VARCHAR"),
+    ("_file", "VARCHAR"),
+    ("_row_number", "BIGINT"),
+    ("_checksum", "VARCHAR"),
+    ("_row_hash", "VARCHAR"),
+    ("_loaded_at", "TIMESTAMP"),
+)
+
+QUARANTINE_COLUMNS = (
+    ("file", "VARCHAR"),
+    ("entity", "VARCHAR"),
+    ("checksum", "VARCHAR"),
+    ("row_number", "BIGINT"),
+    ("reason_code", "VARCHAR"),
+    ("reason", "VARCHAR"),
+    ("raw_content", "VARCHAR"),
+    ("quarantined_at", "TIMESTAMP"),
+)
+
+LOAD_LOG_COLUMNS = (
+    ("file", "VARCHAR"),
+    ("entity", "VARCHAR"),
+    ("checksum", "VARCHAR"),
+    ("format", "VARCHAR"),
+    ("bytes", "BIGINT"),
+    ("status", "VARCHAR"),
+    ("rows_read", "BIGINT"),
+    ("rows_loaded", "BIGINT"),
+    ("rows_quarantined", "BIGINT"),
+    ("rows_duplicate", "BIGINT"),
+    ("loaded_at", "TIMESTAMP"),
+    ("duration_seconds", "DOUBLE"),
+    ("error", "VARCHAR"),
+    ("note", "VARCHAR"),
+)
+
+# Stable reason codes, in the order the checks run (first failing check wins).
+REASON_CODES = (
+    "unparseable_row",
+    "invalid_json",
+    "json_not_object",  # whole JSONL line, or an attributes/properties value
+    "missing_required",
+    "bad_timestamp",
+    "future_timestamp",
+    "bad_number",
+    "negative_number",
+    "bad_boolean",
+    "bad_date",
+    "json_too_large",
+    "text_too_long",
+    "conflicting_duplicate",
+)
+
+# ISO-8601 as accepted: date, optional time with optional fraction, optional offset.
+TS_REGEX = r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?"
+# A date, optionally with an all-zero midnight time (what pandas writes for dates).
+DATE_REGEX = r"\d{4}-\d{2}-\d{2}([Tt ]00:00(:00(\.0+)?)?(Z|z|[+-]00(:?00)?)?)?"
+TRUE_WORDS = ("true", "t", "1", "yes", "y")
+FALSE_WORDS = ("false", "f", "0", "no", "n")
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value) -> str:
+    """A SQL literal for str / int / float / datetime / None."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, datetime):
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def raw_table(entity: C.Entity) -> str:
+    return f"raw.{ident(entity.name)}"
+
+
+def entity_columns_ddl(entity: C.Entity) -> list[tuple[str, str]]:
+    cols = [(c.name, SQL_TYPES[c.kind]) for c in entity.columns]
+    return cols + list(META_COLUMNS)
+
+
+def create_table_sql(table: str, columns) -> str:
+    body = ", ".join(f"{ident(n)} {t}" for n, t in columns)
+    return f"CREATE TABLE IF NOT EXISTS {table} ({body})"
+
+
+# --------------------------------------------------------------------------- typing
+
+
+def _v(col: C.Column) -> str:
+    """The blank-as-NULL text of a column in the staged relation."""
+    return ident("n_" + col.name)
+
+
+def _p(col: C.Column) -> str:
+    return ident("p_" + col.name)
+
+
+def _show(expr: str, width: int = 80) -> str:
+    """A value quoted for a reason sentence, shortened."""
+    return f"'''' || left({expr}, {width}) || CASE WHEN length({expr}) > {width} THEN '...' ELSE '' END || ''''"
+
+
+def parse_expr(col: C.Column) -> str:
+    """SQL turning the text n_<col> into the typed value, NULL when it does not parse."""
+    n = _v(col)
+    t = f"trim({n})"
+    if col.kind == C.TEXT:
+        return n
+    if col.kind == C.INTEGER:
+        # Whole numbers only; "12.0" (pandas' float rendering of ints) is accepted.
+        return (
+            f"CASE WHEN regexp_full_match({t}, '[+-]?[0-9]+') THEN try_cast({t} AS BIGINT) "
+            f"WHEN regexp_full_match({t}, '[+-]?[0-9]+\\.0*') THEN try_cast(split_part({t}, '.', 1) AS BIGINT) END"
+        )
+    if col.kind == C.DECIMAL:
+        # Plain decimals, or scientific notation via DOUBLE; rounded to cents; NaN/inf fail.
+        return (
+            f"coalesce(try_cast({t} AS DECIMAL(18,2)), "
+            f"CASE WHEN isfinite(try_cast({t} AS DOUBLE)) THEN try_cast(try_cast({t} AS DOUBLE) AS DECIMAL(18,2)) END)"
+        )
+    if col.kind == C.TIMESTAMP:
+        # TIMESTAMPTZ understands offsets; the session TimeZone is UTC, so no offset = UTC.
+        return (
+            f"CASE WHEN regexp_full_match({t}, '{TS_REGEX}') "
+            f"THEN timezone('UTC', try_cast(replace({t}, ',', '.') AS TIMESTAMPTZ)) END"
+        )
+    if col.kind == C.DATE:
+        return f"CASE WHEN regexp_full_match({t}, '{DATE_REGEX}') THEN try_cast(left({t}, 10) AS DATE) END"
+    if col.kind == C.BOOLEAN:
+        trues = ", ".join(lit(w) for w in TRUE_WORDS)
+        falses = ", ".join(lit(w) for w in FALSE_WORDS)
+        return f"CASE WHEN lower({t}) IN ({trues}) THEN TRUE WHEN lower({t}) IN ({falses}) THEN FALSE END"
+    if col.kind == C.JSON_OBJECT:
+        return f"CASE WHEN json_valid({n}) AND json_type({n}) = 'OBJECT' THEN json({n})::VARCHAR END"
+    raise ValueError(f"unknown column kind {col.kind!r}")
+
+
+def checks(entity: C.Entity, future_limit: datetime) -> list[tuple[str, str, str]]:
+    """(reason_code, condition, reason sentence) in priority order."""
+    out: list[tuple[str, str, str]] = []
+    cols = entity.columns
+    for c in cols:
+        if c.required:
+            out.append(
+                ("missing_required", f"{_v(c)} IS NULL", lit(f"required column {c.name} is missing or blank"))
+            )
+    for c in cols:
+        if c.kind == C.TIMESTAMP:
+            out.append(
+                (
+                    "bad_timestamp",
+                    f"{_v(c)} IS NOT NULL AND {_p(c)} IS NULL",
+                    f"'{c.name} ' || {_show(_v(c))} || ' is not an ISO-8601 timestamp'",
+                )
+            )
+    for name in entity.no_future:
+        c = entity.column(name)
+        limit = lit(future_limit) if c.kind == C.TIMESTAMP else f"CAST({lit(future_limit)} AS DATE)"
+        out.append(
+            (
+                "future_timestamp",
+                f"{_p(c)} > {limit}",
+                f"'{c.name} ' || {_p(c)}::VARCHAR || ' is in the future (later than load time + "
+                f"{C.FUTURE_TOLERANCE_HOURS} hours)'",
+            )
+        )
+    for c in cols:
+        if c.kind in (C.INTEGER, C.DECIMAL):
+            what = "a whole number" if c.kind == C.INTEGER else "a number"
+            out.append(
+                (
+                    "bad_number",
+                    f"{_v(c)} IS NOT NULL AND {_p(c)} IS NULL",
+                    f"'{c.name} ' || {_show(_v(c))} || ' is not {what} (or is out of range)'",
+                )
+            )
+    for c in cols:
+        if c.kind in (C.INTEGER, C.DECIMAL):
+            out.append(
+                ("negative_number", f"{_p(c)} < 0", f"'{c.name} ' || {_p(c)}::VARCHAR || ' is negative'")
+            )
+    for c in cols:
+        if c.kind == C.BOOLEAN:
+            out.append(
+                (
+                    "bad_boolean",
+                    f"{_v(c)} IS NOT NULL AND {_p(c)} IS NULL",
+                    f"'{c.name} ' || {_show(_v(c))} || ' is not a boolean (true/false)'",
+                )
+            )
+    for c in cols:
+        if c.kind == C.DATE:
+            out.append(
+                (
+                    "bad_date",
+                    f"{_v(c)} IS NOT NULL AND {_p(c)} IS NULL",
+                    f"'{c.name} ' || {_show(_v(c))} || ' is not an ISO date (YYYY-MM-DD)'",
+                )
+            )
+    for c in cols:
+        if c.kind == C.JSON_OBJECT:
+            out.append(
+                (
+                    "json_not_object",
+                    f"{_v(c)} IS NOT NULL AND {_p(c)} IS NULL",
+                    f"'{c.name} is not a JSON object: ' || {_show(_v(c), 60)}",
+                )
+            )
+    for c in cols:
+        if c.kind == C.JSON_OBJECT:
+            out.append(
+                (
+                    "json_too_large",
+                    f"length({_v(c)}) > {C.MAX_JSON_CHARS}",
+                    f"'{c.name} is ' || length({_v(c)}) || ' characters, over the limit of {C.MAX_JSON_CHARS}'",
+                )
+            )
+    for c in cols:
+        if c.kind == C.TEXT:
+            out.append(
+                (
+                    "text_too_long",
+                    f"length({_v(c)}) > {C.MAX_TEXT_CHARS}",
+                    f"'{c.name} is ' || length({_v(c)}) || ' characters, over the limit of {C.MAX_TEXT_CHARS}'",
+                )
+            )
+    return out
+
+
+def row_hash_expr(entity: C.Entity) -> str:
+    """md5 over the canonical typed contract values (NULL-safe, unambiguous)."""
+    vals = ", ".join(f"{_p(c)}::VARCHAR" for c in entity.columns)
+    return f"md5(to_json(list_value({vals}))::VARCHAR)"
+
+
+def checked_sql(entity: C.Entity, src: str, future_limit: datetime) -> str:
+    """SELECT producing typed columns, _reason_code, _reason and _row_hash from the staged relation."""
+    norm = ", ".join(
+        f"CASE WHEN trim({ident('v_' + c.name)}) = '' THEN NULL ELSE {ident('v_' + c.name)} END AS {_v(c)}" for c in entity.columns
+    )
+    parsed = ", ".join(f"{parse_expr(c)} AS {_p(c)}" for c in entity.columns)
+    when = "\n".join(
+        f"      WHEN {cond} THEN {{'code': {lit(code)}, 'reason': {msg}}}"
+        for code, cond, msg in checks(entity, future_limit)
+    )
+    typed = ", ".join(f"{_p(c)} AS {ident(c.name)}" for c in entity.columns)
+    return f"""
+SELECT _row_number, {typed}, _extra,
+       _r.code AS _reason_code, _r.reason AS _reason, {row_hash_expr(entity)} AS _row_hash
+FROM (
+  SELECT *,
+    CASE
+      WHEN _pre_code IS NOT NULL THEN {{'code': _pre_code, 'reason': _pre_reason}}
+{when}
+    END AS _r
+  FROM (
+    SELECT *, {parsed}
+    FROM (SELECT _row_number, _pre_code, _pre_reason, _extra, {norm} FROM {src})
+  )
+)
+"""
+
+
+def dedup_sql(entity: C.Entity, checked: str) -> str:
+    """Rows of `checked` that are not loaded because of their natural key.
+
+    _status 'duplicate' (same key and content as the winner) or 'conflict'. The winner of
+    a key is the row already in the raw table if there is one, else the file's first
+    valid row with that key (lowest _row_number).
+    """
+    keys = [ident(k) for k in entity.key]
+    key_list = ", ".join(keys)
+    raw = raw_table(entity)
+    on_fr = " AND ".join(f"r.{k} = f.{k}" for k in keys)
+    key_text = " || ', ' || ".join(f"'{k}=' || coalesce(v.{ident(k)}::VARCHAR, '')" for k in entity.key)
+    vk = ", ".join(f"v.{k}" for k in keys)
+    return f"""
+WITH v AS (SELECT _row_number, {key_list}, _row_hash FROM {checked} WHERE _reason_code IS NULL),
+f AS (SELECT {key_list}, min(_row_number) AS _f_row, arg_min(_row_hash, _row_number) AS _f_hash
+      FROM v GROUP BY ALL),
+p AS (SELECT {", ".join(f"r.{k}" for k in keys)}, min(r._file) AS _p_file, min(r._row_number) AS _p_row,
+             list(DISTINCT r._row_hash) AS _p_hashes
+      FROM {raw} r SEMI JOIN f ON {on_fr} GROUP BY ALL),
+c AS (
+  SELECT v._row_number, {vk},
+    CASE
+      WHEN p._p_hashes IS NOT NULL THEN
+        CASE WHEN list_contains(p._p_hashes, v._row_hash) THEN 'duplicate' ELSE 'conflict' END
+      WHEN v._row_number = f._f_row THEN 'load'
+      WHEN v._row_hash = f._f_hash THEN 'duplicate'
+      ELSE 'conflict'
+    END AS _status,
+    p._p_file, p._p_row, f._f_row
+  FROM v JOIN f USING ({key_list}) LEFT JOIN p USING ({key_list})
+)
+SELECT v._row_number, v._status,
+  CASE WHEN v._status = 'conflict' THEN
+    CASE WHEN v._p_file IS NOT NULL
+      THEN {key_text} || ' was already loaded from ' || v._p_file || ' row ' || v._p_row || ' with different content'
+      ELSE {key_text} || ' appears earlier in this file (row ' || v._f_row || ') with different content'
+    END
+  END AS _reason
+FROM c v WHERE v._status <> 'load'
+"""
+
+
+def future_limit_for(loaded_at: datetime) -> datetime:
+    return loaded_at + timedelta(hours=C.FUTURE_TOLERANCE_HOURS)
