@@ -1,8 +1,12 @@
 {#-
-    Share of an event's points that still counts at age_days (0 = the score date):
-    1 while age_days < full_days; 0 from window_days on; in between
-    `percent`: (1 - percent/100) ^ (number of periods started since the full time ended),
-    `half_life`: 0.5 ^ ((age_days - full_days) / half_life_days), `none`: 1.
+    Share of an event's points that still counts at age_days (0 = the score date).
+    1 while age_days < full_days; 0 from window_days on. In between, decay is applied in
+    steps of period_days, the first step on the day the full time ends, so a score only
+    changes on step days (which keeps score history compact):
+      `percent`:   (1 - percent/100) ^ steps
+      `half_life`: 0.5 ^ (steps * period_days / half_life_days)   (period_days 1 = daily)
+      `none`:      1
+    where steps = floor((age_days - full_days) / period_days) + 1.
 -#}
 {% macro decay_factor(age_days, method, full_days, half_life_days, percent, period_days, window_days) -%}
     case
@@ -15,7 +19,8 @@
         )
         when {{ method }} = 'half_life' then power(
             0.5,
-            ({{ age_days }} - {{ full_days }}) / {{ half_life_days }}
+            (floor(({{ age_days }} - {{ full_days }}) / {{ period_days }}) + 1)
+            * {{ period_days }} / {{ half_life_days }}
         )
         else 1.0
     end

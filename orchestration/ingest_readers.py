@@ -1,0 +1,411 @@
+"""Readers: turn one landing file into the loader's uniform staged relation, in DuckDB.
+
+Each reader creates temp tables/views on the connection (all named _ingest_*) and returns
+a Staged object: the name of the staged relation (columns documented in ingest_sql) and a
+way to fetch the original text of given rows for the quarantine. No Python runs per row.
+
+Row numbers are 1-based record numbers within the file:
+  CSV     1 = first record after the header (DuckDB's rejects line number minus one);
+          blank lines count as records but are not rows, like DuckDB counts them.
+  JSONL   the physical line number (blank lines are skipped but counted).
+  Parquet file_row_number + 1.
+DuckDB's CSV reader silently drops rejected and blank records, so the ordinal of a good
+row is mapped back to its record number with the sorted set of dropped numbers (an ASOF
+join on a table of gaps, as small as the number of dropped records).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration import contract as C
+from orchestration.ingest_sql import ident, lit
+
+# Four control characters no JSON line and no sane CSV line contains: used as the
+# "delimiter" when reading a file as physical lines, so a line is never split.
+LINE_DELIM = "chr(1) || chr(2) || chr(3) || chr(4)"
+HEADER_PROBE_BYTES = 1 << 20
+
+TEMP_TABLES = (
+    "_ingest_csv",
+    "_ingest_csvrej",
+    "_ingest_gaps",
+    "_ingest_lines_raw",
+    "_ingest_lines_rej",
+    "_ingest_lines_gaps",
+    "_ingest_lines",
+    "_ingest_recs",
+    "_ingest_rej",
+    "_ingest_rejscan",
+    "_ingest_checked",
+    "_ingest_dedup",
+    "_ingest_q",
+    "_ingest_qraw",
+)
+TEMP_VIEWS = ("_ingest_csvnum", "_ingest_src")
+
+
+class FileUnreadable(Exception):
+    """The file cannot be read as its format at all: it is logged `failed`."""
+
+
+def drop_temps(con) -> None:
+    for v in TEMP_VIEWS:
+        con.execute(f"DROP VIEW IF EXISTS temp.{v}")
+    for t in TEMP_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS temp.{t}")
+
+
+@dataclass
+class Staged:
+    src: str
+    fmt: str
+    # SQL: (_row_number, raw_content) for the row numbers in relation `q`; built lazily.
+    raw_content_sql: object = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _gaps_sql(skipped_sql: str) -> str:
+    """Gaps table for mapping ordinals to numbers, from a relation of skipped numbers `s`.
+
+    Output row k (1-based ordinal) has number k + add, where add comes from the row with
+    the greatest g < k (none: 0).
+    """
+    return f"""
+SELECT g, max(r) AS add FROM (
+  SELECT s - row_number() OVER (ORDER BY s) AS g, row_number() OVER (ORDER BY s) AS r
+  FROM (SELECT DISTINCT s FROM ({skipped_sql}))
+) GROUP BY g
+"""
+
+
+def _numbered(inner: str, gaps: str | None, has_gaps: bool, ordinal: str = "_k") -> str:
+    if not has_gaps:
+        return f"SELECT {ordinal} AS _num, * FROM ({inner})"
+    return (
+        f"SELECT s.{ordinal} + coalesce(m.add, 0) AS _num, s.* FROM ({inner}) s "
+        f"ASOF LEFT JOIN {gaps} m ON s.{ordinal} > m.g"
+    )
+
+
+def _count(con, sql: str) -> int:
+    return con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+
+
+# --------------------------------------------------------------------------- lines
+
+
+def read_lines(con, path: Path) -> str:
+    """Temp table _ingest_lines(line_no, line, err): every physical line of the file.
+
+    Lines that DuckDB rejects (invalid UTF-8, longer than max_line_size) keep their line
+    number, DuckDB's rendering of the text and the error. LF and CRLF both end a line.
+    """
+    for t in ("_ingest_lines_raw", "_ingest_lines_rej", "_ingest_lines_gaps", "_ingest_lines", "_ingest_rej", "_ingest_rejscan"):
+        con.execute(f"DROP TABLE IF EXISTS temp.{t}")
+    con.execute(
+        f"""CREATE TEMP TABLE _ingest_lines_raw AS SELECT line FROM read_csv({lit(str(path))},
+            columns={{'line': 'VARCHAR'}}, header=false, delim={LINE_DELIM}, quote='', escape='',
+            new_line='\\r\\n', auto_detect=false, strict_mode=false, all_varchar=true,
+            store_rejects=true, rejects_table='_ingest_rej', rejects_scan='_ingest_rejscan')"""
+    )
+    con.execute(
+        """CREATE TEMP TABLE _ingest_lines_rej AS
+           SELECT line AS line_no, min(error_type) AS err, min(csv_line) AS text
+           FROM temp._ingest_rej GROUP BY line"""
+    )
+    has_gaps = _count(con, "SELECT 1 FROM temp._ingest_lines_rej") > 0
+    if has_gaps:
+        con.execute(
+            f"CREATE TEMP TABLE _ingest_lines_gaps AS {_gaps_sql('SELECT line_no AS s FROM temp._ingest_lines_rej')}"
+        )
+    numbered = _numbered("SELECT rowid + 1 AS _k, line FROM temp._ingest_lines_raw", "temp._ingest_lines_gaps", has_gaps)
+    con.execute(
+        f"""CREATE TEMP TABLE _ingest_lines AS
+            SELECT _num AS line_no, line, NULL::VARCHAR AS err FROM ({numbered})
+            UNION ALL SELECT line_no, text, err FROM temp._ingest_lines_rej"""
+    )
+    con.execute("DROP TABLE temp._ingest_lines_raw")
+    return "temp._ingest_lines"
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def read_csv_header(path: Path) -> list[str]:
+    with open(path, "rb") as f:
+        chunk = f.read(HEADER_PROBE_BYTES)
+    if not chunk:
+        raise FileUnreadable("empty file (0 bytes): a CSV needs at least a header row")
+    nl = chunk.find(b"\n")
+    if nl < 0 and len(chunk) == HEADER_PROBE_BYTES:
+        raise FileUnreadable("no line break in the first MiB: not a CSV file with a header row")
+    first = chunk if nl < 0 else chunk[:nl]
+    try:
+        text = first.decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError:
+        raise FileUnreadable("the header row is not UTF-8 text: not a CSV file (binary data or another encoding?)")
+    if "\x00" in text:
+        raise FileUnreadable("the header row contains NUL bytes: not a CSV text file")
+    if not text.strip():
+        raise FileUnreadable("the first line is blank: a CSV file needs a header row")
+    try:
+        names = next(csv.reader([text], delimiter=",", quotechar='"', strict=True))
+    except csv.Error as e:
+        raise FileUnreadable(f"the header row cannot be parsed as CSV: {e}")
+    names = [n.strip() or f"column_{i + 1}" for i, n in enumerate(names)]
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            raise FileUnreadable(f"duplicate column name {n!r} in the header row")
+        seen.add(n)
+    return names
+
+
+def _check_required(entity: C.Entity, names: list[str], what: str) -> None:
+    missing = [c.name for c in entity.columns if c.required and c.name not in names]
+    if missing:
+        shown = ", ".join(repr(n[:60]) for n in names[:8]) + (", ..." if len(names) > 8 else "")
+        hint = (
+            " A single column usually means the delimiter is not a comma or there is no header row."
+            if len(names) == 1 and what == "header"
+            else ""
+        )
+        raise FileUnreadable(
+            f"the {what} lacks required column(s) {', '.join(missing)} (found {len(names)}: {shown}).{hint}"
+        )
+
+
+def _csv_quote(expr: str) -> str:
+    return (
+        f"CASE WHEN {expr} IS NULL THEN '' "
+        f"WHEN {expr} = '' OR regexp_matches({expr}, '[\",\\r\\n]') "
+        f"THEN '\"' || replace({expr}, '\"', '\"\"') || '\"' ELSE {expr} END"
+    )
+
+
+def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool) -> Staged:
+    names = read_csv_header(path)
+    _check_required(entity, names, "header")
+    pos = {n: i for i, n in enumerate(names)}
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
+    con.execute(
+        f"""CREATE TEMP TABLE _ingest_csv AS SELECT * FROM read_csv({lit(str(path))},
+            header=true, delim=',', quote='"', escape='"', auto_detect=false, all_varchar=true,
+            columns={columns}, store_rejects=true, rejects_table='_ingest_rej',
+            rejects_scan='_ingest_rejscan')"""
+    )
+    # One row per rejected record; DuckDB's line counts the header as line 1.
+    con.execute(
+        """CREATE TEMP TABLE _ingest_csvrej AS
+           SELECT line - 1 AS rn, min(error_type) AS error_type, min(error_message) AS error_message,
+                  ltrim(min(csv_line), chr(13) || chr(10)) AS csv_line
+           FROM temp._ingest_rej GROUP BY line"""
+    )
+    n_good = _count(con, "SELECT 1 FROM temp._ingest_csv")
+    n_rej = _count(con, "SELECT 1 FROM temp._ingest_csvrej")
+
+    state = {"lines": None}  # None: not built; False: inconsistent; True: usable
+
+    def build_records() -> bool:
+        """Temp table _ingest_recs(line_no, rec, line): physical lines grouped into records."""
+        if state["lines"] is None:
+            read_lines(con, path)
+            # A record ends on a line where the running count of quote characters is even.
+            con.execute(
+                """CREATE TEMP TABLE _ingest_recs AS
+                   SELECT line_no, line,
+                          1 + coalesce(sum(CASE WHEN _q % 2 = 0 THEN 1 ELSE 0 END) OVER
+                              (ORDER BY line_no ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS rec
+                   FROM (SELECT line_no, line,
+                                sum(length(coalesce(line, '')) - length(replace(coalesce(line, ''), '"', '')))
+                                  OVER (ORDER BY line_no) AS _q
+                         FROM temp._ingest_lines)"""
+            )
+            n_recs, n_blank = con.execute(
+                """SELECT count(*), count(*) FILTER (WHERE _blank) FROM (
+                     SELECT rec, count(*) = 1 AND coalesce(max(line), '') = '' AS _blank
+                     FROM temp._ingest_recs GROUP BY rec)"""
+            ).fetchone()
+            state["lines"] = n_recs - 1 - n_blank == n_good + n_rej
+        return state["lines"]
+
+    skipped = ["SELECT rn AS s FROM temp._ingest_csvrej"]
+    if maybe_blank_lines and build_records():
+        skipped.append(
+            """SELECT rec - 1 AS s FROM temp._ingest_recs GROUP BY rec
+               HAVING count(*) = 1 AND coalesce(max(line), '') = '' AND rec > 1"""
+        )
+    skipped_sql = " UNION ALL ".join(skipped)
+    has_gaps = _count(con, skipped_sql) > 0
+    if has_gaps:
+        con.execute(f"CREATE TEMP TABLE _ingest_gaps AS {_gaps_sql(skipped_sql)}")
+    con.execute(
+        f"CREATE TEMP VIEW _ingest_csvnum AS "
+        f"{_numbered('SELECT rowid + 1 AS _k, * FROM temp._ingest_csv', 'temp._ingest_gaps', has_gaps)}"
+    )
+
+    contract_names = set(entity.column_names)
+    vcols = ", ".join(
+        f"{'c' + str(pos[c.name]) if c.name in pos else 'NULL::VARCHAR'} AS {ident('v_' + c.name)}"
+        for c in entity.columns
+    )
+    extras = [(n, f"c{pos[n]}") for n in names if n not in contract_names]
+    if extras:
+        all_null = " AND ".join(f"{e} IS NULL" for _, e in extras)
+        pairs = ", ".join(f"{lit(n)}, {e}" for n, e in extras)
+        extra = f"CASE WHEN {all_null} THEN NULL ELSE json_object({pairs})::VARCHAR END"
+    else:
+        extra = "NULL::VARCHAR"
+    nulls = ", ".join(f"NULL::VARCHAR AS {ident('v_' + c.name)}" for c in entity.columns)
+    con.execute(
+        f"""CREATE TEMP VIEW _ingest_src AS
+            SELECT _num AS _row_number, NULL::VARCHAR AS _pre_code, NULL::VARCHAR AS _pre_reason,
+                   {vcols}, {extra} AS _extra
+            FROM temp._ingest_csvnum
+            UNION ALL
+            SELECT rn, 'unparseable_row',
+                   'CSV row could not be parsed: ' || lower(replace(error_type, '_', ' ')) || ' (' || error_message || ')',
+                   {nulls}, NULL::VARCHAR
+            FROM temp._ingest_csvrej"""
+    )
+
+    def raw_content_sql(q: str) -> str:
+        only_rejects = (
+            _count(con, f"SELECT 1 FROM {q} WHERE _row_number NOT IN (SELECT rn FROM temp._ingest_csvrej)") == 0
+        )
+        if not only_rejects and build_records():
+            # Exact original text of each record (lines joined with LF).
+            return f"""SELECT rec - 1 AS _row_number, string_agg(coalesce(line, ''), chr(10) ORDER BY line_no) AS raw_content
+                       FROM temp._ingest_recs WHERE rec - 1 IN (SELECT _row_number FROM {q}) GROUP BY rec"""
+        # Rejects: DuckDB's copy of the line. Others (only when the physical lines could
+        # not be matched to DuckDB's records): the row re-rendered as CSV.
+        rendered = " || ',' || ".join(_csv_quote(f"c{i}") for i in range(len(names)))
+        return f"""SELECT rn AS _row_number, csv_line AS raw_content FROM temp._ingest_csvrej
+                   WHERE rn IN (SELECT _row_number FROM {q})
+                   UNION ALL
+                   SELECT _num, {rendered} FROM temp._ingest_csvnum WHERE _num IN (SELECT _row_number FROM {q})"""
+
+    return Staged("temp._ingest_src", "csv", raw_content_sql)
+
+
+# --------------------------------------------------------------------------- JSONL
+
+
+def stage_jsonl(con, path: Path, entity: C.Entity, size: int) -> Staged:
+    names = entity.column_names
+    nulls = ", ".join(f"NULL::VARCHAR AS {ident('v_' + n)}" for n in names)
+    if size == 0:
+        con.execute(
+            f"""CREATE TEMP VIEW _ingest_src AS SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS _pre_code,
+                NULL::VARCHAR AS _pre_reason, {nulls}, NULL::VARCHAR AS _extra WHERE false"""
+        )
+        return Staged("temp._ingest_src", "jsonl", lambda q: "SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS raw_content WHERE false")
+    lines = read_lines(con, path)
+    paths = "[" + ", ".join(lit("$." + '"' + n + '"') for n in names) + "]"
+    vcols = ", ".join(f"_vals[{i + 1}] AS {ident('v_' + n)}" for i, n in enumerate(names))
+    known = "[" + ", ".join(lit(n) for n in names) + "]"
+    remove = lit("{" + ", ".join(f'"{n}": null' for n in names) + "}")
+    ws = "chr(32) || chr(9) || chr(13) || chr(65279)"
+    con.execute(
+        f"""CREATE TEMP VIEW _ingest_src AS
+        SELECT line_no AS _row_number,
+          CASE WHEN err IS NOT NULL OR NOT _valid THEN 'invalid_json'
+               WHEN _jt <> 'OBJECT' THEN 'json_not_object' END AS _pre_code,
+          CASE WHEN err IS NOT NULL THEN 'line could not be read as UTF-8 text (' || lower(replace(err, '_', ' ')) || ')'
+               WHEN NOT _valid THEN 'line is not valid JSON'
+               WHEN _jt <> 'OBJECT' THEN 'line is a JSON ' || lower(_jt) || ', not an object' END AS _pre_reason,
+          {vcols},
+          CASE WHEN len(list_filter(_keys, k -> NOT list_contains({known}, k))) > 0
+               THEN json_merge_patch(t, {remove})::VARCHAR END AS _extra
+        FROM (
+          SELECT *, CASE WHEN _jt = 'OBJECT' THEN json_extract_string(t, {paths}) END AS _vals,
+                    CASE WHEN _jt = 'OBJECT' THEN json_keys(t) END AS _keys
+          FROM (
+            SELECT *, CASE WHEN _valid THEN json_type(t) END AS _jt
+            FROM (
+              SELECT line_no, err, t, CASE WHEN err IS NULL THEN json_valid(t) ELSE false END AS _valid
+              FROM (SELECT line_no, err, CASE WHEN line_no = 1 THEN ltrim(line, chr(65279)) ELSE line END AS t
+                    FROM {lines})
+              WHERE err IS NOT NULL OR trim(coalesce(t, ''), {ws}) <> ''
+            )
+          )
+        )"""
+    )
+
+    def raw_content_sql(q: str) -> str:
+        return f"SELECT line_no AS _row_number, line AS raw_content FROM {lines} WHERE line_no IN (SELECT _row_number FROM {q})"
+
+    return Staged("temp._ingest_src", "jsonl", raw_content_sql)
+
+
+# --------------------------------------------------------------------------- Parquet
+
+_NESTED_PREFIXES = ("STRUCT", "MAP", "UNION")
+
+
+def _is_nested(sql_type: str) -> bool:
+    t = sql_type.upper()
+    return t.startswith(_NESTED_PREFIXES) or t.endswith("]")
+
+
+def stage_parquet(con, path: Path, entity: C.Entity, size: int) -> Staged:
+    if size == 0:
+        raise FileUnreadable("empty file (0 bytes): not a Parquet file")
+    src = f"read_parquet({lit(str(path))}, file_row_number=true)"
+    try:
+        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(str(path))})").fetchall()
+    except Exception as e:  # duckdb raises various error classes for a bad footer
+        raise FileUnreadable(f"not a readable Parquet file: {_first_line(e)}")
+    types = {row[0]: row[1] for row in described}
+    names = list(types)
+    _check_required(entity, names, "Parquet schema")
+
+    def as_text(n: str) -> str:
+        col = ident(n)
+        if _is_nested(types[n]):
+            return f"to_json({col})::VARCHAR"
+        return f"CAST({col} AS VARCHAR)"
+
+    contract_names = set(entity.column_names)
+    vcols = ", ".join(
+        f"{as_text(c.name) if c.name in types else 'NULL::VARCHAR'} AS {ident('v_' + c.name)}" for c in entity.columns
+    )
+    extras = [n for n in names if n not in contract_names and n != "file_row_number"]
+    if extras:
+        all_null = " AND ".join(f"{ident(n)} IS NULL" for n in extras)
+        packed = ", ".join(f"{ident(n)} := {ident(n)}" for n in extras)
+        extra = f"CASE WHEN {all_null} THEN NULL ELSE to_json(struct_pack({packed}))::VARCHAR END"
+    else:
+        extra = "NULL::VARCHAR"
+    con.execute(
+        f"""CREATE TEMP VIEW _ingest_src AS
+            SELECT file_row_number + 1 AS _row_number, NULL::VARCHAR AS _pre_code, NULL::VARCHAR AS _pre_reason,
+                   {vcols}, {extra} AS _extra
+            FROM {src}"""
+    )
+    every = ", ".join(f"{ident(n)} := {ident(n)}" for n in names if n != "file_row_number")
+
+    def raw_content_sql(q: str) -> str:
+        return f"""SELECT file_row_number + 1 AS _row_number, to_json(struct_pack({every}))::VARCHAR AS raw_content
+                   FROM {src} WHERE file_row_number + 1 IN (SELECT _row_number FROM {q})"""
+
+    return Staged("temp._ingest_src", "parquet", raw_content_sql)
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return text[0] if text else type(e).__name__
+
+
+def stage(con, path: Path, fmt: str, entity: C.Entity, size: int, maybe_blank_lines: bool) -> Staged:
+    drop_temps(con)
+    if fmt == "csv":
+        return stage_csv(con, path, entity, maybe_blank_lines)
+    if fmt == "jsonl":
+        return stage_jsonl(con, path, entity, size)
+    if fmt == "parquet":
+        return stage_parquet(con, path, entity, size)
+    raise FileUnreadable(f"unsupported format {fmt!r}")
