@@ -21,6 +21,7 @@ from orchestration.generate_io import digits, fixed_strings
 
 DAY = 86400
 NEVER = np.int64(2**62)
+NULL_SEC = np.int64(-(2**62))  # "no timestamp" (times before t0 are negative)
 EVENTS_PER_CONTACT_DAY = 100 / 365  # ~100 events per contact per year
 
 
@@ -53,6 +54,8 @@ class Population:
     sched: dict = field(default_factory=dict)
     spend_mean_leads: np.ndarray | None = None
     rate_scale: float = 1.0
+    opp_id_width: int = 7
+    _sched_parts: tuple | None = None
 
     # ------------------------------------------------------------------ rates
     def weekend(self, d: int) -> bool:
@@ -77,8 +80,8 @@ class Population:
         shape = np.where(t >= 0, np.exp(-np.maximum(t, 0) / rise), np.exp(np.minimum(t, 0) / fall))
         rate = jr["amp"][sel] * shape * on * (0.6 if self.weekend(d) else 1.0)
         phase = np.where(t < 0, V.PH_COLD,
-                         np.where(t > 1.65 * rise, V.PH_DISCOVERY,
-                                  np.where(t > 0.6 * rise, V.PH_EVALUATION, V.PH_DECISION)))
+                         np.where(t > 1.2 * rise, V.PH_DISCOVERY,
+                                  np.where(t > 0.4 * rise, V.PH_EVALUATION, V.PH_DECISION)))
         return rate, phase.astype(np.int8)
 
 
@@ -349,7 +352,7 @@ def _sales(pop: Population, rng: np.random.Generator) -> None:
         created=np.concatenate([created[open_keep], created[close_keep]]),
         stage=np.concatenate([np.zeros(open_keep.sum(), np.int64), np.where(won[close_keep], 1, 2)]),
         amount=np.concatenate([amount[open_keep], close_amount[close_keep]]).astype(np.int64),
-        closed=np.concatenate([np.full(open_keep.sum(), -1), closed[close_keep]]),
+        closed=np.concatenate([np.full(open_keep.sum(), NULL_SEC), closed[close_keep]]),
         updated=np.concatenate([created[open_keep], closed[close_keep]]),
     )
     o = np.argsort(rows["updated"], kind="stable")
@@ -420,7 +423,7 @@ def _schedule(pop: Population, rng: np.random.Generator) -> None:
     o = np.argsort(d[keep], kind="stable")
     pop.sched = dict(contact=c[keep][o], day=d[keep][o], kind=k[keep][o].astype(np.int16),
                      sod=s[keep][o])
-    del pop._sched_parts
+    pop._sched_parts = None
 
 
 def _contact_rows(pop: Population) -> None:

@@ -345,8 +345,8 @@ PHASE_MIX: list[dict[str, float]] = [
      "ad_click": 3, "sms_sent": 1},
     # decision
     {"pv_pricing": 22, "pv_product": 10, "pv_customers": 6, "pv_about": 4,
-     "demo_request": 4, "quote_request": 2.5, "trial_signup": 3, "meeting_booked": 3,
-     "form_contact_us": 5, "chat_started": 4, "add_to_cart": 2, "checkout_abandoned": 1,
+     "demo_request": 1.5, "quote_request": 0.8, "trial_signup": 1.2, "meeting_booked": 1,
+     "form_contact_us": 2, "chat_started": 3, "add_to_cart": 1.5, "checkout_abandoned": 0.8,
      "email_open": 8, "email_click": 8, "dl_case_study": 3, "webinar_attended": 1,
      "pv_compare": 2},
     # cold (after the journey's peak)

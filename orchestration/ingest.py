@@ -213,7 +213,7 @@ def _in_transaction(con, fn) -> None:
 # --------------------------------------------------------------------------- one file
 
 
-def _load(con, lf: _Landed, at: datetime) -> _Counts:
+def _load(con, lf: _Landed, at: datetime, t0: float) -> _Counts:
     entity = lf.entity
     staged = R.stage(con, lf.path, lf.fmt, entity, lf.size, lf.maybe_blank_lines)
     con.execute(
@@ -266,7 +266,6 @@ def _load(con, lf: _Landed, at: datetime) -> _Counts:
         )
         _log_row(con, lf, "loaded", counts, at, time.perf_counter() - t0)
 
-    t0 = time.perf_counter()
     _in_transaction(con, write)
     return counts
 
@@ -305,7 +304,7 @@ def _process(con, lf: _Landed, summary: IngestSummary, progress) -> None:
     import duckdb
 
     try:
-        counts = _load(con, lf, at)
+        counts = _load(con, lf, at, t0)
     except (R.FileUnreadable, duckdb.Error) as e:
         R.drop_temps(con)
         msg = str(e) if isinstance(e, R.FileUnreadable) else f"cannot be read as {lf.fmt}: {R._first_line(e)}"

@@ -318,7 +318,7 @@ def stage_jsonl(con, path: Path, entity: C.Entity, size: int) -> Staged:
                WHEN NOT _valid THEN 'line is not valid JSON'
                WHEN _jt <> 'OBJECT' THEN 'line is a JSON ' || lower(_jt) || ', not an object' END AS _pre_reason,
           {vcols},
-          CASE WHEN len(list_filter(_keys, k -> NOT list_contains({known}, k))) > 0
+          CASE WHEN len(list_filter(_keys, lambda k: NOT list_contains({known}, k))) > 0
                THEN json_merge_patch(t, {remove})::VARCHAR END AS _extra
         FROM (
           SELECT *, CASE WHEN _jt = 'OBJECT' THEN json_extract_string(t, {paths}) END AS _vals,
