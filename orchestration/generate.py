@@ -114,7 +114,8 @@ def apply_dirt(entity: str, arrays: dict, local_pos: np.ndarray, kinds: np.ndarr
         if len(pos) == 0:
             continue
         col = ENTITY_DIRT[entity][kind]
-        arrays[col] = replace_at(arrays[col], pos, dirty_values(kind, arrays[col].take(pa.array(pos)), year))
+        current = arrays[col].take(pa.array(pos))
+        arrays[col] = replace_at(arrays[col], pos, dirty_values(kind, current, year))
         counts[entity][kind] += len(pos)
 
 
@@ -141,8 +142,7 @@ class _Writer:
         self.dirty = {e: defaultdict(int) for e in ENTITIES}
         for e in ENTITIES:
             (out / e).mkdir(parents=True, exist_ok=True)
-        ct = pop.ct
-        self.ct_mat = None  # contact ids as a byte matrix, for fast gathers
+        # Contact ids as a byte matrix, gathered by row for every event (no string work).
         p = np.frombuffer(b"ct_", dtype=np.uint8)
         self.ct_mat = np.empty((pop.n, 3 + pop.ct_id_width), dtype=np.uint8)
         self.ct_mat[:, :3] = p
@@ -355,7 +355,7 @@ class _Writer:
         created_today = ct["created_day"][heads] == d
         base = np.where(created_today, ct["created"][heads] - d * DAY + 5, base)
         cs = np.cumsum(rng.exponential(80.0, n))
-        offset = cs - cs[start][group] 
+        offset = cs - cs[start][group]
         sec = np.minimum(base[group] + offset.astype(np.int64), DAY - 1)
         sec = np.where(fixed >= 0, fixed, sec)
         order = np.lexsort((cidx, sec))
@@ -394,7 +394,8 @@ class _Writer:
                 # Alternately event_id and contact_id; alternately null and "".
                 for col, sub in (("event_id", p[0::2]), ("contact_id", p[1::2])):
                     if len(sub):
-                        cols[col] = replace_at(cols[col], sub, [None if i % 4 < 2 else "" for i in range(len(sub))])
+                        vals = [None if i % 4 < 2 else "" for i in range(len(sub))]
+                        cols[col] = replace_at(cols[col], sub, vals)
             elif kname == CONFLICT:
                 # Reuse the id of the clean row just before it (different content).
                 src = elig[2 * pick[kinds == code]]
@@ -453,7 +454,11 @@ def generate(out: Path, contacts: int, days: int, start: dt.date | None = None,
     t_begin = time.perf_counter()
     if contacts < 1 or days < 1:
         raise ValueError("contacts and days must be >= 1")
+    if seed < 0:
+        raise ValueError("seed must be >= 0")
     out = Path(out)
+    if isinstance(start, dt.datetime):
+        start = start.date()
     if start is None:
         start = dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=days)
     t0 = (start - dt.date(1970, 1, 1)).days

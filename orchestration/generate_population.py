@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orchestration import generate_vocab as V
-from orchestration.generate_io import digits, fixed_strings
+from orchestration.generate_io import fixed_strings
 
 DAY = 86400
 NEVER = np.int64(2**62)
@@ -180,8 +180,21 @@ def _contacts(pop: Population, rng: np.random.Generator) -> None:
     product = _choice(rng, n, [45, 30, 25])
     optin = (rng.random(n) < np.where(junk == V.JUNK_STUDENT, 0.8, 0.6)).astype(np.int64)
 
+    # Promotion (one level up, from individual..vp) lands later as a contact update.
+    promo = (sen0 <= V.SEN_VP) & (junk != V.JUNK_STUDENT) & (rng.random(n) < 0.05)
+    sen1 = np.where(promo, sen0 + 1, sen0)
+    # Hidden fit in [0, 1]: seniority, company size, industry, budget; junk pushed down;
+    # stretched by a logistic so that fit separates good leads from poor ones.
+    ind_fit = np.where(has_co, V.INDUSTRY_FIT[comp["industry"][co]], 0.3)
+    size_fit = np.where(has_co, np.clip(np.log10(np.maximum(emp, 1)) / 4.5, 0.05, 1.0), 0.1)
+    raw = (0.3 * V.SENIORITY_FIT[sen1] + 0.3 * size_fit + 0.2 * ind_fit
+           + 0.2 * V.BUDGET_FIT[budget] + rng.normal(0, 0.05, n))
+    fit = 1 / (1 + np.exp(-(raw - 0.5) * 7))
+    fit *= np.array([1.0, 0.1, 0.2, 0.5, 0.6])[junk]
+
     # ---- journeys: normal contacts only; more likely with intent and from warm channels
-    j_p = (0.12 + 0.55 * intent) * np.where(np.isin(source, [V.SRC_REFERRAL, V.SRC_EVENT, V.SRC_WEBINAR]), 1.2, 1.0)
+    warm = np.isin(source, [V.SRC_REFERRAL, V.SRC_EVENT, V.SRC_WEBINAR])
+    j_p = (0.08 + 0.5 * intent + 0.1 * fit) * np.where(warm, 1.2, 1.0)
     journey = normal & (rng.random(n) < j_p)
     offset = np.where(rng.random(n) < 0.5, rng.gamma(2.0, 10.0, n), rng.exponential(200.0, n))
     peak = (created_day + 3 + offset).astype(np.int64)
@@ -213,18 +226,10 @@ def _contacts(pop: Population, rng: np.random.Generator) -> None:
                      V.contact_attr_index(b0, t_other, p0, o0))
     attr_sec = np.where(j_fill | other, attr_day * DAY + sample_sod(rng, n), NEVER)
     # Promotion: one level up, from individual..vp.
-    promo = (sen0 <= V.SEN_VP) & (junk != V.JUNK_STUDENT) & (rng.random(n) < 0.05)
     promo_sec = np.where(promo, (land_day + 1 + rng.integers(0, max(30, int(days * 1.5)), n)) * DAY
                          + sample_sod(rng, n), NEVER)
     promo_sec = np.where(promo_sec == attr_sec, promo_sec + 1, promo_sec)
-    sen1 = np.where(promo, sen0 + 1, sen0)
 
-    ind_fit = np.where(has_co, V.INDUSTRY_FIT[comp["industry"][co]], 0.3)
-    size_fit = np.where(has_co, np.clip(np.log10(np.maximum(emp, 1)) / 4.5, 0.05, 1.0), 0.1)
-    fit = (0.3 * V.SENIORITY_FIT[sen1] + 0.3 * size_fit + 0.2 * ind_fit
-           + 0.2 * V.BUDGET_FIT[budget] + rng.normal(0, 0.05, n))
-    fit *= np.array([1.0, 0.1, 0.2, 0.5, 0.6])[junk]
-    fit = np.clip(fit, 0, 1)
 
     # ---- behaviour
     bg_rate = (rng.lognormal(np.log(0.05), 1.1, n) * (0.5 + intent)
@@ -293,7 +298,7 @@ def _sales(pop: Population, rng: np.random.Generator) -> None:
     fit, intent = ct["fit"][j], ct["intent"][j]
     cday = ct["created_day"][j]
     peak = jr["peak"]
-    p_opp = np.clip(0.05 + 0.75 * fit * (0.5 + intent), 0, 0.85)
+    p_opp = np.clip(0.02 + 0.9 * fit ** 1.5 * (0.4 + intent), 0, 0.9)
     has_opp = rng.random(nj) < p_opp
     handover = np.maximum(cday, peak - rng.integers(2, 8, nj))
     decided_day = handover + rng.integers(1, 4, nj)
@@ -334,7 +339,7 @@ def _sales(pop: Population, rng: np.random.Generator) -> None:
     amount = np.round(5000 * emp ** 0.4 * rng.lognormal(0, 0.35, no), -2) * 100  # cents
     cycle = np.clip(rng.lognormal(np.log(45), 0.55, no), 10, 180)
     closed = created + (cycle * DAY).astype(np.int64)
-    p_win = np.clip(0.08 + 0.7 * fit[has_opp] ** 1.2 + 0.1 * intent[has_opp], 0, 0.9)
+    p_win = np.clip(0.05 + 0.7 * fit[has_opp] ** 1.5 + 0.1 * intent[has_opp], 0, 0.9)
     won = rng.random(no) < p_win
     close_amount = np.where(won, np.round(amount * rng.uniform(0.8, 1.05, no), -4), amount)
     order = np.argsort(created, kind="stable")
@@ -454,12 +459,14 @@ def _company_rows(pop: Population, rng: np.random.Generator) -> None:
     np.minimum.at(first, ct["company"][ok], ct["created"][ok])
     late = (first >= 0) & (first < NEVER) & (rng.random(m) < 0.5)
     first_day = np.floor_divide(np.where(late, first, 0), DAY)
-    init_sec = np.where(late, first_day * DAY + (rng.random(m) * (first - first_day * DAY)).astype(np.int64),
+    into_day = (rng.random(m) * (np.where(late, first, 0) - first_day * DAY)).astype(np.int64)
+    init_sec = np.where(late, first_day * DAY + into_day,
                         -rng.integers(60, 2 * DAY, m))
     flip = comp["flip_sec"]
     customer_at_start = comp["customer0"] | (flip < 0)
     size_upd = rng.random(m) < 0.10
-    size_sec = np.where(size_upd, (np.maximum(first_day, 0) + 1 + rng.integers(0, max(30, int(pop.days * 1.5)), m)) * DAY
+    size_day = np.maximum(first_day, 0) + 1 + rng.integers(0, max(30, int(pop.days * 1.5)), m)
+    size_sec = np.where(size_upd, size_day * DAY
                         + sample_sod(rng, m), NEVER)
     size_sec = np.where(size_sec == flip, size_sec + 1, size_sec)
     emp0 = comp["emp"]

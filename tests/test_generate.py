@@ -1,0 +1,374 @@
+"""Tests for the demo-data generator (orchestration.generate).
+
+The files are read back with plain readers (csv, json, pyarrow.parquet) and checked
+against the landing contract independently of the generator's own bookkeeping.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.contract import (
+    BOOLEAN, DATE, DECIMAL, DISPOSITIONS, ENTITIES, INTEGER, JSON_OBJECT, STANDARD_EVENT_TYPES,
+    TIMESTAMP,
+)
+from orchestration.generate import EXT, generate
+
+START = dt.date(2026, 1, 1)
+DAYS = 60
+TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NAME_RE = re.compile(r"^(?P<entity>[a-z_]+)_(?P<date>\d{4}-\d{2}-\d{2})(?P<resend>_resend)?\.(?P<ext>[a-z]+)$")
+
+
+# ------------------------------------------------------------------------- helpers
+def read_rows(path: Path) -> list[dict]:
+    if path.suffix == ".csv":
+        with open(path, newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+    if path.suffix == ".jsonl":
+        with open(path, encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh]
+    return pq.read_table(path).to_pylist()
+
+
+def file_date(path: Path) -> dt.date:
+    return dt.date.fromisoformat(NAME_RE.match(path.name)["date"])
+
+
+def data_files(out: Path, entity: str, resend: bool = False) -> list[Path]:
+    """Files in load order (by day); resend copies excluded unless asked for."""
+    files = sorted((out / entity).iterdir())
+    return [f for f in files if resend or "_resend" not in f.name]
+
+
+def load(out: Path, entity: str) -> list[tuple[dt.date, dict]]:
+    return [(file_date(f), row) for f in data_files(out, entity) for row in read_rows(f)]
+
+
+def parse_ts(value) -> dt.datetime | None:
+    if not isinstance(value, str) or not TS_RE.match(value):
+        return None
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return None
+
+
+def row_defects(entity: str, row: dict, fdate: dt.date) -> list[str]:
+    """The contract rules (shared/landing-contract.md, "Bad input") a row breaks."""
+    ent = ENTITIES[entity]
+    out = []
+    horizon = dt.datetime.combine(fdate + dt.timedelta(days=1), dt.time())
+    for col in ent.columns:
+        v = row.get(col.name)
+        if v is None or v == "":
+            if col.required:
+                out.append("missing_required")
+            continue
+        if col.kind in (TIMESTAMP, DATE):
+            if col.kind == TIMESTAMP:
+                t = parse_ts(v)
+            else:
+                try:
+                    t = dt.datetime.combine(dt.date.fromisoformat(v), dt.time()) if DATE_RE.match(v) else None
+                except ValueError:
+                    t = None
+            if t is None:
+                out.append("bad_timestamp")
+            elif col.name in ent.no_future and t >= horizon:
+                out.append("future_timestamp")
+        elif col.kind in (DECIMAL, INTEGER):
+            x = float(v)
+            if x < 0:
+                out.append("negative_amount")
+            if col.kind == INTEGER:
+                assert float(x).is_integer()
+        elif col.kind == JSON_OBJECT:
+            obj = json.loads(v) if isinstance(v, str) else v
+            if not isinstance(obj, dict):
+                out.append("bad_json")
+        elif col.kind == BOOLEAN:
+            assert v in ("true", "false", True, False)
+    return out
+
+
+def sha_tree(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def event_audit(out: Path):
+    """Replay the events in load order: exact duplicates, id conflicts, late rows."""
+    seen: dict[str, tuple] = {}
+    dups = conflicts = late = 0
+    for fdate, row in load(out, "events"):
+        eid = row["event_id"]
+        content = tuple(row[c] for c in ENTITIES["events"].column_names)
+        if eid in (None, ""):
+            continue
+        if eid in seen:
+            if seen[eid] == content:
+                dups += 1
+            else:
+                conflicts += 1
+            continue
+        seen[eid] = content
+        t = parse_ts(row["occurred_at"])
+        if t is not None and t.date() < fdate:
+            late += 1
+            assert (fdate - t.date()).days <= 5
+    return dups, conflicts, late
+
+
+# ------------------------------------------------------------------------ fixtures
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("landing")
+    lines: list[str] = []
+    summary = generate(out, contacts=2000, days=DAYS, start=START, seed=7, progress=lines.append)
+    return out, summary, lines
+
+
+# --------------------------------------------------------------------------- tests
+def test_layout_one_file_per_entity_per_day(run):
+    out, summary, _ = run
+    end = START + dt.timedelta(days=DAYS - 1)
+    assert summary["start"] == START.isoformat() and summary["end"] == end.isoformat()
+    assert sorted(p.name for p in out.iterdir()) == sorted(ENTITIES)
+    total = 0
+    for entity in ENTITIES:
+        names = [p.name for p in (out / entity).iterdir()]
+        assert not [n for n in names if n.endswith(".tmp")]
+        per_day = Counter()
+        for name in names:
+            m = NAME_RE.match(name)
+            assert m and m["entity"] == entity and m["ext"] == EXT[entity], name
+            assert START <= dt.date.fromisoformat(m["date"]) <= end
+            if not m["resend"]:
+                per_day[m["date"]] += 1
+        assert set(per_day.values()) == {1}
+        total += len(names)
+        assert len(names) == summary["files"][entity]
+        if entity in ("events", "marketing_spend", "contacts"):
+            assert len(per_day) == DAYS  # something happens every day
+    assert total == summary["files_written"]
+    assert EXT == {"companies": "jsonl", "contacts": "csv", "events": "parquet",
+                   "opportunities": "csv", "lead_dispositions": "jsonl",
+                   "marketing_spend": "csv"}
+
+
+def test_files_readable_with_contract_columns(run):
+    out, summary, _ = run
+    for entity, ent in ENTITIES.items():
+        n = 0
+        for f in data_files(out, entity):
+            if f.suffix == ".csv":
+                with open(f, newline="", encoding="utf-8") as fh:
+                    assert next(csv.reader(fh)) == ent.column_names
+            elif f.suffix == ".parquet":
+                schema = pq.read_schema(f)
+                assert schema.names == ent.column_names
+                assert all(str(t) == "string" for t in schema.types)  # bad rows can exist
+            rows = read_rows(f)
+            assert rows, f
+            for r in rows:
+                assert list(r) == ent.column_names
+            n += len(rows)
+        assert n == summary["rows"][entity]
+    # JSON columns: nested objects in JSONL, JSON strings in CSV and Parquet.
+    co = read_rows(data_files(out, "companies")[0])
+    assert isinstance(co[0]["attributes"], dict) and isinstance(co[0]["employee_count"], int)
+    ev = read_rows(data_files(out, "events")[0])
+    assert isinstance(ev[0]["properties"], str)
+
+
+def test_contract_breaking_rows_are_exactly_the_injected_ones(run):
+    out, summary, _ = run
+    for entity in ENTITIES:
+        found = Counter()
+        for fdate, row in load(out, entity):
+            defects = row_defects(entity, row, fdate)
+            assert len(defects) <= 1, (entity, row, defects)
+            found.update(defects)
+        expected = {k: v for k, v in summary["dirty"].get(entity, {}).items() if k != "id_conflict"}
+        assert dict(found) == expected, entity
+    # Every kind of dirt is present in a run of this size.
+    assert set(summary["dirty"]["events"]) == {
+        "missing_required", "bad_timestamp", "future_timestamp", "bad_json", "id_conflict"}
+    assert summary["dirty_by_kind"]["negative_amount"] >= 2
+    for entity in ("companies", "contacts", "opportunities", "lead_dispositions", "marketing_spend"):
+        assert summary["dirty"][entity]["missing_required"] >= 1
+        assert summary["dirty"][entity]["bad_timestamp"] >= 1
+    events = summary["rows"]["events"]
+    assert sum(summary["dirty"]["events"].values()) < 0.01 * events
+
+
+def test_event_ids_unique_apart_from_injected_duplicates_and_conflicts(run):
+    out, summary, _ = run
+    dups, conflicts, late = event_audit(out)
+    assert dups == summary["duplicate_event_rows"] > 0
+    assert conflicts == summary["dirty"]["events"]["id_conflict"] > 0
+    assert late == summary["late_events"] > 0
+    rows = summary["rows"]["events"]
+    assert 0.0005 < dups / rows < 0.005
+    assert 0.005 < late / rows < 0.02
+    ids = [r["event_id"] for _, r in load(out, "events") if r["event_id"]]
+    assert len(ids) - len(set(ids)) == dups + conflicts
+    assert all(re.match(r"^ev_\d{8}_\d{7}$", i) for i in ids)
+
+
+def test_resend_files_are_byte_identical(run):
+    out, summary, _ = run
+    resends = [p for p in (out / "events").iterdir() if "_resend" in p.name]
+    assert len(resends) == summary["duplicate_files"] == 2  # every ~30 days
+    for r in resends:
+        original = r.with_name(r.name.replace("_resend", ""))
+        assert r.read_bytes() == original.read_bytes()
+
+
+def test_nothing_lies_after_its_file_date(run):
+    """Apart from the injected far-future rows, no timestamp is later than its file's day."""
+    out, _, _ = run
+    for entity, ent in ENTITIES.items():
+        for fdate, row in load(out, entity):
+            if row_defects(entity, row, fdate):
+                continue
+            for col in ent.columns:
+                if col.kind == TIMESTAMP and row[col.name] not in (None, ""):
+                    assert parse_ts(row[col.name]).date() <= fdate, (entity, row)
+
+
+def test_deterministic_for_a_seed(tmp_path):
+    a = generate(tmp_path / "a", 300, 30, START, seed=1)
+    generate(tmp_path / "b", 300, 30, START, seed=1)
+    generate(tmp_path / "c", 300, 30, START, seed=2)
+    ha, hb, hc = (sha_tree(tmp_path / x) for x in "abc")
+    assert ha == hb
+    assert len(ha) == a["files_written"]
+    common = set(ha) & set(hc)
+    assert sum(ha[k] != hc[k] for k in common) > 0.9 * len(common)
+
+
+def test_default_start_ends_yesterday(tmp_path):
+    s = generate(tmp_path, 50, 3)
+    yesterday = dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1)
+    assert s["end"] == yesterday.isoformat()
+    assert max(file_date(p) for p in (tmp_path / "events").iterdir()) == yesterday
+
+
+def test_opportunities_follow_engagement(run):
+    out, _, _ = run
+    events = defaultdict(list)
+    for _, r in load(out, "events"):
+        t = parse_ts(r["occurred_at"])
+        if r["contact_id"] and t is not None:
+            events[r["contact_id"]].append(t)
+    opp_created = {}
+    for _, r in load(out, "opportunities"):
+        t = parse_ts(r["created_at"])
+        if r["contact_id"] and t is not None:
+            opp_created.setdefault(r["contact_id"], t)
+    t0 = dt.datetime.combine(START, dt.time())
+    contacts = {r["contact_id"]: parse_ts(r["created_at"]) for _, r in load(out, "contacts")
+                if r["contact_id"] and parse_ts(r["created_at"])}
+    ratios = []
+    for cid, created in opp_created.items():
+        if created < t0 + dt.timedelta(days=30):
+            continue
+        lo = created - dt.timedelta(days=30)
+        mine = sum(lo <= t < created for t in events[cid])
+        others = [sum(lo <= t < created for t in events[c]) for c, ct in contacts.items()
+                  if c not in opp_created and ct < lo]
+        ratios.append((mine, sum(others) / len(others)))
+    assert len(ratios) >= 10
+    mean_opp = sum(m for m, _ in ratios) / len(ratios)
+    mean_other = sum(o for _, o in ratios) / len(ratios)
+    assert mean_opp > 4 * mean_other
+
+
+def test_won_amounts_grow_with_company_size(run):
+    out, _, _ = run
+    size = {}
+    for _, r in load(out, "companies"):  # latest row wins
+        if r["company_id"] and r["employee_count"] is not None:
+            size[r["company_id"]] = r["employee_count"]
+    won = [(size[r["company_id"]], float(r["amount"])) for _, r in load(out, "opportunities")
+           if r["stage"] == "closed_won" and r["company_id"] in size and float(r["amount"]) >= 0]
+    assert len(won) >= 10
+    won.sort()
+    half = len(won) // 2
+    small = sum(a for _, a in won[:half]) / half
+    large = sum(a for _, a in won[half:]) / (len(won) - half)
+    assert large > 1.5 * small
+    for _, r in load(out, "opportunities"):
+        assert r["stage"] in ("open", "closed_won", "closed_lost")
+        assert r["is_won"] == {"open": "", "closed_won": "true", "closed_lost": "false"}[r["stage"]]
+        assert (r["closed_at"] == "") == (r["stage"] == "open")
+
+
+def test_contact_update_rows_form_a_history(run):
+    out, _, _ = run
+    rows = defaultdict(list)
+    for _, r in load(out, "contacts"):
+        if r["contact_id"] and parse_ts(r["created_at"]) and parse_ts(r["updated_at"]):
+            rows[r["contact_id"]].append(r)
+    histories = [rs for rs in rows.values() if len(rs) > 1]
+    assert len(histories) > 0.03 * len(rows)
+    changed = Counter()
+    for rs in histories:
+        first, later = rs[0], rs[1:]
+        assert first["created_at"] == first["updated_at"]
+        for r in later:
+            assert r["created_at"] == first["created_at"]
+            assert parse_ts(r["updated_at"]) > parse_ts(r["created_at"])
+            changed["seniority"] += r["seniority"] != first["seniority"]
+            changed["attributes"] += r["attributes"] != first["attributes"]
+    assert changed["seniority"] > 0 and changed["attributes"] > 0
+
+
+def test_every_standard_event_type_appears(tmp_path):
+    generate(tmp_path, 1000, 60, START, seed=42)
+    types = Counter(r["event_type"] for _, r in load(tmp_path, "events"))
+    assert set(STANDARD_EVENT_TYPES) <= set(types)
+    unknown = set(types) - set(STANDARD_EVENT_TYPES)
+    assert unknown and sum(types[t] for t in unknown) < 0.02 * sum(types.values())
+
+
+def test_realistic_entities(run):
+    out, summary, lines = run
+    companies = [r for _, r in load(out, "companies")]
+    domains = {r["company_id"]: r["domain"] for r in companies if r["company_id"]}
+    assert len(set(domains.values())) == len(domains)  # unique per company
+    assert "rivalcorp.com" in domains.values()
+    contacts = [r for _, r in load(out, "contacts")]
+    emails = [r["email"] for r in contacts]
+    assert any(e.endswith(".edu") for e in emails)
+    assert any(e.endswith("@gmail.com") for e in emails)
+    assert sum(r["company_id"] == "" for r in contacts) > 0.05 * len(contacts)
+    assert {r["seniority"] for r in contacts} == {
+        "c_level", "vp", "director", "manager", "individual", "student"}
+    for r in contacts:
+        if r["seniority"] == "student":
+            assert r["job_title"] in ("Student", "Graduate Student", "MBA Candidate",
+                                      "Marketing Intern", "PhD Candidate")
+    disp = [r for _, r in load(out, "lead_dispositions")]
+    assert {r["disposition"] for r in disp} - {None, ""} == set(DISPOSITIONS)
+    assert {"competitor", "student", "not_a_fit"} <= {r["reason"] for r in disp}
+    spend = [r for _, r in load(out, "marketing_spend")]
+    assert len(spend) == 7 * DAYS
+    assert {r["channel"] for r in spend} - {""} == {
+        "organic_search", "paid_ad", "linkedin", "referral", "event", "webinar", "email"}
+    # ~100 events per contact-year, most contacts quiet.
+    per_contact_day = summary["rows"]["events"] / (2000 * DAYS)
+    assert 0.2 < per_contact_day < 0.4
+    assert any(line.startswith("day 10/60") for line in lines) and lines[-1].startswith("done")
