@@ -4,10 +4,11 @@ Public API (used by the CLI and Dagster):
 
     ensure_raw_schema(con)                        create schema raw and all its tables
     ingest(landing=None, warehouse=None, progress=None) -> IngestSummary
+    WarehouseLockedError                          raised when another process holds the file
 
 Layout read: <landing>/<entity>/*.{csv,jsonl,parquet}; entities in contract order, files
-in name order; hidden files and *.tmp are ignored, any other file in an entity folder is
-logged `failed` ("unsupported format").
+in name order; hidden files and *.tmp are ignored (write as .tmp, then rename), any other
+file in an entity folder is logged `failed` ("unsupported format").
 
 A file is identified by the sha256 of its bytes. Per file, all of its raw rows, its
 quarantine rows and its load_log row are written in one DuckDB transaction, so a crash
@@ -15,11 +16,18 @@ never leaves a file half loaded; the next ingest loads it again from scratch.
 
 load_log has one row per (file, checksum):
   loaded   the content was loaded (rows_read = rows_loaded + rows_quarantined + rows_duplicate)
-  skipped  the same content was already loaded under another name (`note` names it)
+  skipped  the same bytes, same entity and format, were already loaded under another name:
+           rows_* = 0 and `note` names the original file
   failed   the file could not be read at all (`error` says why); retried by every ingest,
-           the row is replaced by the outcome of the retry.
-An already loaded or skipped (file, checksum) is not touched again: rerunning changes nothing.
-See ingest_sql for the validation rules and reason codes, ingest_readers for the readers.
+           its row is replaced by the outcome of the retry (a fixed file then loads)
+An already loaded or skipped (file, checksum) is not touched again: rerunning changes
+nothing. A file whose content changes under the same name is new content and is loaded
+(its earlier `loaded` row stays, so the raw table holds both versions' rows).
+
+Decisions: a 0-byte CSV or Parquet file fails ("empty file"), a 0-byte JSONL file loads 0
+rows; a header-only CSV loads 0 rows; a JSONL file without a single valid JSON line fails
+(not JSONL); blank lines are not rows. See ingest_sql for typing, validation and reason
+codes, ingest_readers for the readers and row numbering.
 """
 
 from __future__ import annotations
@@ -125,7 +133,9 @@ def _connect(warehouse: Path):
                 f"writer). Wait for the other load or dbt run to finish, then retry. DuckDB said: {e}"
             ) from e
         raise
+    # Ordinals of staged rows rely on insertion order; no progress bars in job logs.
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
@@ -160,8 +170,11 @@ def _changed(lf: _Landed) -> bool:
     return (st.st_size, st.st_mtime_ns) != (lf.size, lf.mtime_ns)
 
 
-def _discover(landing: Path) -> list[_Landed]:
+def _discover(landing: Path, progress) -> list[_Landed]:
     out = []
+    for p in sorted(landing.iterdir()):
+        if p.is_dir() and p.name not in C.ENTITIES and not p.name.startswith("."):
+            progress(f"ignoring folder {p.name}/: not an entity of the landing contract")
     for entity in C.ENTITIES.values():
         folder = landing / entity.name
         if not folder.is_dir():
@@ -243,6 +256,7 @@ def _load(con, lf: _Landed, at: datetime, t0: float) -> _Counts:
         con.execute(f"CREATE TEMP TABLE _ingest_qraw AS {staged.raw_content_sql('temp._ingest_q')}")
     else:
         con.execute("CREATE TEMP TABLE _ingest_qraw (_row_number BIGINT, raw_content VARCHAR)")
+    R.drop_staging(con)  # free the staged copy of the file before the big insert
     if _changed(lf):
         raise R.FileUnreadable("the file changed while it was being loaded (write landing files as *.tmp, then rename)")
 
@@ -273,7 +287,6 @@ def _load(con, lf: _Landed, at: datetime, t0: float) -> _Counts:
 def _process(con, lf: _Landed, summary: IngestSummary, progress) -> None:
     t0 = time.perf_counter()
     at = _utcnow()
-    _fingerprint(lf)
 
     def fail(error: str) -> None:
         _in_transaction(con, lambda: _log_row(con, lf, "failed", _Counts(), at, time.perf_counter() - t0, error=error))
@@ -281,14 +294,24 @@ def _process(con, lf: _Landed, summary: IngestSummary, progress) -> None:
         summary.failed.append((lf.rel, error))
         progress(f"{lf.rel}: FAILED: {error}")
 
+    try:
+        _fingerprint(lf)
+    except FileNotFoundError:
+        summary.files_seen -= 1
+        progress(f"{lf.rel}: disappeared before it could be read; not logged")
+        return
+    except OSError as e:
+        fail(f"cannot be read: {e.strerror or e}")
+        return
     if lf.fmt is None:
         fail(f"unsupported format {lf.path.suffix or '(no extension)'!r}: expected .csv, .jsonl or .parquet")
         return
     prior = con.execute(
         """SELECT file, status FROM raw.load_log
-           WHERE checksum = ? AND (status = 'loaded' OR (status = 'skipped' AND file = ?))
+           WHERE checksum = ? AND entity = ? AND format = ?
+             AND (status = 'loaded' OR (status = 'skipped' AND file = ?))
            ORDER BY loaded_at, file""",
-        [lf.checksum, lf.rel],
+        [lf.checksum, lf.entity.name, lf.fmt, lf.rel],
     ).fetchall()
     if any(file == lf.rel for file, _ in prior):
         summary.files_unchanged += 1
@@ -307,7 +330,7 @@ def _process(con, lf: _Landed, summary: IngestSummary, progress) -> None:
         counts = _load(con, lf, at, t0)
     except (R.FileUnreadable, duckdb.Error) as e:
         R.drop_temps(con)
-        msg = str(e) if isinstance(e, R.FileUnreadable) else f"cannot be read as {lf.fmt}: {R._first_line(e)}"
+        msg = str(e) if isinstance(e, R.FileUnreadable) else f"cannot be read as {lf.fmt}: {R.first_line(e)}"
         fail(msg)
         return
     R.drop_temps(con)
@@ -341,7 +364,7 @@ def ingest(
     con = _connect(warehouse)
     try:
         ensure_raw_schema(con)
-        files = _discover(landing) if landing.is_dir() else []
+        files = _discover(landing, progress) if landing.is_dir() else []
         if not landing.is_dir():
             progress(f"landing folder {landing} does not exist: nothing to load")
         for lf in files:

@@ -17,8 +17,9 @@ join on a table of gaps, as small as the number of dropped records).
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from orchestration import contract as C
 from orchestration.ingest_sql import ident, lit
@@ -58,13 +59,23 @@ def drop_temps(con) -> None:
         con.execute(f"DROP TABLE IF EXISTS temp.{t}")
 
 
+def drop_staging(con) -> None:
+    """Drop the reader's tables (not the loader's _ingest_checked/_dedup/_q/_qraw)."""
+    keep = {"_ingest_checked", "_ingest_dedup", "_ingest_q", "_ingest_qraw"}
+    for v in TEMP_VIEWS:
+        con.execute(f"DROP VIEW IF EXISTS temp.{v}")
+    for t in TEMP_TABLES:
+        if t not in keep:
+            con.execute(f"DROP TABLE IF EXISTS temp.{t}")
+
+
 @dataclass
 class Staged:
-    src: str
+    src: str  # the staged relation (see ingest_sql for its columns)
     fmt: str
-    # SQL: (_row_number, raw_content) for the row numbers in relation `q`; built lazily.
-    raw_content_sql: object = None
-    notes: list[str] = field(default_factory=list)
+    # Given a relation with a _row_number column (the quarantined rows), returns SQL
+    # selecting (_row_number, raw_content) for them; may build helper tables lazily.
+    raw_content_sql: Callable[[str], str]
 
 
 def _gaps_sql(skipped_sql: str) -> str:
@@ -316,7 +327,9 @@ def stage_jsonl(con, path: Path, entity: C.Entity, size: int) -> Staged:
                WHEN _jt <> 'OBJECT' THEN 'json_not_object' END AS _pre_code,
           CASE WHEN err IS NOT NULL THEN 'line could not be read as UTF-8 text (' || lower(replace(err, '_', ' ')) || ')'
                WHEN NOT _valid THEN 'line is not valid JSON'
-               WHEN _jt <> 'OBJECT' THEN 'line is a JSON ' || lower(_jt) || ', not an object' END AS _pre_reason,
+               WHEN _jt <> 'OBJECT' THEN 'line is a JSON ' || CASE _jt WHEN 'VARCHAR' THEN 'string'
+                    WHEN 'ARRAY' THEN 'array' WHEN 'NULL' THEN 'null' WHEN 'BOOLEAN' THEN 'boolean'
+                    ELSE 'number' END || ', not an object' END AS _pre_reason,
           {vcols},
           CASE WHEN len(list_filter(_keys, lambda k: NOT list_contains({known}, k))) > 0
                THEN json_merge_patch(t, {remove})::VARCHAR END AS _extra
@@ -358,7 +371,7 @@ def stage_parquet(con, path: Path, entity: C.Entity, size: int) -> Staged:
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({lit(str(path))})").fetchall()
     except Exception as e:  # duckdb raises various error classes for a bad footer
-        raise FileUnreadable(f"not a readable Parquet file: {_first_line(e)}")
+        raise FileUnreadable(f"not a readable Parquet file: {first_line(e)}")
     types = {row[0]: row[1] for row in described}
     names = list(types)
     _check_required(entity, names, "Parquet schema")
@@ -395,7 +408,7 @@ def stage_parquet(con, path: Path, entity: C.Entity, size: int) -> Staged:
     return Staged("temp._ingest_src", "parquet", raw_content_sql)
 
 
-def _first_line(e: BaseException) -> str:
+def first_line(e: BaseException) -> str:
     text = str(e).strip().splitlines()
     return text[0] if text else type(e).__name__
 

@@ -19,6 +19,14 @@ from datetime import datetime, timedelta
 
 from orchestration import contract as C
 
+# Typing rules (all in SQL, see parse_expr): blank or whitespace-only values are NULL;
+# text is stored as given (not trimmed); integers are whole numbers ("12.0" accepted);
+# decimals are DECIMAL(18,2), rounded half-up to cents, scientific notation accepted,
+# |x| < 1e16; booleans accept true/false, t/f, 1/0, yes/no, y/n (any case); timestamps are
+# ISO-8601 (date, optional time, optional fraction, optional Z / +hh / +hhmm / +hh:mm; no
+# offset = UTC) converted to naive UTC; dates are YYYY-MM-DD (a midnight time is tolerated);
+# JSON objects are stored minified (key order kept), so whitespace does not change the hash.
+#
 # Storage type of each contract kind in the raw tables.
 SQL_TYPES = {
     C.TEXT: "VARCHAR",
@@ -144,34 +152,39 @@ def parse_expr(col: C.Column) -> str:
     """SQL turning the text n_<col> into the typed value, NULL when it does not parse."""
     n = _v(col)
     t = f"trim({n})"
+    ws = "\\s*"
     if col.kind == C.TEXT:
         return n
     if col.kind == C.INTEGER:
         # Whole numbers only; "12.0" (pandas' float rendering of ints) is accepted.
         return (
-            f"CASE WHEN regexp_full_match({t}, '[+-]?[0-9]+') THEN try_cast({t} AS BIGINT) "
-            f"WHEN regexp_full_match({t}, '[+-]?[0-9]+\\.0*') THEN try_cast(split_part({t}, '.', 1) AS BIGINT) END"
+            f"CASE WHEN regexp_full_match({n}, '{ws}[+-]?[0-9]+{ws}') THEN try_cast({n} AS BIGINT) "
+            f"WHEN regexp_full_match({n}, '{ws}[+-]?[0-9]+\\.0*{ws}') THEN try_cast(split_part({t}, '.', 1) AS BIGINT) END"
         )
     if col.kind == C.DECIMAL:
         # Plain decimals, or scientific notation via DOUBLE; rounded to cents; NaN/inf fail.
         return (
-            f"coalesce(try_cast({t} AS DECIMAL(18,2)), "
+            f"coalesce(try_cast({n} AS DECIMAL(18,2)), "
             f"CASE WHEN isfinite(try_cast({t} AS DOUBLE)) THEN try_cast(try_cast({t} AS DOUBLE) AS DECIMAL(18,2)) END)"
         )
     if col.kind == C.TIMESTAMP:
         # TIMESTAMPTZ understands offsets; the session TimeZone is UTC, so no offset = UTC.
         return (
-            f"CASE WHEN regexp_full_match({t}, '{TS_REGEX}') "
-            f"THEN timezone('UTC', try_cast(replace({t}, ',', '.') AS TIMESTAMPTZ)) END"
+            f"CASE WHEN regexp_full_match({n}, '{ws}{TS_REGEX}{ws}') "
+            f"THEN timezone('UTC', try_cast(replace({n}, ',', '.') AS TIMESTAMPTZ)) END"
         )
     if col.kind == C.DATE:
-        return f"CASE WHEN regexp_full_match({t}, '{DATE_REGEX}') THEN try_cast(left({t}, 10) AS DATE) END"
+        return f"CASE WHEN regexp_full_match({n}, '{ws}{DATE_REGEX}{ws}') THEN try_cast(left({t}, 10) AS DATE) END"
     if col.kind == C.BOOLEAN:
         trues = ", ".join(lit(w) for w in TRUE_WORDS)
         falses = ", ".join(lit(w) for w in FALSE_WORDS)
         return f"CASE WHEN lower({t}) IN ({trues}) THEN TRUE WHEN lower({t}) IN ({falses}) THEN FALSE END"
     if col.kind == C.JSON_OBJECT:
-        return f"CASE WHEN json_valid({n}) AND json_type({n}) = 'OBJECT' THEN json({n})::VARCHAR END"
+        # CASE, not AND: json_type raises on invalid JSON and AND does not short-circuit.
+        return (
+            f"CASE WHEN (CASE WHEN json_valid({n}) THEN json_type({n}) END) = 'OBJECT' "
+            f"THEN json({n})::VARCHAR END"
+        )
     raise ValueError(f"unknown column kind {col.kind!r}")
 
 
@@ -273,11 +286,17 @@ def row_hash_expr(entity: C.Entity) -> str:
     return f"md5(to_json(list_value({vals}))::VARCHAR)"
 
 
+def _blank_to_null(v: str) -> str:
+    # Cheap test first: only values starting with whitespace can be blank.
+    return (
+        f"CASE WHEN {v} = '' OR (ascii({v}) IN (9, 10, 11, 12, 13, 32) AND regexp_full_match({v}, '\\s*')) "
+        f"THEN NULL ELSE {v} END"
+    )
+
+
 def checked_sql(entity: C.Entity, src: str, future_limit: datetime) -> str:
     """SELECT producing typed columns, _reason_code, _reason and _row_hash from the staged relation."""
-    norm = ", ".join(
-        f"CASE WHEN trim({ident('v_' + c.name)}) = '' THEN NULL ELSE {ident('v_' + c.name)} END AS {_v(c)}" for c in entity.columns
-    )
+    norm = ", ".join(f"{_blank_to_null(ident('v_' + c.name))} AS {_v(c)}" for c in entity.columns)
     parsed = ", ".join(f"{parse_expr(c)} AS {_p(c)}" for c in entity.columns)
     when = "\n".join(
         f"      WHEN {cond} THEN {{'code': {lit(code)}, 'reason': {msg}}}"
@@ -311,36 +330,39 @@ def dedup_sql(entity: C.Entity, checked: str) -> str:
     keys = [ident(k) for k in entity.key]
     key_list = ", ".join(keys)
     raw = raw_table(entity)
-    on_fr = " AND ".join(f"r.{k} = f.{k}" for k in keys)
-    key_text = " || ', ' || ".join(f"'{k}=' || coalesce(v.{ident(k)}::VARCHAR, '')" for k in entity.key)
-    vk = ", ".join(f"v.{k}" for k in keys)
+    on_rv = " AND ".join(f"r.{k} = v.{k}" for k in keys)
+    key_text = " || ', ' || ".join(f"'{k}=' || coalesce(c.{ident(k)}::VARCHAR, '')" for k in entity.key)
+    # Only keys seen twice in the file (m) or already in the raw table (p) need a look:
+    # both are small joins probed by the file's rows; the raw table is scanned once and
+    # semi-joined on the file's keys.
     return f"""
 WITH v AS (SELECT _row_number, {key_list}, _row_hash FROM {checked} WHERE _reason_code IS NULL),
-f AS (SELECT {key_list}, min(_row_number) AS _f_row, arg_min(_row_hash, _row_number) AS _f_hash
-      FROM v GROUP BY ALL),
+m AS (SELECT {key_list}, min(_row_number) AS _f_row, arg_min(_row_hash, _row_number) AS _f_hash
+      FROM v GROUP BY ALL HAVING count(*) > 1),
 p AS (SELECT {", ".join(f"r.{k}" for k in keys)}, min(r._file) AS _p_file, min(r._row_number) AS _p_row,
              list(DISTINCT r._row_hash) AS _p_hashes
-      FROM {raw} r SEMI JOIN f ON {on_fr} GROUP BY ALL),
+      FROM {raw} r SEMI JOIN v ON {on_rv} GROUP BY ALL),
 c AS (
-  SELECT v._row_number, {vk},
+  SELECT v._row_number, {", ".join(f"v.{k}" for k in keys)},
     CASE
       WHEN p._p_hashes IS NOT NULL THEN
         CASE WHEN list_contains(p._p_hashes, v._row_hash) THEN 'duplicate' ELSE 'conflict' END
-      WHEN v._row_number = f._f_row THEN 'load'
-      WHEN v._row_hash = f._f_hash THEN 'duplicate'
+      WHEN v._row_number = m._f_row THEN 'load'
+      WHEN v._row_hash = m._f_hash THEN 'duplicate'
       ELSE 'conflict'
     END AS _status,
-    p._p_file, p._p_row, f._f_row
-  FROM v JOIN f USING ({key_list}) LEFT JOIN p USING ({key_list})
+    p._p_file, p._p_row, m._f_row
+  FROM v LEFT JOIN m USING ({key_list}) LEFT JOIN p USING ({key_list})
+  WHERE m._f_row IS NOT NULL OR p._p_hashes IS NOT NULL
 )
-SELECT v._row_number, v._status,
-  CASE WHEN v._status = 'conflict' THEN
-    CASE WHEN v._p_file IS NOT NULL
-      THEN {key_text} || ' was already loaded from ' || v._p_file || ' row ' || v._p_row || ' with different content'
-      ELSE {key_text} || ' appears earlier in this file (row ' || v._f_row || ') with different content'
+SELECT c._row_number, c._status,
+  CASE WHEN c._status = 'conflict' THEN
+    CASE WHEN c._p_file IS NOT NULL
+      THEN {key_text} || ' was already loaded from ' || c._p_file || ' row ' || c._p_row || ' with different content'
+      ELSE {key_text} || ' appears earlier in this file (row ' || c._f_row || ') with different content'
     END
   END AS _reason
-FROM c v WHERE v._status <> 'load'
+FROM c WHERE c._status <> 'load'
 """
 
 
