@@ -71,9 +71,9 @@ def test_worked_example_scores_exactly_as_written(home):
     assert scores["ex1"][:5] == (Decimal("0"), Decimal("50"), Decimal("50"), "hot", True)
     assert str(scores["ex1"][5]) == SCORE_DATE
     assert scores["ex2"][:5] == (Decimal("0"), Decimal("35"), Decimal("35"), "warm", False)
-    # as of the score date: manager (+5 fit), one email open (+5); the later promotion
+    # as of the score date: manager (+3 fit), one email open (+5); the later promotion
     # and the quote request of the next day are not seen
-    assert scores["asof"][:4] == (Decimal("5"), Decimal("5"), Decimal("10"), "cold")
+    assert scores["asof"][:4] == (Decimal("3"), Decimal("5"), Decimal("8"), "cold")
 
     why = query(
         db,

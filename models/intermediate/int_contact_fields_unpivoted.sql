@@ -1,4 +1,4 @@
--- One row per contact and known field value, as of the score date: the shape rules are
+-- One row per contact profile version and known field value: the shape rules are
 -- evaluated against. Field names are what rule seeds write in their `field` column.
 {%- set contact_fields = ['seniority', 'job_title', 'country', 'lead_source', 'email_domain', 'email_domain_list'] %}
 {%- set company_fields = {'industry': 'industry', 'employee_count': 'employee_count', 'annual_revenue': 'annual_revenue', 'country': 'company_country', 'domain': 'company_domain'} %}
@@ -7,7 +7,7 @@ with
 
 contacts as (
 
-    select * from {{ ref('int_contacts_as_of') }}
+    select * from {{ ref('int_contact_profiles_versioned') }}
 
 ),
 
@@ -16,6 +16,7 @@ standard_fields as (
     {% for column in contact_fields %}
     select
         contact_id,
+        valid_from,
         'contact.{{ column }}' as field,
         {{ dbt.cast(column, dbt.type_string()) }} as value_text
     from contacts
@@ -25,6 +26,7 @@ standard_fields as (
     {% for name, column in company_fields.items() %}
     select
         contact_id,
+        valid_from,
         'company.{{ name }}' as field,
         {{ dbt.cast(column, dbt.type_string()) }} as value_text
     from contacts
@@ -36,13 +38,13 @@ standard_fields as (
 
 contact_attributes as (
 
-    {{ leadscore.json_object_entries('contacts', ['contact_id'], 'contact_attributes') }}
+    {{ leadscore.json_object_entries('contacts', ['contact_id', 'valid_from'], 'contact_attributes') }}
 
 ),
 
 company_attributes as (
 
-    {{ leadscore.json_object_entries('contacts', ['contact_id'], 'company_attributes') }}
+    {{ leadscore.json_object_entries('contacts', ['contact_id', 'valid_from'], 'company_attributes') }}
 
 ),
 
@@ -50,11 +52,11 @@ unioned as (
 
     select * from standard_fields
     union all
-    select contact_id, 'contact.attributes.' || attribute_key as field, attribute_value as value_text
+    select contact_id, valid_from, 'contact.attributes.' || attribute_key as field, attribute_value as value_text
     from contact_attributes
     where attribute_value is not null
     union all
-    select contact_id, 'company.attributes.' || attribute_key as field, attribute_value as value_text
+    select contact_id, valid_from, 'company.attributes.' || attribute_key as field, attribute_value as value_text
     from company_attributes
     where attribute_value is not null
 
@@ -64,6 +66,7 @@ final as (
 
     select
         contact_id,
+        valid_from,
         field,
         value_text,
         {{ leadscore.to_number('value_text') }} as value_number

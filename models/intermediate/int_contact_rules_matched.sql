@@ -1,10 +1,10 @@
--- Segment conditions and fit rules a contact meets as of the score date, one row per
+-- Segment conditions and fit rules each contact profile version meets, one row per
 -- match. Rules come from seeds as data; `field_matches` compares them as values.
 with
 
 contacts as (
 
-    select * from {{ ref('int_contacts_as_of') }}
+    select * from {{ ref('int_contact_profiles_versioned') }}
 
 ),
 
@@ -44,6 +44,8 @@ evaluated as (
 
     select
         contacts.contact_id,
+        contacts.valid_from,
+        contacts.valid_to,
         conditions.model_id,
         conditions.model_version,
         conditions.rule_kind,
@@ -57,6 +59,7 @@ evaluated as (
     cross join conditions
     left join fields
         on contacts.contact_id = fields.contact_id
+        and contacts.valid_from = fields.valid_from
         and conditions.field = fields.field
 
 ),
@@ -65,6 +68,8 @@ final as (
 
     select
         contact_id,
+        valid_from,
+        valid_to,
         model_id,
         model_version,
         rule_kind,

@@ -33,10 +33,11 @@ decayed as (
 
     select
         aged.*,
-        counted_points * {{ leadscore.decay_factor(
+        -- each event's points are rounded to cents once, here and in the history deltas
+        cast(round(counted_points * {{ leadscore.decay_factor(
             'age_days', 'decay_method', 'decay_full_days', 'decay_half_life_days',
             'decay_percent', 'decay_period_days', 'decay_window_days'
-        ) }} as decayed_points
+        ) }}, 2) as decimal(18, 2)) as decayed_points
     from aged
 
 ),

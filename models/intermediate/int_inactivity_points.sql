@@ -1,5 +1,5 @@
--- Negative points for scored contacts with no event in the last inactive_days days,
--- counted from the contact's creation when it never had one.
+-- Negative points for scored contacts with no event in the last inactive_days days.
+-- Activity is the latest of the last event on or before the score date and creation.
 with
 
 members as (
@@ -44,9 +44,9 @@ idle as (
         members.contact_id,
         members.model_id,
         members.model_version,
-        coalesce(last_activity.last_event_date, cast(members.created_at as date)) as active_since,
+        {{ leadscore.last_activity_date('last_activity.last_event_date', 'members.created_at') }} as active_since,
         {{ dbt.datediff(
-            'coalesce(last_activity.last_event_date, cast(members.created_at as date))',
+            leadscore.last_activity_date('last_activity.last_event_date', 'members.created_at'),
             'score_dates.score_date', 'day'
         ) }} as idle_days
     from members

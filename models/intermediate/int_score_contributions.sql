@@ -7,16 +7,9 @@ members as (
 
 ),
 
-fit_matches as (
+fit_points as (
 
-    select * from {{ ref('int_contact_rules_matched') }}
-    where rule_kind = 'fit'
-
-),
-
-fit_rules as (
-
-    select * from {{ ref('fit_rules') }}
+    select * from {{ ref('int_fit_points_versioned') }}
 
 ),
 
@@ -50,24 +43,21 @@ fit as (
         members.contact_id,
         members.model_id,
         members.model_version,
-        fit_rules.rule_id,
+        fit_points.rule_id,
         'fit' as rule_kind,
-        fit_rules.component,
-        fit_rules.description,
+        fit_points.component,
+        fit_points.description,
         cast(null as {{ dbt.type_string() }}) as buying_stage,
-        fit_rules.points,
+        fit_points.points,
         1 as occurrences,
-        fit_matches.matched_value as evidence,
+        fit_points.evidence,
         cast(null as {{ dbt.type_timestamp() }}) as last_occurred_at
     from members
-    inner join fit_matches
-        on members.contact_id = fit_matches.contact_id
-        and members.model_id = fit_matches.model_id
-        and members.model_version = fit_matches.model_version
-    inner join fit_rules
-        on fit_matches.model_id = fit_rules.model_id
-        and fit_matches.model_version = fit_rules.model_version
-        and fit_matches.rule_id = fit_rules.rule_id
+    inner join fit_points
+        on members.contact_id = fit_points.contact_id
+        and members.model_id = fit_points.model_id
+        and members.model_version = fit_points.model_version
+        and members.profile_valid_from = fit_points.valid_from
 
 ),
 
@@ -142,8 +132,8 @@ final as (
         description,
         buying_stage,
 
-        -- points: rounded once here so that totals are exact sums of what is shown
-        cast(round(points, 2) as {{ dbt.type_numeric() }}) as points,
+        -- points: exact decimals, so that totals are exact sums of what is shown
+        cast(points as decimal(18, 2)) as points,
         occurrences,
         evidence,
         last_occurred_at

@@ -1,0 +1,233 @@
+-- Every day on which a lead's score under a model version changed, with the score from
+-- that day on: deltas of engagement, event and inactivity points summed up to the day,
+-- fit points of the profile version valid that day, and segment membership.
+with
+
+memberships as (
+
+    select * from {{ ref('int_segment_memberships') }}
+
+),
+
+fit_points as (
+
+    select * from {{ ref('int_fit_points_versioned') }}
+
+),
+
+engagement_deltas as (
+
+    select * from {{ ref('int_engagement_deltas') }}
+
+),
+
+inactivity_deltas as (
+
+    select * from {{ ref('int_inactivity_deltas') }}
+
+),
+
+models as (
+
+    select * from {{ ref('scoring_models') }}
+
+),
+
+score_dates as (
+
+    select * from {{ ref('int_score_dates') }}
+
+),
+
+known_memberships as (
+
+    select memberships.*
+    from memberships
+    cross join score_dates
+    where memberships.valid_from <= score_dates.score_date
+
+),
+
+fit_totals as (
+
+    select
+        contact_id,
+        valid_from,
+        model_id,
+        model_version,
+        sum(case when component = 'fit' then points else 0 end) as fit_points,
+        sum(case when component = 'negative' then points else 0 end) as fit_negative_points
+    from fit_points
+    group by contact_id, valid_from, model_id, model_version
+
+),
+
+deltas as (
+
+    select contact_id, model_id, model_version, delta_date as change_date, engagement_delta, negative_delta
+    from engagement_deltas
+    union all
+    select contact_id, model_id, model_version, delta_date, 0, negative_delta
+    from inactivity_deltas
+    union all
+    select contact_id, model_id, model_version, valid_from, 0, 0
+    from known_memberships
+
+),
+
+daily as (
+
+    select
+        contact_id,
+        model_id,
+        model_version,
+        change_date,
+        sum(engagement_delta) as engagement_delta,
+        sum(negative_delta) as negative_delta
+    from deltas
+    group by contact_id, model_id, model_version, change_date
+
+),
+
+running as (
+
+    select
+        daily.*,
+        sum(engagement_delta) over (
+            partition by contact_id, model_id, model_version
+            order by change_date
+            rows between unbounded preceding and current row
+        ) as engagement_points,
+        sum(negative_delta) over (
+            partition by contact_id, model_id, model_version
+            order by change_date
+            rows between unbounded preceding and current row
+        ) as event_negative_points
+    from daily
+
+),
+
+with_profile as (
+
+    select
+        running.*,
+        known_memberships.company_id,
+        known_memberships.is_member,
+        known_memberships.valid_from as profile_valid_from
+    from running
+    inner join known_memberships
+        on running.contact_id = known_memberships.contact_id
+        and running.model_id = known_memberships.model_id
+        and running.model_version = known_memberships.model_version
+        and known_memberships.valid_from <= running.change_date
+        and (known_memberships.valid_to is null or running.change_date < known_memberships.valid_to)
+
+),
+
+scored as (
+
+    select
+        with_profile.contact_id,
+        with_profile.company_id,
+        with_profile.model_id,
+        with_profile.model_version,
+        with_profile.change_date,
+        with_profile.is_member,
+        models.is_active,
+        models.mql_threshold,
+        models.min_score,
+        models.max_score,
+        coalesce(fit_totals.fit_points, 0) as fit_score,
+        with_profile.engagement_points as engagement_score,
+        coalesce(fit_totals.fit_negative_points, 0) + with_profile.event_negative_points as negative_score
+    from with_profile
+    inner join models
+        on with_profile.model_id = models.model_id
+        and with_profile.model_version = models.model_version
+    left join fit_totals
+        on with_profile.contact_id = fit_totals.contact_id
+        and with_profile.profile_valid_from = fit_totals.valid_from
+        and with_profile.model_id = fit_totals.model_id
+        and with_profile.model_version = fit_totals.model_version
+
+),
+
+bounded as (
+
+    select
+        contact_id,
+        company_id,
+        model_id,
+        model_version,
+        change_date,
+        is_member,
+        is_active,
+        mql_threshold,
+        min_score,
+        max_score,
+        case when is_member then cast(fit_score as decimal(18, 2)) end as fit_score,
+        case when is_member then cast(engagement_score as decimal(18, 2)) end as engagement_score,
+        case when is_member then cast(negative_score as decimal(18, 2)) end as negative_score,
+        case when is_member then cast(
+            case
+                when fit_score + engagement_score + negative_score > max_score then max_score
+                when fit_score + engagement_score + negative_score < min_score then min_score
+                else fit_score + engagement_score + negative_score
+            end as decimal(18, 2)
+        ) end as total_score
+    from scored
+
+),
+
+compared as (
+
+    select
+        bounded.*,
+        lag(is_member) over (
+            partition by contact_id, model_id, model_version order by change_date
+        ) as previous_is_member,
+        lag(total_score) over (
+            partition by contact_id, model_id, model_version order by change_date
+        ) as previous_total_score,
+        lag(fit_score) over (
+            partition by contact_id, model_id, model_version order by change_date
+        ) as previous_fit_score,
+        lag(engagement_score) over (
+            partition by contact_id, model_id, model_version order by change_date
+        ) as previous_engagement_score,
+        lag(negative_score) over (
+            partition by contact_id, model_id, model_version order by change_date
+        ) as previous_negative_score,
+        row_number() over (
+            partition by contact_id, model_id, model_version order by change_date
+        ) as change_number
+    from bounded
+
+),
+
+final as (
+
+    select
+        contact_id,
+        company_id,
+        model_id,
+        model_version,
+        change_date as valid_from,
+        is_active,
+        is_member,
+        mql_threshold,
+        fit_score,
+        engagement_score,
+        negative_score,
+        total_score
+    from compared
+    where change_number = 1
+        or is_member is distinct from previous_is_member
+        or total_score is distinct from previous_total_score
+        or fit_score is distinct from previous_fit_score
+        or engagement_score is distinct from previous_engagement_score
+        or negative_score is distinct from previous_negative_score
+
+)
+
+select * from final

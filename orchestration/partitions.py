@@ -1,0 +1,30 @@
+"""Daily partitions: one partition per scored day (UTC), and the dbt vars of a run."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dagster import DailyPartitionsDefinition, TimeWindow
+
+FIRST_DAY = "2024-01-01"
+
+# The last partition is yesterday: a day is scored once it is over.
+daily = DailyPartitionsDefinition(start_date=FIRST_DAY, timezone="UTC")
+
+
+def window_days(window: TimeWindow) -> tuple[dt.date, dt.date]:
+    """First and last day (inclusive) of a partition time window (end is exclusive)."""
+    first = window.start.date()
+    last = (window.end - dt.timedelta(days=1)).date()
+    return first, last
+
+
+def dbt_vars(window: TimeWindow) -> dict[str, str]:
+    """dbt vars of a run over days D1..D2: scores as of the end of D2, history from D1."""
+    first, last = window_days(window)
+    return {"score_date": last.isoformat(), "history_start": first.isoformat()}
+
+
+def yesterday(now: dt.datetime | None = None) -> dt.date:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return (now.astimezone(dt.timezone.utc) - dt.timedelta(days=1)).date()

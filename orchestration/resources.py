@@ -1,0 +1,60 @@
+"""Resources of the daily job: dbt, and the run lock held for a whole run."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+from dagster import ConfigurableResource, InitResourceContext
+from dagster_dbt import DbtCliResource
+from pydantic import Field
+
+from . import config, dbt_cli, run_lock
+
+
+class RunLockResource(ConfigurableResource):
+    """The exclusive lock on $LEADSCORE_HOME/.run.lock (see orchestration/run_lock.py).
+
+    Initialised once per run by the in-process executor, so it is held from the first
+    step to the last; writing assets take it again (re-entrant), which also protects them
+    should the job ever run under a multi-process executor.
+    """
+
+    timeout_seconds: float | None = Field(
+        default=None,
+        description="How long a second run waits for the lock before refusing "
+        "(default $LEADSCORE_LOCK_TIMEOUT or 600).",
+    )
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator["RunLockResource"]:
+        run_id = context.run_id or "?"
+        with run_lock.hold(what=f"dagster run {run_id}", timeout=self.timeout_seconds):
+            yield self
+
+    @contextlib.contextmanager
+    def held(self, what: str) -> Iterator[None]:
+        with run_lock.hold(what=what, timeout=self.timeout_seconds):
+            yield
+
+
+def dbt_resource() -> DbtCliResource:
+    """dbt for the job. profiles_dir is resolved per run (see runtime_dbt) because
+    $LEADSCORE_HOME, where the copy of profiles.example.yml lives, may change between
+    loading the definitions and running them."""
+    return DbtCliResource(project_dir=str(config.PROJECT_DIR))
+
+
+def runtime_dbt(dbt: DbtCliResource) -> DbtCliResource:
+    """The dbt resource with the profiles folder of the current $LEADSCORE_HOME."""
+    if dbt.profiles_dir:
+        return dbt
+    return DbtCliResource(
+        project_dir=dbt.project_dir,
+        profiles_dir=str(dbt_cli.profiles_dir()),
+        dbt_executable=dbt.dbt_executable,
+    )
+
+
+def resources() -> dict:
+    return {"dbt": dbt_resource(), "run_lock": RunLockResource()}
