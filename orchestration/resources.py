@@ -1,6 +1,5 @@
 """Resources of the daily job: dbt, and the run lock held for a whole run."""
 
-from __future__ import annotations
 
 import contextlib
 from typing import Iterator
@@ -42,7 +41,7 @@ def dbt_resource() -> DbtCliResource:
     """dbt for the job. profiles_dir is resolved per run (see runtime_dbt) because
     $LEADSCORE_HOME, where the copy of profiles.example.yml lives, may change between
     loading the definitions and running them."""
-    return DbtCliResource(project_dir=str(config.PROJECT_DIR))
+    return DbtCliResource(project_dir=str(config.PROJECT_DIR), dbt_executable=dbt_cli.dbt_executable())
 
 
 def runtime_dbt(dbt: DbtCliResource) -> DbtCliResource:

@@ -1,0 +1,51 @@
+"""The serving copy for BI tools: every public mart, published atomically (see serving.py).
+
+Downstream of all public marts (dbt models in schema `marts`, found in the manifest), so
+it runs only when the marts were built in this run and no blocking check on them, or on
+anything upstream, failed.
+"""
+
+
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, MetadataValue, asset
+
+from . import config, serving
+from .assets_dbt import manifest, public_mart_keys
+from .assets_raw import TRANSIENT_RETRY
+from .dbt_manifest import public_marts, relation_name
+from .partitions import daily, window_days
+from .resources import RunLockResource
+
+SERVING_KEY = AssetKey(["serving", "leadscore"])
+
+
+def public_tables() -> dict[str, str]:
+    """Public name -> warehouse relation of every public mart."""
+    return {node.get("alias") or node["name"]: relation_name(node) for node in public_marts(manifest)}
+
+
+@asset(
+    key=SERVING_KEY,
+    deps=public_mart_keys(),
+    group_name="serving",
+    kinds={"duckdb", "parquet"},
+    partitions_def=daily,
+    backfill_policy=BackfillPolicy.single_run(),
+    retry_policy=TRANSIENT_RETRY,
+    op_tags={"leadscore/writes": "serving"},
+    description="Every public mart, published for BI tools to $LEADSCORE_HOME/serving/leadscore.duckdb "
+    "(schema main) and serving/parquet/<table>.parquet: atomically, read-only friendly, never with PII.",
+)
+def serving_copy(context: AssetExecutionContext, run_lock: RunLockResource) -> MaterializeResult:
+    first, last = window_days(context.partition_time_window)
+    with run_lock.held(f"dagster run {context.run_id}: publish"):
+        out = serving.publish(public_tables(), warehouse=config.warehouse_path(), serving=config.serving_dir())
+    context.log.info(f"published {len(out.rows)} tables to {out.serving_file} (version {out.version})")
+    return MaterializeResult(
+        metadata={
+            "path": MetadataValue.path(str(out.serving_file)),
+            "parquet": MetadataValue.path(str(out.parquet_dir)),
+            "version": MetadataValue.text(out.version),
+            "days": MetadataValue.text(f"{first}..{last}"),
+            "rows": MetadataValue.json(out.rows),
+        }
+    )

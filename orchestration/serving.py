@@ -1,0 +1,192 @@
+"""Publish the public marts for BI tools, atomically, with no PII.
+
+Layout under $LEADSCORE_HOME/serving:
+
+    leadscore.duckdb                 the marts as tables of schema main (DuckDB 2.x file)
+    parquet -> parquet.versions/<v>  symlink to the current Parquet version
+    parquet.versions/<v>/<table>.parquet
+
+Publishing never touches the current copy until the new one is complete:
+
+- the DuckDB file is built under a temporary name in the same folder, checkpointed,
+  closed and fsynced, then renamed over the old one (os.replace). A BI tool holding the
+  old file open read-only keeps reading the old inode and neither blocks nor is blocked
+  by the publish; a new connection opens the complete new file.
+- Parquet files go to a new version folder (fsynced); a temporary symlink to it is then
+  renamed over `parquet`. The previous version stays until the next publish, so a reader
+  that resolved the link just before the swap can finish.
+- a run that fails or is killed before the rename leaves the previous copy as it was;
+  leftovers of a killed publish (temporary files, unreferenced versions) are removed by
+  the next one.
+
+The warehouse is read through ATTACH ... (READ_ONLY). A table having a PII column
+(contract columns marked pii: email, first_name, last_name, phone) is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import config
+from . import contract as C
+
+SERVING_FILE = "leadscore.duckdb"
+PARQUET_LINK = "parquet"
+PARQUET_VERSIONS = "parquet.versions"
+TMP_PREFIX = ".publishing-"
+
+PII_COLUMNS = frozenset(col.name.lower() for e in C.ENTITIES.values() for col in e.columns if col.pii)
+
+
+class PiiError(RuntimeError):
+    """A table about to be published has a PII column."""
+
+
+@dataclass
+class Published:
+    serving_file: Path
+    parquet_dir: Path
+    version: str
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def serving_file(serving: Path | None = None) -> Path:
+    return (serving or config.serving_dir()) / SERVING_FILE
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def assert_no_pii(table: str, columns: list[str]) -> None:
+    found = sorted(c for c in columns if c.lower() in PII_COLUMNS)
+    if found:
+        raise PiiError(
+            f"refusing to publish {table}: it has PII column(s) {', '.join(found)}. PII never "
+            f"leaves the raw layer; drop them in the model."
+        )
+
+
+def _cleanup_leftovers(serving: Path, keep_versions: set[str]) -> None:
+    for p in serving.iterdir():
+        if p.name.startswith(TMP_PREFIX):
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+    versions = serving / PARQUET_VERSIONS
+    if versions.is_dir():
+        for v in versions.iterdir():
+            if v.name not in keep_versions:
+                shutil.rmtree(v, ignore_errors=True)
+
+
+def _current_version(serving: Path) -> str | None:
+    link = serving / PARQUET_LINK
+    if link.is_symlink():
+        return Path(os.readlink(link)).name
+    return None
+
+
+def publish(
+    tables: dict[str, str],
+    warehouse: Path | None = None,
+    serving: Path | None = None,
+    version: str | None = None,
+) -> Published:
+    """Copy each `public name -> warehouse relation (schema.table)` into a new serving version.
+
+    Raises PiiError (nothing published) if any table has a PII column.
+    """
+    import duckdb
+
+    warehouse = warehouse or config.warehouse_path()
+    serving = serving or config.serving_dir()
+    serving.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    version = version or f"{stamp}-{uuid.uuid4().hex[:6]}"
+    previous = _current_version(serving)
+    _cleanup_leftovers(serving, keep_versions={v for v in (previous,) if v})
+
+    tmp_db = serving / f"{TMP_PREFIX}{version}.duckdb"
+    tmp_parquet = serving / f"{TMP_PREFIX}{version}.parquet"
+    out = Published(serving_file=serving_file(serving), parquet_dir=serving / PARQUET_LINK, version=version)
+    con = duckdb.connect(str(tmp_db), config={"threads": config.duckdb_threads(),
+                                              "memory_limit": config.duckdb_memory_limit()})
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(f"attach {_sql_str(str(warehouse))} as wh (read_only)")
+        tmp_parquet.mkdir()
+        for name, relation in sorted(tables.items()):
+            schema, table = relation.split(".", 1)
+            source = f"wh.{_quote(schema)}.{_quote(table)}"
+            columns = [r[0] for r in con.execute(f"describe {source}").fetchall()]
+            assert_no_pii(relation, columns)
+            # Sorted rows: the same marts give the same files, whatever the engine's order.
+            con.execute(f"create table main.{_quote(name)} as select * from {source} order by all")
+            out.rows[name] = con.execute(f"select count(*) from main.{_quote(name)}").fetchone()[0]
+            target = tmp_parquet / f"{name}.parquet"
+            con.execute(
+                f"copy main.{_quote(name)} to {_sql_str(str(target))} (format parquet, compression zstd)"
+            )
+        con.execute("detach wh")
+        con.execute("checkpoint")
+    except BaseException:
+        con.close()
+        tmp_db.unlink(missing_ok=True)
+        shutil.rmtree(tmp_parquet, ignore_errors=True)
+        raise
+    con.close()
+    # Belt and braces: what is about to be published has no PII column either.
+    check = duckdb.connect(str(tmp_db), read_only=True)
+    try:
+        for (table,) in check.execute(
+            "select table_name from information_schema.tables where table_schema = 'main'"
+        ).fetchall():
+            cols = [r[0] for r in check.execute(f"describe main.{_quote(table)}").fetchall()]
+            assert_no_pii(table, cols)
+    finally:
+        check.close()
+    Path(str(tmp_db) + ".wal").unlink(missing_ok=True)
+
+    # DuckDB file: fsync, atomic rename over the old one, fsync the folder.
+    _fsync(tmp_db)
+    os.replace(tmp_db, out.serving_file)
+
+    # Parquet: move the finished folder into versions/, then swap the symlink atomically.
+    versions = serving / PARQUET_VERSIONS
+    versions.mkdir(exist_ok=True)
+    for f in tmp_parquet.iterdir():
+        _fsync(f)
+    _fsync(tmp_parquet)
+    final_dir = versions / version
+    os.replace(tmp_parquet, final_dir)
+    _fsync(versions)
+    link = serving / PARQUET_LINK
+    if link.exists() and not link.is_symlink():
+        # An old layout with a real folder: move it aside once (not atomic, happens once).
+        os.replace(link, versions / f"legacy-{version}")
+    tmp_link = serving / f"{TMP_PREFIX}{version}.link"
+    os.symlink(os.path.join(PARQUET_VERSIONS, version), tmp_link)
+    os.replace(tmp_link, link)
+    _fsync(serving)
+    # Keep the version just replaced for readers that resolved the link before the swap.
+    _cleanup_leftovers(serving, keep_versions={v for v in (version, previous) if v})
+    return out
