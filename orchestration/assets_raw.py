@@ -14,6 +14,7 @@ from dagster import (
     AssetSpec,
     Backoff,
     BackfillPolicy,
+    FreshnessPolicy,
     Jitter,
     MaterializeResult,
     MetadataValue,
@@ -23,6 +24,7 @@ from dagster import (
 
 from . import config
 from . import contract as C
+from .dbt_manifest import load_manifest, source_freshness
 from .partitions import daily
 from .resources import RunLockResource
 
@@ -41,6 +43,15 @@ def raw_key(entity: str) -> AssetKey:
 RAW_KEYS = [raw_key(name) for name in C.ENTITIES]
 
 
+def _freshness_policy(entity: str) -> FreshnessPolicy | None:
+    """The dbt source's warn_after/error_after as a Dagster freshness policy: shown in the
+    UI, it says whether ingestion ran lately (the freshness checks say whether rows landed)."""
+    warn, error = source_freshness(load_manifest()).get(("raw", entity), (None, None))
+    if not error:
+        return None
+    return FreshnessPolicy.time_window(fail_window=error, warn_window=warn if warn and warn < error else None)
+
+
 @multi_asset(
     name="raw_ingest",
     specs=[
@@ -48,6 +59,7 @@ RAW_KEYS = [raw_key(name) for name in C.ENTITIES]
             key=raw_key(name),
             group_name=RAW_GROUP,
             kinds={"duckdb"},
+            freshness_policy=_freshness_policy(name),
             description=f"Landing files of `{name}` loaded into raw.{name} by ingestion: validated "
             "against the landing contract, bad rows in raw.quarantine, every file in raw.load_log.",
         )

@@ -6,7 +6,17 @@ anything upstream, failed.
 """
 
 
-from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, MetadataValue, asset
+import warnings
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    BetaWarning,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from . import config, serving
 from .assets_dbt import manifest, public_mart_keys
@@ -21,6 +31,10 @@ SERVING_KEY = AssetKey(["serving", "leadscore"])
 def public_tables() -> dict[str, str]:
     """Public name -> warehouse relation of every public mart."""
     return {node.get("alias") or node["name"]: relation_name(node) for node in public_marts(manifest)}
+
+
+# backfill_policy on @asset is beta in Dagster 1.13 (it is not on @multi_asset/@dbt_assets).
+warnings.filterwarnings("ignore", category=BetaWarning, message=".*backfill_policy.*")
 
 
 @asset(

@@ -32,7 +32,7 @@ from . import contract as C
 from .assets_dbt import manifest, model_key
 from .assets_raw import raw_key
 from .dbt_manifest import node_named, relation_name
-from .partitions import daily, window_days
+from .partitions import run_days
 
 BLOCKING = "Blocking: a failure stops the run before anything downstream, publishing included."
 WARNING = "Warning (non-blocking): a failure is recorded, the run goes on and publishes."
@@ -136,7 +136,9 @@ def _frame(sql: str, params: list | None = None):
 
 
 def _days(context: AssetCheckExecutionContext) -> tuple[dt.date, dt.date]:
-    return window_days(context.partition_time_window)
+    """The run's days: checks are not partitioned themselves (partitioned checks are a
+    preview feature of Dagster 1.13) but read the partition(s) of the run they are in."""
+    return run_days(dict(context.run.tags))
 
 
 # --------------------------------------------------------------------------- raw inputs
@@ -146,7 +148,6 @@ def _days(context: AssetCheckExecutionContext) -> tuple[dt.date, dt.date]:
     asset=EVENTS,
     name="events_keys_not_null_and_unique",
     blocking=True,
-    partitions_def=daily,
     description=f"{BLOCKING} GX suite on raw.events (all rows): event_id, contact_id, event_type and "
     "occurred_at are never null and event_id is unique, as the landing contract promises.",
 )
@@ -169,7 +170,6 @@ def events_keys_not_null_and_unique(context: AssetCheckExecutionContext) -> Asse
     asset=EVENTS,
     name="events_unknown_type_share",
     blocking=False,
-    partitions_def=daily,
     description=f"{WARNING} GX suite on the events of the run's days: the share of event types that "
     "are not standard types of the landing contract stays below LEADSCORE_MAX_UNKNOWN_EVENT_SHARE "
     "(default 5%). A jump usually means a source renamed its event types: they then score nothing.",
@@ -207,7 +207,6 @@ def events_unknown_type_share(context: AssetCheckExecutionContext) -> AssetCheck
     asset=EVENTS,
     name="events_daily_volume",
     blocking=False,
-    partitions_def=daily,
     description=f"{WARNING} GX suite on daily event volume: for each of the run's days, the events "
     "that occurred that day divided by the mean of the 7 days before lies within "
     "LEADSCORE_VOLUME_RATIO_MIN..MAX (default 0.2..5). Catches a feed that stopped or doubled.",
@@ -289,7 +288,6 @@ def _lead_scores_frame():
     asset=LEAD_SCORES,
     name="lead_scores_keys",
     blocking=True,
-    partitions_def=daily,
     description=f"{BLOCKING} GX suite on marts.lead_scores: contact_id and model_id are never null "
     "and unique together (the table's grain: one row per contact and active model).",
 )
@@ -312,7 +310,6 @@ def lead_scores_keys(context: AssetCheckExecutionContext) -> AssetCheckResult:
     asset=LEAD_SCORES,
     name="lead_scores_within_model_bounds",
     blocking=True,
-    partitions_def=daily,
     description=f"{BLOCKING} GX suite on marts.lead_scores: every total_score lies within the "
     "min_score..max_score its model declares in seed scoring_models.",
 )
@@ -339,7 +336,6 @@ def lead_scores_within_model_bounds(context: AssetCheckExecutionContext) -> Asse
     asset=LEAD_SCORES,
     name="lead_scores_band_follows_thresholds",
     blocking=True,
-    partitions_def=daily,
     description=f"{BLOCKING} GX suite on marts.lead_scores: the band is the highest band of seed "
     "score_bands whose min_score the total reaches, and is_mql says whether the total reaches "
     "the model's mql_threshold.",

@@ -7,7 +7,9 @@ keeps two processes from parsing at once. Runs then use dbt's partial parsing de
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
+import functools
 import json
 import subprocess
 import time
@@ -68,8 +70,10 @@ def prepare_manifest() -> Path:
     return manifest_path
 
 
+@functools.lru_cache(maxsize=1)
 def load_manifest() -> dict[str, Any]:
-    """The parsed manifest (retrying briefly if a concurrent dbt command is rewriting it)."""
+    """The parsed manifest, read once per process (retrying briefly if a concurrent dbt
+    command is rewriting it)."""
     prepare_manifest()
     for attempt in range(10):
         try:
@@ -105,3 +109,24 @@ def node_named(manifest: dict[str, Any], name: str, resource_type: str) -> dict[
         if node["resource_type"] == resource_type and node["name"] == name:
             return node
     raise KeyError(f"no dbt {resource_type} named {name!r} in {manifest_path}")
+
+
+_PERIOD = {"minute": dt.timedelta(minutes=1), "hour": dt.timedelta(hours=1), "day": dt.timedelta(days=1)}
+
+
+def _after(rule: dict | None) -> dt.timedelta | None:
+    if not rule or not rule.get("count") or rule.get("period") not in _PERIOD:
+        return None
+    return rule["count"] * _PERIOD[rule["period"]]
+
+
+def source_freshness(manifest: dict[str, Any]) -> dict[tuple[str, str], tuple[dt.timedelta | None, dt.timedelta | None]]:
+    """(source name, table) -> (warn_after, error_after) as the dbt sources declare them."""
+    out = {}
+    for source in manifest["sources"].values():
+        freshness = source.get("freshness") or {}
+        out[(source["source_name"], source["name"])] = (
+            _after(freshness.get("warn_after")),
+            _after(freshness.get("error_after")),
+        )
+    return out

@@ -28,3 +28,28 @@ def dbt_vars(window: TimeWindow) -> dict[str, str]:
 def yesterday(now: dt.datetime | None = None) -> dt.date:
     now = now or dt.datetime.now(dt.timezone.utc)
     return (now.astimezone(dt.timezone.utc) - dt.timedelta(days=1)).date()
+
+
+def run_days(tags: dict[str, str], default: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """First and last day of a run, from its partition tags (one partition or a range).
+
+    For steps that are not partitioned themselves (the GX checks), yet run inside a
+    partitioned run. A run without partition tags (a check launched on its own) covers
+    `default`, or yesterday.
+    """
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+        PARTITION_NAME_TAG,
+    )
+
+    if tags.get(PARTITION_NAME_TAG):
+        day = dt.date.fromisoformat(tags[PARTITION_NAME_TAG])
+        return day, day
+    if tags.get(ASSET_PARTITION_RANGE_START_TAG) and tags.get(ASSET_PARTITION_RANGE_END_TAG):
+        return (
+            dt.date.fromisoformat(tags[ASSET_PARTITION_RANGE_START_TAG]),
+            dt.date.fromisoformat(tags[ASSET_PARTITION_RANGE_END_TAG]),
+        )
+    day = default or yesterday()
+    return day, day

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import time
+import warnings
 from pathlib import Path
 
 from dagster import (
@@ -22,6 +23,7 @@ from dagster import (
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
+    SupersessionWarning,
     build_sensor_for_freshness_checks,
     sensor,
 )
@@ -86,9 +88,11 @@ def landing_files_sensor(context: SensorEvaluationContext):
     )
 
 
-freshness_checks_sensor = build_sensor_for_freshness_checks(
-    freshness_checks=FRESHNESS_CHECKS,
-    minimum_interval_seconds=600,
-    name="raw_freshness_checks_sensor",
-    default_status=DefaultSensorStatus.STOPPED,
-)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", SupersessionWarning)  # see checks_freshness
+    freshness_checks_sensor = build_sensor_for_freshness_checks(
+        freshness_checks=FRESHNESS_CHECKS,
+        minimum_interval_seconds=600,
+        name="raw_freshness_checks_sensor",
+        default_status=DefaultSensorStatus.STOPPED,
+    )

@@ -7,14 +7,33 @@ scores as (
 
 ),
 
+mql_events as (
+
+    select * from {{ ref('mql_events') }}
+
+),
+
+first_mql as (
+
+    select
+        contact_id,
+        model_id,
+        model_version,
+        min(event_date) as first_mql_date
+    from mql_events
+    where direction = 'up'
+    group by contact_id, model_id, model_version
+
+),
+
 final as (
 
     select
         -- ids
-        cast(contact_id as {{ dbt.type_string() }}) as contact_id,
+        cast(scores.contact_id as {{ dbt.type_string() }}) as contact_id,
         cast(company_id as {{ dbt.type_string() }}) as company_id,
-        cast(model_id as {{ dbt.type_string() }}) as model_id,
-        cast(model_version as {{ dbt.type_int() }}) as model_version,
+        cast(scores.model_id as {{ dbt.type_string() }}) as model_id,
+        cast(scores.model_version as {{ dbt.type_int() }}) as model_version,
         score_date,
 
         -- points
@@ -29,9 +48,14 @@ final as (
         cast(engagement_grade as {{ dbt.type_string() }}) as engagement_grade,
         cast(priority as {{ dbt.type_string() }}) as priority,
         cast(mql_threshold as decimal(18, 2)) as mql_threshold,
-        is_mql
+        is_mql,
+        first_mql.first_mql_date
 
     from scores
+    left join first_mql
+        on scores.contact_id = first_mql.contact_id
+        and scores.model_id = first_mql.model_id
+        and scores.model_version = first_mql.model_version
 
 )
 
