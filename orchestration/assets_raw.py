@@ -76,7 +76,7 @@ def raw_ingest(context: AssetExecutionContext, run_lock: RunLockResource):
 
     landing, warehouse = config.landing_dir(), config.warehouse_path()
     with run_lock.held(f"dagster run {context.run_id}: ingest"):
-        summary = ingest(landing, warehouse, progress=context.log.info)
+        summary = ingest(landing, warehouse, progress=context.log.debug)
         con = config.connect(warehouse)
         try:
             ensure_raw_schema(con)  # also when nothing landed yet

@@ -1,13 +1,21 @@
-"""The `leadscore` command: generate demo data, ingest landing files, build the scores."""
+"""The `leadscore` command: generate demo data, ingest landing files, build the scores,
+and run the daily Dagster job (`run`, `backfill`, `demo`)."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
 from . import config
+
+# Exit codes: 0 done; 1 the run failed (a blocking check or a step); 2 bad arguments;
+# 75 (EX_TEMPFAIL) another run holds the warehouse: try again later.
+EXIT_RUN_FAILED = 1
+EXIT_LOCKED = 75
 
 
 def _date(text: str) -> dt.date:
@@ -39,8 +47,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest
+    from .run_lock import RunLockedError, hold
 
-    summary = ingest(args.landing or config.landing_dir(), config.warehouse_path(), progress=_say)
+    try:
+        with hold(what="leadscore ingest", progress=_say):
+            summary = ingest(args.landing or config.landing_dir(), config.warehouse_path(), progress=_say)
+    except RunLockedError as e:
+        _say(f"leadscore ingest: {e}")
+        return EXIT_LOCKED
     print(
         f"files: {summary.files_loaded} loaded, {summary.files_skipped} skipped, "
         f"{summary.files_failed} failed; rows: {summary.rows_loaded} loaded, "
@@ -55,53 +69,95 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from .dbt_cli import run_dbt
 
+    from .run_lock import RunLockedError, hold
+
     vars = {"score_date": args.date.isoformat()} if args.date else None
     extra = ["--select", args.select] if args.select else []
-    return run_dbt("build", *extra, vars=vars)
-
-
-def print_summary() -> None:
-    con = config.connect(read_only=True)
     try:
-        rows = con.execute(
-            """
-            select model_id, model_version, max(score_date), band, count(*),
-                   sum(case when is_mql then 1 else 0 end)
-            from marts.lead_scores
-            group by model_id, model_version, band
-            order by model_id, band
-            """
-        ).fetchall()
-    finally:
-        con.close()
-    print("leads per band (active models):")
-    for model_id, version, score_date, band, leads, mqls in rows:
-        print(f"  {model_id} v{version} as of {score_date}: {band:<6} {leads:>7} leads, {mqls:>6} MQL")
-    print(f"warehouse: {config.warehouse_path()}")
+        with hold(what="leadscore build", progress=_say):
+            return run_dbt("build", *extra, vars=vars)
+    except RunLockedError as e:
+        _say(f"leadscore build: {e}")
+        return EXIT_LOCKED
+
+
+def _yesterday() -> dt.date:
+    from .partitions import yesterday
+
+    return yesterday()
+
+
+def _launch(first: dt.date, last: dt.date, wait: float | None) -> int:
+    """Run the daily job over first..last, print the summary; the exit code says how it went."""
+    from .launch import failure_help, launch, summary_lines
+    from .run_lock import RunLockedError
+
+    try:
+        # dbt's own output, echoed by dagster-dbt on stdout, is progress: keep stdout for
+        # the summary.
+        with contextlib.redirect_stdout(sys.stderr):
+            outcome = launch(first, last, progress=_say, lock_timeout=wait)
+    except RunLockedError as e:
+        _say(f"leadscore: {e}")
+        return EXIT_LOCKED
+    except ValueError as e:
+        _say(f"leadscore: {e}")
+        return 2
+    print("\n".join(summary_lines(outcome)), flush=True)
+    if not outcome.success:
+        _say("\n".join(failure_help(outcome)))
+        return EXIT_RUN_FAILED
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    day = args.date or _yesterday()
+    return _launch(day, day, args.wait)
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    if args.start > args.end:
+        _say(f"leadscore backfill: --start {args.start} is after --end {args.end}")
+        return 2
+    return _launch(args.start, args.end, args.wait)
+
+
+_DAY_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+def _landed_days(landing: Path) -> tuple[dt.date, dt.date] | None:
+    """First and last day named in landing file names (the generator's <entity>_<day>.*)."""
+    days = set()
+    for p in landing.glob("*/*"):
+        m = _DAY_IN_NAME.search(p.name)
+        if m:
+            with contextlib.suppress(ValueError):
+                days.add(dt.date.fromisoformat(m.group(1)))
+    return (min(days), max(days)) if days else None
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .dbt_cli import run_dbt
     from .generate import generate
-    from .ingest import ingest
 
     landing = config.landing_dir()
     if landing.exists() and any(landing.rglob("*.*")):
         _say(f"landing files already under {landing}: using them (delete it for fresh demo data)")
+        span = _landed_days(landing)
     else:
         _say(f"generating demo data: {args.contacts} contacts x {args.days} days into {landing}")
-        generate(landing, args.contacts, args.days, seed=args.seed, progress=_say)
-    summary = ingest(landing, config.warehouse_path(), progress=_say)
-    _say(
-        f"ingested: {summary.rows_loaded} rows loaded, {summary.rows_quarantined} quarantined, "
-        f"{summary.rows_duplicate} duplicate, {summary.files_failed} files failed"
-    )
-    code = run_dbt("build")
-    if code != 0:
-        _say("dbt build failed: see the output above and target/run_results.json")
-        return code
-    print_summary()
-    return 0
+        summary = generate(landing, args.contacts, args.days, seed=args.seed, progress=_say)
+        span = (dt.date.fromisoformat(summary["start"]), dt.date.fromisoformat(summary["end"]))
+    yesterday = _yesterday()
+    first, last = span or (yesterday, yesterday)
+    last = min(last, yesterday)
+    first = min(first, last)
+    if first < last:
+        _say(f"backfill {first}..{last - dt.timedelta(days=1)} in one run, then the daily run of {last}")
+        code = _launch(first, last - dt.timedelta(days=1), args.wait)
+        if code != 0:
+            return code
+    _say(f"daily run of {last}")
+    return _launch(last, last, args.wait)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -132,11 +188,36 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--select", help="dbt selection, e.g. 'int_event_rule_matches+'")
     b.set_defaults(func=cmd_build)
 
-    d = sub.add_parser("demo", help="generate demo data, ingest it, build and summarise",
-                       description="The main job end to end on demo data under $LEADSCORE_HOME.")
+    wait_help = "seconds to wait for another run holding the warehouse before refusing " \
+                "(default $LEADSCORE_LOCK_TIMEOUT or 600)"
+
+    r = sub.add_parser("run", help="the daily run of one day through Dagster: ingest, score, check, publish",
+                       description="Run the Dagster job daily_scoring (the one the 06:00 UTC schedule "
+                                   "runs) for one day: ingest new landing files, dbt build the scores as "
+                                   "of the end of the day, run the checks, publish the marts for BI. "
+                                   "Exit code 1 when a blocking check fails, 75 when another run holds "
+                                   "the warehouse.")
+    r.add_argument("--date", type=_date, help="the day to score, YYYY-MM-DD (default: yesterday, UTC)")
+    r.add_argument("--wait", type=float, help=wait_help)
+    r.set_defaults(func=cmd_run)
+
+    bf = sub.add_parser("backfill", help="score a range of days in ONE Dagster run",
+                        description="Run the Dagster job daily_scoring over the days START..END "
+                                    "(inclusive) as one ranged run: one ingest, one dbt build with "
+                                    "score_date=END and history_start=START, the checks, one publish.")
+    bf.add_argument("--start", type=_date, required=True, help="first day, YYYY-MM-DD")
+    bf.add_argument("--end", type=_date, required=True, help="last day, YYYY-MM-DD")
+    bf.add_argument("--wait", type=float, help=wait_help)
+    bf.set_defaults(func=cmd_backfill)
+
+    d = sub.add_parser("demo", help="generate demo data, backfill it, run the last day, publish",
+                       description="The daily job end to end on demo data under $LEADSCORE_HOME: generate "
+                                   "landing files (unless some are there), backfill from the first to the "
+                                   "second-to-last day in one run, run the last day, publish, summarise.")
     d.add_argument("--contacts", type=_positive, default=3000, help="demo contacts (default 3000)")
     d.add_argument("--days", type=_positive, default=90, help="demo days (default 90)")
     d.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    d.add_argument("--wait", type=float, help=wait_help)
     d.set_defaults(func=cmd_demo)
     return p
 

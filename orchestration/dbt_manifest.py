@@ -1,8 +1,15 @@
 """The dbt manifest Dagster builds its assets from, prepared once and read from disk.
 
-`dbt parse` runs only when target/manifest.json is missing or older than a project file
-(models, seeds, macros, data tests, dbt_project.yml, profiles.example.yml); a file lock
-keeps two processes from parsing at once. Runs then use dbt's partial parsing defaults.
+`dbt parse` runs only when target/dagster/manifest.json is missing or older than a project
+file (models, seeds, macros, data tests, dbt_project.yml, profiles.example.yml); a file
+lock keeps two processes from parsing at once. Runs then use dbt's partial parsing
+defaults (dbt re-parses when vars change, which they do from one day to the next).
+
+The manifest has its own target folder and is parsed with the vars every run passes
+(score_date and history_start set): a model may ref() another only when a var is unset
+(int_score_dates reads events only without score_date), and Dagster must see the
+dependency graph dbt actually runs, or it rejects the order in which models complete.
+`dbt build` and `leadscore build` elsewhere write target/manifest.json, not this one.
 """
 
 from __future__ import annotations
@@ -20,7 +27,9 @@ from dagster_dbt import DbtProject
 
 from . import config, dbt_cli
 
-TARGET = "target"
+TARGET = "target/dagster"
+# The shape of the vars of every run (values do not matter to the graph).
+PARSE_VARS = {"score_date": "2024-01-01", "history_start": "2024-01-01"}
 PROJECT_FILES = ("dbt_project.yml", "profiles.example.yml", "packages.yml", "dependencies.yml")
 PROJECT_FOLDERS = ("models", "seeds", "macros", "tests/dbt", "snapshots", "analyses")
 PUBLIC_SCHEMA = "marts"
@@ -58,7 +67,10 @@ def prepare_manifest() -> Path:
     with open(manifest_path.parent / ".leadscore-parse.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if is_stale():  # another process may have parsed while we waited
-            args = [dbt_cli.dbt_executable(), *dbt_cli.dbt_args("parse", "--quiet", "--target-path", TARGET)]
+            args = [
+                dbt_cli.dbt_executable(),
+                *dbt_cli.dbt_args("parse", "--quiet", "--target-path", TARGET, vars=PARSE_VARS),
+            ]
             proc = subprocess.run(
                 args, cwd=config.PROJECT_DIR, env=dbt_cli.dbt_env(), capture_output=True, text=True
             )
@@ -77,12 +89,57 @@ def load_manifest() -> dict[str, Any]:
     prepare_manifest()
     for attempt in range(10):
         try:
-            return json.loads(manifest_path.read_text())
+            manifest = json.loads(manifest_path.read_text())
+            break
         except ValueError:
             if attempt == 9:
                 raise
             time.sleep(0.5)
-    raise AssertionError("unreachable")
+    attach_singular_tests(manifest)
+    return manifest
+
+
+def _ancestors(manifest: dict[str, Any], unique_id: str, seen: set[str] | None = None) -> set[str]:
+    seen = set() if seen is None else seen
+    for parent in manifest["parent_map"].get(unique_id, []):
+        if parent not in seen:
+            seen.add(parent)
+            _ancestors(manifest, parent, seen)
+    return seen
+
+
+def attach_singular_tests(manifest: dict[str, Any]) -> None:
+    """Make every singular dbt test an asset check, also one that reads several models.
+
+    dagster-dbt attaches a singular test to its model only when it reads one model, or when
+    its meta names one (`{{ config(meta={"dagster": {"ref": {"name": "<model>"}}}) }}`);
+    otherwise the test only logs an observation. For a test reading several models without
+    that meta, this names the most downstream of them (the one the others feed; else one
+    that feeds none of them, preferring a public mart, then the most ancestors, then the
+    name), in the manifest Dagster reads only.
+    """
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test" or node.get("attached_node"):
+            continue
+        parents = [p for p in node["depends_on"]["nodes"] if p in manifest["nodes"]]
+        meta = node.setdefault("config", {}).setdefault("meta", {})
+        if len(set(parents)) < 2 or (meta.get("dagster") or {}).get("ref") or (
+            (node.get("meta") or {}).get("dagster") or {}
+        ).get("ref"):
+            continue
+        ancestry = {p: _ancestors(manifest, p) for p in set(parents)}
+        best = max(
+            ancestry,
+            key=lambda p: (
+                all(o in ancestry[p] for o in ancestry if o != p),
+                not any(p in ancestry[o] for o in ancestry if o != p),
+                manifest["nodes"][p].get("schema") == PUBLIC_SCHEMA,
+                len(ancestry[p]),
+                p,
+            ),
+        )
+        target = manifest["nodes"][best]
+        meta.setdefault("dagster", {})["ref"] = {"name": target["name"], "package": target["package_name"]}
 
 
 def public_marts(manifest: dict[str, Any]) -> list[dict[str, Any]]:

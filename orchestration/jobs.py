@@ -7,7 +7,6 @@ from dagster import AssetSelection, define_asset_job, in_process_executor
 from .assets_dbt import dbt_build
 from .assets_raw import raw_ingest
 from .assets_serving import serving_copy
-from .partitions import daily
 
 JOB_NAME = "daily_scoring"
 # Runs carrying this tag are limited to one at a time by the run queue (see launch.py,
@@ -16,8 +15,8 @@ CONCURRENCY_TAG = "leadscore/warehouse"
 
 daily_scoring = define_asset_job(
     name=JOB_NAME,
-    selection=AssetSelection.assets(raw_ingest, dbt_build, serving_copy),  # and their checks
-    partitions_def=daily,
+    # The assets and their checks; all daily-partitioned, so the job is too.
+    selection=AssetSelection.assets(raw_ingest, dbt_build, serving_copy),
     # One process per run: steps run one after another, DuckDB sees one writer, and the
     # run_lock resource holds the run lock from the first step to the last.
     executor_def=in_process_executor,

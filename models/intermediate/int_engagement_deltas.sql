@@ -1,12 +1,38 @@
 -- How engagement and event-based negative points change over time, per contact, model
 -- version and day: each counted event adds its points on the day it occurred and changes
 -- them on each decay boundary. A score on day D is the sum of the deltas up to D.
+-- In an incremental run the deltas before the window are summed into one opening delta
+-- on its first day; only events young enough to still count are read.
+{{ config(materialized='ephemeral') }}
+{%- set window_start = leadscore.history_window_start() %}
+
 with
+
+models as (
+
+    select * from {{ ref('scoring_models') }}
+
+),
+
+engagement_rules as (
+
+    select * from {{ ref('engagement_rules') }}
+
+),
 
 matches as (
 
     select * from {{ ref('int_event_rule_matches') }}
     where counted_points <> 0
+    {%- if window_start %}
+        and occurred_date >= {{ dbt.dateadd(
+            'day',
+            '-1 * (select max(coalesce(engagement_rules.decay_window_days, models.decay_window_days))'
+            ~ ' from engagement_rules inner join models on engagement_rules.model_id = models.model_id'
+            ~ ' and engagement_rules.model_version = models.model_version)',
+            "cast('" ~ window_start ~ "' as date)"
+        ) }}
+    {%- endif %}
 
 ),
 
@@ -30,7 +56,15 @@ valued as (
         matches.model_id,
         matches.model_version,
         matches.component,
-        cast({{ dbt.dateadd('day', 'boundaries.age_days', 'matches.occurred_date') }} as date) as delta_date,
+        {%- set delta_date = "cast(" ~ dbt.dateadd('day', 'boundaries.age_days', 'matches.occurred_date') ~ " as date)" %}
+        {%- if window_start %}
+        case
+            when {{ delta_date }} < cast('{{ window_start }}' as date) then cast('{{ window_start }}' as date)
+            else {{ delta_date }}
+        end as delta_date,
+        {%- else %}
+        {{ delta_date }} as delta_date,
+        {%- endif %}
         cast(round(matches.counted_points * {{ leadscore.decay_factor(
             'boundaries.age_days', 'matches.decay_method', 'matches.decay_full_days',
             'matches.decay_half_life_days', 'matches.decay_percent',

@@ -1,6 +1,19 @@
 -- Each event that an engagement rule counts, with the points it earns before decay.
 -- Caps count the first occurrences of each fixed cap period (counted from 1970-01-01),
 -- so a later event never changes what an earlier day was given.
+--
+-- Incremental: a run recomputes the events of its window (see history_window_start),
+-- carrying over the occurrences and points already counted earlier in each cap period.
+-- Events that landed later than the window reaches back are matched by the first run
+-- after they land, counted after what their cap period already holds.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_window',
+    window_column='occurred_date',
+    on_schema_change='fail',
+) }}
+{%- set window_start = leadscore.history_window_start() if is_incremental() else none %}
+
 with
 
 events as (
@@ -65,6 +78,12 @@ events_as_of as (
     from events
     cross join score_dates
     where events.occurred_date <= score_dates.score_date
+    {%- if window_start %}
+        and (
+            events.occurred_date >= cast('{{ window_start }}' as date)
+            or events.loaded_at > (select max(loaded_at) from {{ this }})
+        )
+    {%- endif %}
 
 ),
 
@@ -75,6 +94,7 @@ candidates as (
         events_as_of.contact_id,
         events_as_of.occurred_at,
         events_as_of.occurred_date,
+        events_as_of.loaded_at,
         rules_with_decay.*,
         {{ leadscore.json_extract_text('events_as_of.properties', 'rules_with_decay.property') }} as property_value
     from events_as_of
@@ -101,20 +121,56 @@ matched as (
 
 ),
 
+{%- if window_start %}
+
+-- what earlier events already counted in the cap periods the window continues
+counted_before as (
+
+    select
+        contact_id,
+        model_id,
+        model_version,
+        rule_id,
+        cap_period,
+        max(occurrence_in_period) as occurrences_before,
+        max(running_points) as points_before
+    from {{ this }}
+    where occurred_date < cast('{{ window_start }}' as date)
+        and occurred_date >= {{ dbt.dateadd(
+            'day', '-1 * (select max(cap_window_days) from rules_with_decay)',
+            "cast('" ~ window_start ~ "' as date)"
+        ) }}
+    group by contact_id, model_id, model_version, rule_id, cap_period
+
+),
+{%- endif %}
+
 ranked as (
 
     select
         matched.*,
+        {% if window_start %}coalesce(counted_before.occurrences_before, 0) + {% endif -%}
         row_number() over (
-            partition by contact_id, model_id, model_version, rule_id, cap_period
-            order by occurred_at, event_id
+            partition by matched.contact_id, matched.model_id, matched.model_version,
+                matched.rule_id, matched.cap_period
+            order by matched.occurred_at, matched.event_id
         ) as occurrence_in_period,
-        sum(abs(points)) over (
-            partition by contact_id, model_id, model_version, rule_id, cap_period
-            order by occurred_at, event_id
+        {% if window_start %}coalesce(counted_before.points_before, 0) + {% endif -%}
+        sum(abs(matched.points)) over (
+            partition by matched.contact_id, matched.model_id, matched.model_version,
+                matched.rule_id, matched.cap_period
+            order by matched.occurred_at, matched.event_id
             rows between unbounded preceding and current row
         ) as running_points
     from matched
+    {%- if window_start %}
+    left join counted_before
+        on matched.contact_id = counted_before.contact_id
+        and matched.model_id = counted_before.model_id
+        and matched.model_version = counted_before.model_version
+        and matched.rule_id = counted_before.rule_id
+        and matched.cap_period = counted_before.cap_period
+    {%- endif %}
 
 ),
 
@@ -148,6 +204,7 @@ final as (
         points as rule_points,
         counted_points,
         occurrence_in_period,
+        running_points,
         cap_period,
 
         -- decay
@@ -160,7 +217,8 @@ final as (
 
         -- timestamps
         occurred_at,
-        occurred_date
+        occurred_date,
+        loaded_at
 
     from capped
 

@@ -1,6 +1,12 @@
 -- When inactivity penalties start and stop, per contact, model version and day: a
 -- penalty starts inactive_days after an activity (creation or an event) and stops on the
--- next activity.
+-- next activity. In an incremental run only activity since (window start - the longest
+-- inactive_days - 1) is read; a contact known before that gets one stand-in activity
+-- just before it, which decides no day of the window, and deltas before the window are
+-- summed into one opening delta on its first day.
+{{ config(materialized='ephemeral') }}
+{%- set window_start = leadscore.history_window_start() %}
+
 with
 
 events as (
@@ -27,16 +33,52 @@ score_dates as (
 
 ),
 
+{%- if window_start %}
+
+read_from as (
+
+    select {{ dbt.dateadd(
+        'day', '-1 * (max(inactive_days) + 1)', "cast('" ~ window_start ~ "' as date)"
+    ) }} as read_from_date
+    from rules
+
+),
+{%- endif %}
+
+created as (
+
+    select contact_id, cast(min(created_at) as date) as created_date
+    from contacts
+    group by contact_id
+
+),
+
 activity as (
 
     select distinct events.contact_id, events.occurred_date as activity_date
     from events
     cross join score_dates
+    {%- if window_start %}
+    cross join read_from
+    {%- endif %}
     where events.occurred_date <= score_dates.score_date
+    {%- if window_start %}
+        and events.occurred_date >= cast(read_from.read_from_date as date)
+    {%- endif %}
     union
-    select contact_id, cast(min(created_at) as date) as activity_date
-    from contacts
-    group by contact_id
+    {%- if window_start %}
+    select
+        created.contact_id,
+        case
+            when created.created_date >= cast(read_from.read_from_date as date) then created.created_date
+            else cast({{ dbt.dateadd('day', -1, 'read_from.read_from_date') }} as date)
+        end as activity_date
+    from created
+    cross join read_from
+    {%- else %}
+    select contact_id, created_date as activity_date
+    from created
+    {%- endif %}
 
 ),
 
@@ -82,16 +124,19 @@ final as (
         starts_and_stops.contact_id,
         starts_and_stops.model_id,
         starts_and_stops.model_version,
+        {%- if window_start %}
+        case
+            when starts_and_stops.delta_date < cast('{{ window_start }}' as date) then cast('{{ window_start }}' as date)
+            else starts_and_stops.delta_date
+        end as delta_date,
+        {%- else %}
         starts_and_stops.delta_date,
+        {%- endif %}
         cast(sum(starts_and_stops.delta_points) as decimal(18, 2)) as negative_delta
     from starts_and_stops
     cross join score_dates
     where starts_and_stops.delta_date <= score_dates.score_date
-    group by
-        starts_and_stops.contact_id,
-        starts_and_stops.model_id,
-        starts_and_stops.model_version,
-        starts_and_stops.delta_date
+    group by 1, 2, 3, 4
 
 )
 

@@ -1,6 +1,20 @@
 -- Every day on which a lead's score under a model version changed, with the score from
 -- that day on: deltas of engagement, event and inactivity points summed up to the day,
--- fit points of the profile version valid that day, and segment membership.
+-- fit points of the profile version valid that day, and segment membership; graded, and
+-- with the MQL crossing of the day if there is one.
+--
+-- Incremental by day: a run recomputes the days from history_window_start() to the
+-- score date (a full recompute when that is none) and compares its first day with the
+-- last stored change before it, so day-by-day runs and a full refresh store the same rows.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_window',
+    window_column='valid_from',
+    on_schema_change='fail',
+    tags=['history'],
+) }}
+{%- set window_start = leadscore.history_window_start() if is_incremental() else none %}
+
 with
 
 memberships as (
@@ -45,6 +59,9 @@ known_memberships as (
     from memberships
     cross join score_dates
     where memberships.valid_from <= score_dates.score_date
+    {%- if window_start %}
+        and (memberships.valid_to is null or memberships.valid_to > cast('{{ window_start }}' as date))
+    {%- endif %}
 
 ),
 
@@ -70,7 +87,21 @@ deltas as (
     select contact_id, model_id, model_version, delta_date, 0, negative_delta
     from inactivity_deltas
     union all
-    select contact_id, model_id, model_version, valid_from, 0, 0
+    -- every profile change is a day to look at (in a window, from its first day on)
+    select
+        contact_id,
+        model_id,
+        model_version,
+        {%- if window_start %}
+        case
+            when valid_from < cast('{{ window_start }}' as date) then cast('{{ window_start }}' as date)
+            else valid_from
+        end,
+        {%- else %}
+        valid_from,
+        {%- endif %}
+        0,
+        0
     from known_memberships
 
 ),
@@ -133,7 +164,6 @@ scored as (
         with_profile.model_version,
         with_profile.change_date,
         with_profile.is_member,
-        models.is_active,
         models.mql_threshold,
         models.min_score,
         models.max_score,
@@ -161,7 +191,6 @@ bounded as (
         model_version,
         change_date,
         is_member,
-        is_active,
         mql_threshold,
         min_score,
         max_score,
@@ -179,33 +208,15 @@ bounded as (
 
 ),
 
-compared as (
+graded as (
 
-    select
-        bounded.*,
-        lag(is_member) over (
-            partition by contact_id, model_id, model_version order by change_date
-        ) as previous_is_member,
-        lag(total_score) over (
-            partition by contact_id, model_id, model_version order by change_date
-        ) as previous_total_score,
-        lag(fit_score) over (
-            partition by contact_id, model_id, model_version order by change_date
-        ) as previous_fit_score,
-        lag(engagement_score) over (
-            partition by contact_id, model_id, model_version order by change_date
-        ) as previous_engagement_score,
-        lag(negative_score) over (
-            partition by contact_id, model_id, model_version order by change_date
-        ) as previous_negative_score,
-        row_number() over (
-            partition by contact_id, model_id, model_version order by change_date
-        ) as change_number
-    from bounded
+    {{ leadscore.band_and_grade(
+        'bounded', ['contact_id', 'model_id', 'model_version', 'change_date']
+    ) }}
 
 ),
 
-final as (
+candidates as (
 
     select
         contact_id,
@@ -213,20 +224,137 @@ final as (
         model_id,
         model_version,
         change_date as valid_from,
-        is_active,
         is_member,
         mql_threshold,
         fit_score,
         engagement_score,
         negative_score,
-        total_score
-    from compared
-    where change_number = 1
-        or is_member is distinct from previous_is_member
-        or total_score is distinct from previous_total_score
-        or fit_score is distinct from previous_fit_score
-        or engagement_score is distinct from previous_engagement_score
-        or negative_score is distinct from previous_negative_score
+        total_score,
+        band,
+        band_rank,
+        fit_grade,
+        engagement_grade,
+        priority,
+        coalesce(is_mql, false) as is_mql,
+        false as is_stored
+    from graded
+    {%- if window_start %}
+    union all
+    -- the last change stored before the window: what its first day is compared with
+    select
+        contact_id,
+        company_id,
+        model_id,
+        model_version,
+        valid_from,
+        is_member,
+        mql_threshold,
+        fit_score,
+        engagement_score,
+        negative_score,
+        total_score,
+        band,
+        band_rank,
+        fit_grade,
+        engagement_grade,
+        priority,
+        is_mql,
+        true as is_stored
+    from (
+        select
+            stored_changes.*,
+            row_number() over (
+                partition by contact_id, model_id, model_version
+                order by valid_from desc
+            ) as recency
+        from {{ this }} as stored_changes
+        where valid_from < cast('{{ window_start }}' as date)
+    ) as stored
+    where recency = 1
+    {%- endif %}
+
+),
+
+compared as (
+
+    select
+        candidates.*,
+        lag(is_member) over (
+            partition by contact_id, model_id, model_version order by valid_from
+        ) as previous_is_member,
+        lag(total_score) over (
+            partition by contact_id, model_id, model_version order by valid_from
+        ) as previous_total_score,
+        lag(fit_score) over (
+            partition by contact_id, model_id, model_version order by valid_from
+        ) as previous_fit_score,
+        lag(engagement_score) over (
+            partition by contact_id, model_id, model_version order by valid_from
+        ) as previous_engagement_score,
+        lag(negative_score) over (
+            partition by contact_id, model_id, model_version order by valid_from
+        ) as previous_negative_score,
+        lag(is_mql) over (
+            partition by contact_id, model_id, model_version order by valid_from
+        ) as previous_is_mql,
+        row_number() over (
+            partition by contact_id, model_id, model_version order by valid_from
+        ) as change_number
+    from candidates
+
+),
+
+changed as (
+
+    select * from compared
+    where not is_stored
+        and (
+            change_number = 1
+            or is_member is distinct from previous_is_member
+            or total_score is distinct from previous_total_score
+            or fit_score is distinct from previous_fit_score
+            or engagement_score is distinct from previous_engagement_score
+            or negative_score is distinct from previous_negative_score
+        )
+
+),
+
+final as (
+
+    select
+        -- ids
+        contact_id,
+        company_id,
+        model_id,
+        model_version,
+
+        -- validity
+        valid_from,
+        is_member,
+
+        -- points (null while outside the segment)
+        mql_threshold,
+        fit_score,
+        engagement_score,
+        negative_score,
+        total_score,
+
+        -- thresholds
+        band,
+        band_rank,
+        fit_grade,
+        engagement_grade,
+        priority,
+        is_mql,
+        cast(
+            case
+                when is_mql and not coalesce(previous_is_mql, false) then 'up'
+                when not is_mql and coalesce(previous_is_mql, false) then 'down'
+            end as {{ dbt.type_string() }}
+        ) as mql_direction,
+        previous_total_score
+
+    from changed
 
 )
 

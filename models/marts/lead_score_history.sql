@@ -1,5 +1,9 @@
 -- A lead's score under every model version, as it was on every day: one row per change,
 -- valid from the start of valid_from until the start of valid_to (null: still valid).
+-- A view over the incremental change table: valid_to is the next change, and whether a
+-- version is active comes from the seeds, so neither is ever stale.
+{{ config(materialized='view') }}
+
 with
 
 changes as (
@@ -8,9 +12,9 @@ changes as (
 
 ),
 
-graded as (
+models as (
 
-    {{ leadscore.band_and_grade('changes', ['contact_id', 'model_id', 'model_version', 'valid_from']) }}
+    select * from {{ ref('scoring_models') }}
 
 ),
 
@@ -18,34 +22,37 @@ final as (
 
     select
         -- ids
-        cast(contact_id as {{ dbt.type_string() }}) as contact_id,
-        cast(company_id as {{ dbt.type_string() }}) as company_id,
-        cast(model_id as {{ dbt.type_string() }}) as model_id,
-        cast(model_version as {{ dbt.type_int() }}) as model_version,
-        is_active as is_active_version,
+        cast(changes.contact_id as {{ dbt.type_string() }}) as contact_id,
+        cast(changes.company_id as {{ dbt.type_string() }}) as company_id,
+        cast(changes.model_id as {{ dbt.type_string() }}) as model_id,
+        cast(changes.model_version as {{ dbt.type_int() }}) as model_version,
+        models.is_active as is_active_version,
 
         -- validity
-        valid_from,
-        lead(valid_from) over (
-            partition by contact_id, model_id, model_version
-            order by valid_from
+        changes.valid_from,
+        lead(changes.valid_from) over (
+            partition by changes.contact_id, changes.model_id, changes.model_version
+            order by changes.valid_from
         ) as valid_to,
-        is_member as is_in_segment,
+        changes.is_member as is_in_segment,
 
         -- points (null while the lead is outside the model's segment)
-        cast(fit_score as decimal(18, 2)) as fit_score,
-        cast(engagement_score as decimal(18, 2)) as engagement_score,
-        cast(negative_score as decimal(18, 2)) as negative_score,
-        cast(total_score as decimal(18, 2)) as total_score,
+        cast(changes.fit_score as decimal(18, 2)) as fit_score,
+        cast(changes.engagement_score as decimal(18, 2)) as engagement_score,
+        cast(changes.negative_score as decimal(18, 2)) as negative_score,
+        cast(changes.total_score as decimal(18, 2)) as total_score,
 
         -- thresholds
-        cast(band as {{ dbt.type_string() }}) as band,
-        cast(fit_grade as {{ dbt.type_string() }}) as fit_grade,
-        cast(engagement_grade as {{ dbt.type_string() }}) as engagement_grade,
-        cast(priority as {{ dbt.type_string() }}) as priority,
-        coalesce(is_mql, false) as is_mql
+        cast(changes.band as {{ dbt.type_string() }}) as band,
+        cast(changes.fit_grade as {{ dbt.type_string() }}) as fit_grade,
+        cast(changes.engagement_grade as {{ dbt.type_string() }}) as engagement_grade,
+        cast(changes.priority as {{ dbt.type_string() }}) as priority,
+        changes.is_mql
 
-    from graded
+    from changes
+    inner join models
+        on changes.model_id = models.model_id
+        and changes.model_version = models.model_version
 
 )
 

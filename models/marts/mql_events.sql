@@ -1,24 +1,19 @@
 -- Each crossing of a model's MQL threshold, up or down: the feed a CRM sync reads.
 -- Leaving the model's segment while MQL counts as a crossing down.
+{{ config(materialized='view') }}
+
 with
 
-history as (
+changes as (
 
-    select * from {{ ref('lead_score_history') }}
+    select * from {{ ref('int_lead_score_changes') }}
+    where mql_direction is not null
 
 ),
 
-compared as (
+models as (
 
-    select
-        history.*,
-        lag(is_mql) over (
-            partition by contact_id, model_id, model_version order by valid_from
-        ) as previous_is_mql,
-        lag(total_score) over (
-            partition by contact_id, model_id, model_version order by valid_from
-        ) as previous_total_score
-    from history
+    select * from {{ ref('scoring_models') }}
 
 ),
 
@@ -26,22 +21,23 @@ final as (
 
     select
         -- ids
-        contact_id,
-        company_id,
-        model_id,
-        model_version,
-        is_active_version,
+        cast(changes.contact_id as {{ dbt.type_string() }}) as contact_id,
+        cast(changes.company_id as {{ dbt.type_string() }}) as company_id,
+        cast(changes.model_id as {{ dbt.type_string() }}) as model_id,
+        cast(changes.model_version as {{ dbt.type_int() }}) as model_version,
+        models.is_active as is_active_version,
 
         -- crossing
-        valid_from as event_date,
-        cast(case when is_mql then 'up' else 'down' end as {{ dbt.type_string() }}) as direction,
-        previous_total_score,
-        total_score,
-        is_in_segment
+        changes.valid_from as event_date,
+        changes.mql_direction as direction,
+        cast(changes.previous_total_score as decimal(18, 2)) as previous_total_score,
+        cast(changes.total_score as decimal(18, 2)) as total_score,
+        changes.is_member as is_in_segment
 
-    from compared
-    where (is_mql and not coalesce(previous_is_mql, false))
-        or (not is_mql and coalesce(previous_is_mql, false))
+    from changes
+    inner join models
+        on changes.model_id = models.model_id
+        and changes.model_version = models.model_version
 
 )
 

@@ -1,0 +1,298 @@
+"""The daily run end to end and the serving copy for BI: published atomically, the same
+bytes of data for the same day, unchanged when a blocking check fails, readable while a
+run publishes, never with PII. Real Dagster, dbt and DuckDB; small generated data.
+
+One module fixture builds the warehouse once (a ranged backfill through the CLI, then a
+daily run in process); the tests after it run the job again where they need to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import PROJECT_DIR, query, run_cli
+
+FIRST = dt.date(2024, 3, 1)
+DAYS = 20
+LAST = FIRST + dt.timedelta(days=DAYS - 1)  # 2024-03-20
+BEFORE_LAST = LAST - dt.timedelta(days=1)
+
+
+def _launch(day: dt.date):
+    from orchestration.launch import launch
+
+    with contextlib.redirect_stdout(sys.stderr):
+        return launch(day, day)
+
+
+def public_tables() -> set[str]:
+    from orchestration.dbt_manifest import load_manifest, public_marts
+
+    return {n["name"] for n in public_marts(load_manifest())}
+
+
+def table_digests(con) -> dict[str, tuple[int, str]]:
+    """Per table of schema main: rows and a digest of its rows, ordered."""
+    out = {}
+    tables = [r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'main' order by 1").fetchall()]
+    for t in tables:
+        rows = con.execute(f'select * from main."{t}"').fetchall()
+        lines = sorted(repr(r) for r in rows)
+        out[t] = (len(rows), hashlib.sha256("\n".join(lines).encode()).hexdigest())
+    return out
+
+
+def parquet_digests(folder: Path) -> dict[str, tuple[int, str]]:
+    con = duckdb.connect()
+    try:
+        out = {}
+        for f in sorted(folder.glob("*.parquet")):
+            rows = con.execute("select * from read_parquet(?)", [str(f)]).fetchall()
+            lines = sorted(repr(r) for r in rows)
+            out[f.stem] = (len(rows), hashlib.sha256("\n".join(lines).encode()).hexdigest())
+        return out
+    finally:
+        con.close()
+
+
+def serving_digests(home: Path) -> dict[str, tuple[int, str]]:
+    con = duckdb.connect(str(home / "serving" / "leadscore.duckdb"), read_only=True)
+    try:
+        return table_digests(con)
+    finally:
+        con.close()
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class Built:
+    home: Path
+    backfill: subprocess.CompletedProcess
+    daily: object  # RunOutcome of the in-process daily run of LAST
+    digests: dict
+    parquet: dict
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Built:
+    from orchestration.generate import generate
+
+    home = tmp_path_factory.mktemp("serving") / "home"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LEADSCORE_HOME", str(home))
+        for var in ("LEADSCORE_DUCKDB_PATH", "DBT_PROFILES_DIR", "DAGSTER_HOME"):
+            mp.delenv(var, raising=False)
+        generate(home / "landing", 300, DAYS, start=FIRST, seed=7)
+        backfill = run_cli("backfill", "--start", FIRST.isoformat(), "--end", BEFORE_LAST.isoformat())
+        daily = _launch(LAST)
+        assert daily.success, daily.failed_steps
+        yield Built(home, backfill, daily, serving_digests(home), parquet_digests(home / "serving" / "parquet"))
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def test_backfill_is_one_ranged_run_with_one_dbt_build(built, monkeypatch):
+    from dagster import AssetKey, DagsterInstance
+
+    out = built.backfill.stdout
+    assert f"({FIRST}..{BEFORE_LAST}) succeeded" in out
+    assert "leads per band" in out and "new MQLs on" in out and "checks:" in out
+    assert "serving copy: " in out
+    monkeypatch.setenv("DAGSTER_HOME", str(built.home / "dagster"))
+    with DagsterInstance.get() as instance:
+        ranged = [r for r in instance.get_runs() if r.tags.get("dagster/asset_partition_range_start")]
+        assert len(ranged) == 1
+        run = ranged[0]
+        assert run.tags["dagster/asset_partition_range_end"] == BEFORE_LAST.isoformat()
+        mats = instance.fetch_materializations(AssetKey(["marts", "lead_scores"]), limit=100).records
+        in_range = {m.partition_key for m in mats if m.run_id == run.run_id}
+        assert len(in_range) == DAYS - 1
+    # one dbt invocation for the whole range, with the vars of the range
+    [dbt_dir] = [p for p in (built.home / "dbt_runs").iterdir() if p.name == run.run_id]
+    results = json.loads((dbt_dir / "run_results.json").read_text())
+    assert results["args"]["vars"] == {"score_date": BEFORE_LAST.isoformat(), "history_start": FIRST.isoformat()}
+
+
+def test_daily_run_publishes_every_public_mart_to_duckdb_and_parquet(built):
+    home = built.home
+    assert built.daily.published
+    assert not [c for c in built.daily.checks if not c.passed and c.blocking]
+    names = {c.name for c in built.daily.checks}
+    assert {"events_keys_not_null_and_unique", "lead_scores_within_model_bounds"} <= names
+
+    marts = public_tables()
+    assert set(built.digests) == marts
+    serving = home / "serving"
+    link = serving / "parquet"
+    assert link.is_symlink() and link.resolve().parent == (serving / "parquet.versions").resolve()
+    assert set(built.parquet) == marts
+    assert built.parquet == built.digests  # the same rows in both forms
+    # the rows are the warehouse's marts, as of the run's day
+    for t in marts:
+        [(n,)] = query(home / "warehouse.duckdb", f"select count(*) from marts.{t}")
+        assert built.digests[t][0] == n
+    assert query(serving / "leadscore.duckdb", "select distinct score_date from lead_scores") == [(LAST,)]
+    # no PII column anywhere
+    cols = query(serving / "leadscore.duckdb", "select lower(column_name) from information_schema.columns")
+    assert not {"email", "first_name", "last_name", "phone"} & {c for (c,) in cols}
+    assert not [f for f in serving.iterdir() if f.name.startswith(".publishing-")]
+
+
+def test_the_same_day_run_twice_publishes_identical_marts(built):
+    serving = built.home / "serving"
+    before_version = os.readlink(serving / "parquet")
+    again = _launch(LAST)
+    assert again.success and again.published
+    assert serving_digests(built.home) == built.digests
+    assert parquet_digests(serving / "parquet") == built.parquet
+    # a new Parquet version; the previous one is kept until the next publish
+    assert os.readlink(serving / "parquet") != before_version
+    assert (serving / before_version).is_dir()
+    assert len(list((serving / "parquet.versions").iterdir())) == 2
+
+
+READER = r"""
+import json, os, sys, time, hashlib
+import duckdb
+
+path, link, out, stop = sys.argv[1:5]
+
+def digests(con, relation_of):
+    result = {}
+    for (t,) in con.execute("select table_name from information_schema.tables "
+                            "where table_schema = 'main' order by 1").fetchall():
+        rows = con.execute(f"select * from {relation_of(t)}").fetchall()
+        lines = sorted(repr(r) for r in rows)
+        result[t] = [len(rows), hashlib.sha256("\n".join(lines).encode()).hexdigest()]
+    return result
+
+seen, seen_long, seen_parquet, errors = [], [], [], []
+held = duckdb.connect(path, read_only=True)  # a BI tool keeping its connection open
+print("ready", flush=True)
+while not os.path.exists(stop):
+    try:
+        con = duckdb.connect(path, read_only=True)
+        try:
+            seen.append(digests(con, lambda t: f'main."{t}"'))
+        finally:
+            con.close()
+        seen_long.append(digests(held, lambda t: f'main."{t}"'))
+        folder = os.path.realpath(link)  # resolve the version once, then read it
+        pq = duckdb.connect()
+        files = {f[:-8]: os.path.join(folder, f) for f in os.listdir(folder)}
+        seen_parquet.append({
+            t: [pq.execute("select count(*) from read_parquet(?)", [p]).fetchone()[0]]
+            for t, p in sorted(files.items())
+        })
+        pq.close()
+    except Exception as e:
+        errors.append(repr(e))
+    time.sleep(0.01)
+held.close()
+uniq = lambda xs: [json.loads(s) for s in sorted({json.dumps(x, sort_keys=True) for x in xs})]
+json.dump({"n": len(seen), "seen": uniq(seen), "seen_long": uniq(seen_long),
+           "seen_parquet": uniq(seen_parquet), "errors": errors[:20]}, open(out, "w"))
+"""
+
+
+def test_a_reader_holding_the_serving_file_never_blocks_nor_sees_a_partial_version(built, tmp_path):
+    serving = built.home / "serving"
+    before = serving_digests(built.home)
+    before_pq = {t: [n] for t, (n, _) in parquet_digests(serving / "parquet").items()}
+    out, stop = tmp_path / "reader.json", tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(serving / "leadscore.duckdb"), str(serving / "parquet"),
+         str(out), str(stop)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert reader.stdout.readline().strip() == "ready"
+        other_day = _launch(BEFORE_LAST)  # scores as of another day: another version
+        assert other_day.success and other_day.published
+        time.sleep(1.0)  # let the reader open the new version a few times
+    finally:
+        stop.touch()
+        reader.wait(timeout=60)
+    report = json.loads(out.read_text())
+    after = serving_digests(built.home)
+    after_pq = {t: [n] for t, (n, _) in parquet_digests(serving / "parquet").items()}
+    assert after != before, "the second run should publish different scores"
+    assert report["errors"] == []
+    assert report["n"] > 5
+    as_lists = lambda d: {t: list(v) for t, v in d.items()}
+    # new connections saw the old version or the new one, complete, nothing in between
+    assert all(s in (as_lists(before), as_lists(after)) for s in report["seen"]), report["seen"]
+    assert as_lists(after) in report["seen"]
+    # the connection held open kept reading the old version throughout
+    assert report["seen_long"] == [as_lists(before)]
+    assert all(s in (before_pq, after_pq) for s in report["seen_parquet"])
+
+
+def test_a_failing_blocking_check_stops_publishing_and_keeps_the_serving_copy(built, tmp_path, monkeypatch):
+    """A duplicated event_id in raw.events fails the blocking GX check on raw/events: no
+    scoring, no publish; the run exits 1 naming the check; the serving copy is untouched."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in ("landing", "serving"):
+        shutil.copytree(built.home / name, home / name, symlinks=True)
+    shutil.copy2(built.home / "warehouse.duckdb", home / "warehouse.duckdb")
+    monkeypatch.setenv("LEADSCORE_HOME", str(home))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    con.execute("insert into raw.events select * from raw.events limit 1")
+    con.close()
+    serving = home / "serving"
+    before_file = sha256(serving / "leadscore.duckdb")
+    before_link = os.readlink(serving / "parquet")
+    before_listing = sorted(p.name for p in serving.rglob("*"))
+
+    proc = run_cli("run", "--date", LAST.isoformat(), check=False)
+
+    assert proc.returncode == 1, proc.stderr[-5000:]
+    assert "blocking check failed: events_keys_not_null_and_unique on raw/events" in proc.stderr
+    assert "Blocking: a failure stops the run" in proc.stderr  # the check's description
+    assert "dagster dev" in proc.stderr and "nothing was published" in proc.stderr
+    assert "FAILED" in proc.stdout and "serving copy unchanged" in proc.stdout
+    assert sha256(serving / "leadscore.duckdb") == before_file
+    assert os.readlink(serving / "parquet") == before_link
+    assert sorted(p.name for p in serving.rglob("*")) == before_listing
+
+
+# --------------------------------------------------------------------------- publish on its own
+
+
+def test_publish_refuses_a_table_with_pii_and_leaves_nothing_behind(tmp_path):
+    from orchestration.serving import PiiError, publish
+
+    warehouse = tmp_path / "wh.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create schema marts")
+    con.execute("create table marts.ok as select 1 as contact_id")
+    con.execute("create table marts.leaky as select 1 as contact_id, 'a@b.c' as Email")
+    con.close()
+    serving = tmp_path / "serving"
+    first = publish({"ok": "marts.ok"}, warehouse=warehouse, serving=serving)
+    good = sha256(first.serving_file)
+    with pytest.raises(PiiError, match="Email"):
+        publish({"ok": "marts.ok", "leaky": "marts.leaky"}, warehouse=warehouse, serving=serving)
+    assert sha256(first.serving_file) == good
+    assert os.readlink(serving / "parquet").endswith(first.version)
+    assert sorted(p.name for p in serving.iterdir()) == ["leadscore.duckdb", "parquet", "parquet.versions"]
