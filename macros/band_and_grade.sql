@@ -1,16 +1,14 @@
 {#-
     Adds band, band_rank, fit_grade, engagement_grade, priority and is_mql to the rows of
     `scores` (a CTE or relation with model_id, model_version, total_score, fit_score,
-    engagement_score, mql_threshold), identified by key_columns. Bands and grades come
-    from seeds score_bands and score_grades: the highest band whose min_score the total
+    engagement_score, mql_threshold). Bands and grades come from seeds score_bands and
+    score_grades, pivoted to one row per model version so that grading is an equi-join
+    (history has tens of millions of rows): the highest band whose min_score the total
     reaches, the best grade whose min_points the fit (or engagement) score reaches.
+    Seed tests keep ranks contiguous from 1, ordered, and at most `max_levels`.
     One implementation for current scores and for score history, so they cannot drift.
 -#}
-{% macro band_and_grade(scores, key_columns) -%}
-{%- set keys = key_columns | join(', ') -%}
-{%- set on_keys -%}
-    {%- for k in key_columns %} and {{ scores }}.{{ k }} = {alias}.{{ k }}{% endfor -%}
-{%- endset -%}
+{% macro band_and_grade(scores, max_levels=10) -%}
 with
 
 bands as (
@@ -25,60 +23,75 @@ grades as (
 
 ),
 
-banded as (
+levels as (
 
     select
-        {% for k in key_columns %}{{ scores }}.{{ k }}, {% endfor %}
-        bands.band,
-        bands.band_rank,
-        row_number() over (
-            partition by {% for k in key_columns %}{{ scores }}.{{ k }}{% if not loop.last %}, {% endif %}{% endfor %}
-            order by bands.min_score desc
-        ) as band_order
-    from {{ scores }}
-    inner join bands
-        on {{ scores }}.model_id = bands.model_id
-        and {{ scores }}.model_version = bands.model_version
-        and {{ scores }}.total_score >= bands.min_score
+        bands.model_id,
+        bands.model_version,
+        {%- for k in range(1, max_levels + 1) %}
+        max(case when bands.band_rank = {{ k }} then bands.min_score end) as band_min_{{ k }},
+        max(case when bands.band_rank = {{ k }} then bands.band end) as band_{{ k }},
+        {%- endfor %}
+        count(*) as band_count
+    from bands
+    group by bands.model_id, bands.model_version
+
+),
+
+grade_levels as (
+
+    select
+        grades.model_id,
+        grades.model_version,
+        {%- for dimension in ['fit', 'engagement'] %}
+        {%- for k in range(1, max_levels + 1) %}
+        max(case when grades.dimension = '{{ dimension }}' and grades.grade_rank = {{ k }} then grades.min_points end)
+            as {{ dimension }}_min_{{ k }},
+        max(case when grades.dimension = '{{ dimension }}' and grades.grade_rank = {{ k }} then grades.grade end)
+            as {{ dimension }}_grade_{{ k }},
+        {%- endfor %}
+        {%- endfor %}
+        count(*) as grade_count
+    from grades
+    group by grades.model_id, grades.model_version
 
 ),
 
 graded as (
 
     select
-        {% for k in key_columns %}{{ scores }}.{{ k }}, {% endfor %}
-        grades.dimension,
-        grades.grade,
-        row_number() over (
-            partition by {% for k in key_columns %}{{ scores }}.{{ k }}, {% endfor %}grades.dimension
-            order by grades.min_points desc
-        ) as grade_order
+        {{ scores }}.*,
+        case
+            {%- for k in range(max_levels, 0, -1) %}
+            when {{ scores }}.total_score >= levels.band_min_{{ k }} then levels.band_{{ k }}
+            {%- endfor %}
+        end as band,
+        case
+            {%- for k in range(max_levels, 0, -1) %}
+            when {{ scores }}.total_score >= levels.band_min_{{ k }} then {{ k }}
+            {%- endfor %}
+        end as band_rank,
+        {%- for dimension in ['fit', 'engagement'] %}
+        case
+            {%- for k in range(1, max_levels + 1) %}
+            when {{ scores }}.{{ dimension }}_score >= grade_levels.{{ dimension }}_min_{{ k }}
+                then grade_levels.{{ dimension }}_grade_{{ k }}
+            {%- endfor %}
+        end as {{ dimension }}_grade,
+        {%- endfor %}
+        {{ scores }}.total_score >= {{ scores }}.mql_threshold as is_mql
     from {{ scores }}
-    inner join grades
-        on {{ scores }}.model_id = grades.model_id
-        and {{ scores }}.model_version = grades.model_version
-        and case grades.dimension
-            when 'fit' then {{ scores }}.fit_score
-            else {{ scores }}.engagement_score
-        end >= grades.min_points
+    left join levels
+        on {{ scores }}.model_id = levels.model_id
+        and {{ scores }}.model_version = levels.model_version
+    left join grade_levels
+        on {{ scores }}.model_id = grade_levels.model_id
+        and {{ scores }}.model_version = grade_levels.model_version
 
 )
 
 select
-    {{ scores }}.*,
-    banded.band,
-    banded.band_rank,
-    fit_grades.grade as fit_grade,
-    engagement_grades.grade as engagement_grade,
-    fit_grades.grade || engagement_grades.grade as priority,
-    {{ scores }}.total_score >= {{ scores }}.mql_threshold as is_mql
-from {{ scores }}
-left join banded
-    on banded.band_order = 1{{ on_keys | replace('{alias}', 'banded') }}
-left join graded as fit_grades
-    on fit_grades.dimension = 'fit'
-    and fit_grades.grade_order = 1{{ on_keys | replace('{alias}', 'fit_grades') }}
-left join graded as engagement_grades
-    on engagement_grades.dimension = 'engagement'
-    and engagement_grades.grade_order = 1{{ on_keys | replace('{alias}', 'engagement_grades') }}
+    graded.*,
+    graded.fit_grade || graded.engagement_grade as priority
+from graded
 {%- endmacro %}

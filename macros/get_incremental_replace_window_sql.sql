@@ -8,7 +8,7 @@
 {% macro get_incremental_replace_window_sql(arg_dict) %}
     {%- set target = arg_dict["target_relation"] -%}
     {%- set source = arg_dict["temp_relation"] -%}
-    {%- set window_start = leadscore.history_window_start() -%}
+    {%- set window_start = history_window_start() -%}
     {%- set columns = get_quoted_csv(arg_dict["dest_columns"] | map(attribute="name")) -%}
     delete from {{ target }}
     {%- if window_start %}

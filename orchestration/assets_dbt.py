@@ -75,11 +75,11 @@ def run_target_path(run_id: str):
 def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, run_lock: RunLockResource):
     vars = dbt_vars(context.partition_time_window)
     context.log.info(f"dbt build with vars {vars}")
-    with run_lock.held(f"dagster run {context.run_id}: dbt build"):
+    with run_lock.held(f"dagster run {context.run.run_id}: dbt build"):
         invocation = runtime_dbt(dbt).cli(
             ["build", "--vars", json.dumps(vars)],
             context=context,
-            target_path=run_target_path(context.run_id),
+            target_path=run_target_path(context.run.run_id),
         )
         yield from invocation.stream()
 

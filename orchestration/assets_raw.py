@@ -75,7 +75,7 @@ def raw_ingest(context: AssetExecutionContext, run_lock: RunLockResource):
     from .ingest import ensure_raw_schema, ingest
 
     landing, warehouse = config.landing_dir(), config.warehouse_path()
-    with run_lock.held(f"dagster run {context.run_id}: ingest"):
+    with run_lock.held(f"dagster run {context.run.run_id}: ingest"):
         summary = ingest(landing, warehouse, progress=context.log.debug)
         con = config.connect(warehouse)
         try:

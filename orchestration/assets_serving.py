@@ -51,7 +51,7 @@ warnings.filterwarnings("ignore", category=BetaWarning, message=".*backfill_poli
 )
 def serving_copy(context: AssetExecutionContext, run_lock: RunLockResource) -> MaterializeResult:
     first, last = window_days(context.partition_time_window)
-    with run_lock.held(f"dagster run {context.run_id}: publish"):
+    with run_lock.held(f"dagster run {context.run.run_id}: publish"):
         out = serving.publish(public_tables(), warehouse=config.warehouse_path(), serving=config.serving_dir())
     context.log.info(f"published {len(out.rows)} tables to {out.serving_file} (version {out.version})")
     return MaterializeResult(

@@ -4,7 +4,7 @@
 -- In an incremental run the deltas before the window are summed into one opening delta
 -- on its first day; only events young enough to still count are read.
 {{ config(materialized='ephemeral') }}
-{%- set window_start = leadscore.history_window_start() %}
+{%- set window_start = history_window_start() %}
 
 with
 

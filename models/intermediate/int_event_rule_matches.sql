@@ -12,7 +12,7 @@
     window_column='occurred_date',
     on_schema_change='fail',
 ) }}
-{%- set window_start = leadscore.history_window_start() if is_incremental() else none %}
+{%- set window_start = history_window_start() if is_incremental() else none %}
 
 with
 

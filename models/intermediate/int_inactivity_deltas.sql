@@ -5,7 +5,7 @@
 -- just before it, which decides no day of the window, and deltas before the window are
 -- summed into one opening delta on its first day.
 {{ config(materialized='ephemeral') }}
-{%- set window_start = leadscore.history_window_start() %}
+{%- set window_start = history_window_start() %}
 
 with
 

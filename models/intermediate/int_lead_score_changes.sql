@@ -13,7 +13,7 @@
     on_schema_change='fail',
     tags=['history'],
 ) }}
-{%- set window_start = leadscore.history_window_start() if is_incremental() else none %}
+{%- set window_start = history_window_start() if is_incremental() else none %}
 
 with
 
@@ -210,9 +210,7 @@ bounded as (
 
 graded as (
 
-    {{ leadscore.band_and_grade(
-        'bounded', ['contact_id', 'model_id', 'model_version', 'change_date']
-    ) }}
+    {{ leadscore.band_and_grade('bounded') }}
 
 ),
 

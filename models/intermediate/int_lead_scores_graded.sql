@@ -9,7 +9,7 @@ totals as (
 
 final as (
 
-    {{ leadscore.band_and_grade('totals', ['contact_id', 'model_id', 'model_version']) }}
+    {{ leadscore.band_and_grade('totals') }}
 
 )
 
