@@ -11,7 +11,6 @@ asset checks (blocking when their severity is error); dbt unit tests pin rule be
 and run in CI and `leadscore build`, not in the daily run.
 """
 
-
 import json
 import shutil
 from typing import Any, Mapping

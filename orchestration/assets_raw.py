@@ -7,7 +7,6 @@ last landed (max `_loaded_at`, the dbt sources' loaded_at_field): the freshness 
 read it, so they say whether data arrives, not merely whether the job ran.
 """
 
-
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -72,14 +71,14 @@ def _freshness_policy(entity: str) -> FreshnessPolicy | None:
 )
 def raw_ingest(context: AssetExecutionContext, run_lock: RunLockResource):
     """Load every new landing file (ingestion is idempotent: loaded files are skipped)."""
-    from .ingest import ensure_raw_schema, ingest
+    from .ingest import ingest
 
     landing, warehouse = config.landing_dir(), config.warehouse_path()
     with run_lock.held(f"dagster run {context.run.run_id}: ingest"):
         summary = ingest(landing, warehouse, progress=context.log.debug)
-        con = config.connect(warehouse)
+        # ingest() created every raw table, also those of entities that never landed.
+        con = config.connect(warehouse, read_only=True)
         try:
-            ensure_raw_schema(con)  # also when nothing landed yet
             stats = {
                 name: con.execute(
                     f'select count(*), epoch(max(_loaded_at)) from raw."{name}"'

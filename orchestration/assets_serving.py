@@ -5,7 +5,6 @@ it runs only when the marts were built in this run and no blocking check on them
 anything upstream, failed.
 """
 
-
 import warnings
 
 from dagster import (

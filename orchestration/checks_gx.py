@@ -12,7 +12,6 @@ LEADSCORE_MAX_UNKNOWN_EVENT_SHARE (default 0.05), LEADSCORE_VOLUME_RATIO_MIN / _
 (default 0.2 / 5).
 """
 
-
 import datetime as dt
 import os
 from dataclasses import dataclass, field
@@ -22,7 +21,6 @@ from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
-    AssetKey,
     MetadataValue,
     asset_check,
 )
@@ -209,7 +207,8 @@ def events_unknown_type_share(context: AssetCheckExecutionContext) -> AssetCheck
     blocking=False,
     description=f"{WARNING} GX suite on daily event volume: for each of the run's days, the events "
     "that occurred that day divided by the mean of the 7 days before lies within "
-    "LEADSCORE_VOLUME_RATIO_MIN..MAX (default 0.2..5). Catches a feed that stopped or doubled.",
+    "LEADSCORE_VOLUME_RATIO_MIN..MAX (default 0.2..5); days with less than 7 days of events "
+    "before them are not judged. Catches a feed that stopped or jumped.",
 )
 def events_daily_volume(context: AssetCheckExecutionContext) -> AssetCheckResult:
     import pandas as pd
@@ -224,14 +223,19 @@ def events_daily_volume(context: AssetCheckExecutionContext) -> AssetCheckResult
         ).itertuples(index=False, name=None)
     )
     counts = {(d.date() if hasattr(d, "date") else d): int(n) for d, n in counts.items()}
+    [(since,)] = _frame("select min(cast(occurred_at as date)) from raw.events").itertuples(index=False)
+    since = since.date() if hasattr(since, "date") else since
     rows = []
     day = first
     while day <= last:
         before = [counts.get(day - dt.timedelta(days=k), 0) for k in range(1, 8)]
         baseline = sum(before) / 7
         events = counts.get(day, 0)
+        # Judged only with 7 full days of history before it: the first days of a feed
+        # are no anomaly.
+        judged = since is not None and not pd.isna(since) and day - dt.timedelta(days=7) >= since
         rows.append({"day": day, "events": events, "baseline": baseline,
-                     "ratio": events / baseline if baseline > 0 else None})
+                     "ratio": events / baseline if judged and baseline > 0 else None})
         day += dt.timedelta(days=1)
     frame = pd.DataFrame(rows, columns=["day", "events", "baseline", "ratio"])
     frame["ratio"] = frame["ratio"].astype("float64")

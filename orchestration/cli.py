@@ -89,7 +89,7 @@ def _yesterday() -> dt.date:
 
 def _launch(first: dt.date, last: dt.date, wait: float | None) -> int:
     """Run the daily job over first..last, print the summary; the exit code says how it went."""
-    from .launch import failure_help, launch, summary_lines
+    from .launch import InvalidDaysError, failure_help, launch, summary_lines
     from .run_lock import RunLockedError
 
     try:
@@ -100,7 +100,7 @@ def _launch(first: dt.date, last: dt.date, wait: float | None) -> int:
     except RunLockedError as e:
         _say(f"leadscore: {e}")
         return EXIT_LOCKED
-    except ValueError as e:
+    except InvalidDaysError as e:
         _say(f"leadscore: {e}")
         return 2
     print("\n".join(summary_lines(outcome)), flush=True)
@@ -138,6 +138,7 @@ def _landed_days(landing: Path) -> tuple[dt.date, dt.date] | None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from .generate import generate
+    from .partitions import FIRST_DAY
 
     landing = config.landing_dir()
     if landing.exists() and any(landing.rglob("*.*")):
@@ -150,7 +151,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     yesterday = _yesterday()
     first, last = span or (yesterday, yesterday)
     last = min(last, yesterday)
-    first = min(first, last)
+    first = min(max(first, dt.date.fromisoformat(FIRST_DAY)), last)
     if first < last:
         _say(f"backfill {first}..{last - dt.timedelta(days=1)} in one run, then the daily run of {last}")
         code = _launch(first, last - dt.timedelta(days=1), args.wait)

@@ -143,7 +143,8 @@ def attach_singular_tests(manifest: dict[str, Any]) -> None:
 
 
 def public_marts(manifest: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every enabled dbt model whose schema is `marts`: the tables BI users read."""
+    """Every enabled dbt model whose schema is `marts` (tables or views; an ephemeral model
+    is no relation): the relations BI users read."""
     return sorted(
         (
             node
@@ -151,6 +152,7 @@ def public_marts(manifest: dict[str, Any]) -> list[dict[str, Any]]:
             if node["resource_type"] == "model"
             and node["schema"] == PUBLIC_SCHEMA
             and node.get("config", {}).get("enabled", True)
+            and node.get("config", {}).get("materialized") != "ephemeral"
         ),
         key=lambda n: n["name"],
     )

@@ -77,14 +77,18 @@ class RunOutcome:
         return [c for c in self.checks if not c.passed and not c.blocking]
 
 
+class InvalidDaysError(ValueError):
+    """Days outside the daily partitions (before the first day, or not over yet)."""
+
+
 def validate_days(first: dt.date, last: dt.date) -> None:
     from .partitions import FIRST_DAY, daily
 
     if first > last:
-        raise ValueError(f"start {first} is after end {last}")
+        raise InvalidDaysError(f"start {first} is after end {last}")
     keys = daily.get_partition_keys()
     if first.isoformat() < FIRST_DAY or last.isoformat() > keys[-1]:
-        raise ValueError(
+        raise InvalidDaysError(
             f"days must lie within {FIRST_DAY}..{keys[-1]} (a day is scored once it is over; "
             f"got {first}..{last})"
         )
@@ -201,6 +205,8 @@ def summary_lines(outcome: RunOutcome) -> list[str]:
             by_model: dict[tuple, list] = {}
             for model_id, version, score_date, band, leads, mqls in rows:
                 by_model.setdefault((model_id, version, score_date), []).append((band, leads, mqls))
+            if not by_model:
+                lines.append("  (no leads scored)")
             for (model_id, version, score_date), bands in by_model.items():
                 parts = ", ".join(f"{band} {leads}" for band, leads, _ in bands)
                 mql = sum(m for _, _, m in bands)

@@ -1,6 +1,5 @@
 """Resources of the daily job: dbt, and the run lock held for a whole run."""
 
-
 import contextlib
 from typing import Iterator
 

@@ -9,7 +9,6 @@ tick, so a file still being copied is not picked up half-written. Hidden files a
 are ignored, as ingestion ignores them.
 """
 
-
 import hashlib
 import json
 import os

@@ -132,11 +132,14 @@ def publish(
                                               "memory_limit": config.duckdb_memory_limit()})
     try:
         con.execute("set TimeZone = 'UTC'")
-        con.execute(f"attach {_sql_str(str(warehouse))} as wh (read_only)")
+        # Attached under its own catalog name (the file's stem), which dbt-duckdb writes
+        # into the views it creates: public marts that are views then resolve.
+        wh = _quote(Path(warehouse).stem)
+        con.execute(f"attach {_sql_str(str(warehouse))} as {wh} (read_only)")
         tmp_parquet.mkdir()
         for name, relation in sorted(tables.items()):
             schema, table = relation.split(".", 1)
-            source = f"wh.{_quote(schema)}.{_quote(table)}"
+            source = f"{wh}.{_quote(schema)}.{_quote(table)}"
             columns = [r[0] for r in con.execute(f"describe {source}").fetchall()]
             assert_no_pii(relation, columns)
             # Sorted rows: the same marts give the same files, whatever the engine's order.
@@ -146,7 +149,7 @@ def publish(
             con.execute(
                 f"copy main.{_quote(name)} to {_sql_str(str(target))} (format parquet, compression zstd)"
             )
-        con.execute("detach wh")
+        con.execute(f"detach {wh}")
         con.execute("checkpoint")
     except BaseException:
         con.close()
