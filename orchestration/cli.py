@@ -73,6 +73,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     vars = {"score_date": args.date.isoformat()} if args.date else None
     extra = ["--select", args.select] if args.select else []
+    if args.full_refresh:
+        extra.append("--full-refresh")
     try:
         with hold(what="leadscore build", progress=_say):
             return run_dbt("build", *extra, vars=vars)
@@ -187,6 +189,8 @@ def parser() -> argparse.ArgumentParser:
                        description="Run dbt build on the project (seeds, models, data and unit tests).")
     b.add_argument("--date", type=_date, help="score as of the end of this day (default: latest event day)")
     b.add_argument("--select", help="dbt selection, e.g. 'int_event_rule_matches+'")
+    b.add_argument("--full-refresh", action="store_true",
+                   help="rebuild incremental models (score history) from scratch, e.g. after editing a released rule version")
     b.set_defaults(func=cmd_build)
 
     wait_help = "seconds to wait for another run holding the warehouse before refusing " \

@@ -19,6 +19,35 @@ score_dates as (
 
 ),
 
+models as (
+
+    select * from {{ ref('scoring_models') }}
+
+),
+
+engagement_rules as (
+
+    select * from {{ ref('engagement_rules') }}
+
+),
+
+-- only events young enough to count are read, so the cost does not grow with history
+oldest_counted as (
+
+    select
+        {{ dbt.dateadd(
+            'day',
+            '-1 * max(coalesce(engagement_rules.decay_window_days, models.decay_window_days))',
+            'max(score_dates.score_date)'
+        ) }} as oldest_date
+    from engagement_rules
+    inner join models
+        on engagement_rules.model_id = models.model_id
+        and engagement_rules.model_version = models.model_version
+    cross join score_dates
+
+),
+
 aged as (
 
     select
@@ -26,6 +55,8 @@ aged as (
         {{ dbt.datediff('matches.occurred_date', 'score_dates.score_date', 'day') }} as age_days
     from matches
     cross join score_dates
+    cross join oldest_counted
+    where matches.occurred_date >= cast(oldest_counted.oldest_date as date)
 
 ),
 

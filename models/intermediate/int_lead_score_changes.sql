@@ -240,35 +240,35 @@ candidates as (
     union all
     -- the last change stored before the window: what its first day is compared with
     select
-        contact_id,
-        company_id,
-        model_id,
-        model_version,
-        valid_from,
-        is_member,
-        mql_threshold,
-        fit_score,
-        engagement_score,
-        negative_score,
-        total_score,
-        band,
-        band_rank,
-        fit_grade,
-        engagement_grade,
-        priority,
-        is_mql,
+        stored_changes.contact_id,
+        stored_changes.company_id,
+        stored_changes.model_id,
+        stored_changes.model_version,
+        stored_changes.valid_from,
+        stored_changes.is_member,
+        stored_changes.mql_threshold,
+        stored_changes.fit_score,
+        stored_changes.engagement_score,
+        stored_changes.negative_score,
+        stored_changes.total_score,
+        stored_changes.band,
+        stored_changes.band_rank,
+        stored_changes.fit_grade,
+        stored_changes.engagement_grade,
+        stored_changes.priority,
+        stored_changes.is_mql,
         true as is_stored
-    from (
-        select
-            stored_changes.*,
-            row_number() over (
-                partition by contact_id, model_id, model_version
-                order by valid_from desc
-            ) as recency
-        from {{ this }} as stored_changes
+    from {{ this }} as stored_changes
+    inner join (
+        select contact_id, model_id, model_version, max(valid_from) as latest_valid_from
+        from {{ this }}
         where valid_from < cast('{{ window_start }}' as date)
-    ) as stored
-    where recency = 1
+        group by contact_id, model_id, model_version
+    ) as latest
+        on stored_changes.contact_id = latest.contact_id
+        and stored_changes.model_id = latest.model_id
+        and stored_changes.model_version = latest.model_version
+        and stored_changes.valid_from = latest.latest_valid_from
     {%- endif %}
 
 ),

@@ -1,5 +1,6 @@
 -- The day the scores are as of (end of day, UTC): var score_date, or else the latest
 -- day with loaded events (today when nothing has landed).
+-- depends_on: {{ ref('stg_raw__events') }}
 {% if var('score_date', none) %}
 
 select cast('{{ var("score_date") }}' as date) as score_date

@@ -3,9 +3,9 @@
 -- every model version.
 with
 
-history as (
+changes as (
 
-    select * from {{ ref('lead_score_history') }}
+    select * from {{ ref('int_lead_score_changes') }}
 
 ),
 
@@ -21,14 +21,30 @@ score_dates as (
 
 ),
 
+latest as (
+
+    select
+        changes.contact_id,
+        changes.model_id,
+        changes.model_version,
+        max(changes.valid_from) as valid_from
+    from changes
+    cross join score_dates
+    where changes.valid_from <= score_dates.score_date
+    group by changes.contact_id, changes.model_id, changes.model_version
+
+),
+
 history_on_score_date as (
 
-    select history.*
-    from history
-    cross join score_dates
-    where history.valid_from <= score_dates.score_date
-        and (history.valid_to is null or history.valid_to > score_dates.score_date)
-        and history.is_in_segment
+    select changes.*
+    from changes
+    inner join latest
+        on changes.contact_id = latest.contact_id
+        and changes.model_id = latest.model_id
+        and changes.model_version = latest.model_version
+        and changes.valid_from = latest.valid_from
+    where changes.is_member
 
 )
 
