@@ -8,15 +8,9 @@
 
 with
 
-models as (
+rules as (
 
-    select * from {{ ref('scoring_models') }}
-
-),
-
-engagement_rules as (
-
-    select * from {{ ref('engagement_rules') }}
+    select * from {{ ref('int_engagement_rules_resolved') }}
 
 ),
 
@@ -27,9 +21,7 @@ matches as (
     {%- if window_start %}
         and occurred_date >= {{ dbt.dateadd(
             'day',
-            '-1 * (select max(coalesce(engagement_rules.decay_window_days, models.decay_window_days))'
-            ~ ' from engagement_rules inner join models on engagement_rules.model_id = models.model_id'
-            ~ ' and engagement_rules.model_version = models.model_version)',
+            '-1 * (select max(decay_window_days) from rules)',
             "cast('" ~ window_start ~ "' as date)"
         ) }}
     {%- endif %}

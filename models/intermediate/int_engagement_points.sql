@@ -19,15 +19,9 @@ score_dates as (
 
 ),
 
-models as (
+rules as (
 
-    select * from {{ ref('scoring_models') }}
-
-),
-
-engagement_rules as (
-
-    select * from {{ ref('engagement_rules') }}
+    select * from {{ ref('int_engagement_rules_resolved') }}
 
 ),
 
@@ -37,13 +31,10 @@ oldest_counted as (
     select
         {{ dbt.dateadd(
             'day',
-            '-1 * max(coalesce(engagement_rules.decay_window_days, models.decay_window_days))',
+            '-1 * max(rules.decay_window_days)',
             'max(score_dates.score_date)'
         ) }} as oldest_date
-    from engagement_rules
-    inner join models
-        on engagement_rules.model_id = models.model_id
-        and engagement_rules.model_version = models.model_version
+    from rules
     cross join score_dates
 
 ),

@@ -28,47 +28,9 @@ score_dates as (
 
 ),
 
-rules as (
-
-    select * from {{ ref('engagement_rules') }}
-
-),
-
-models as (
-
-    select * from {{ ref('scoring_models') }}
-
-),
-
 rules_with_decay as (
 
-    select
-        rules.model_id,
-        rules.model_version,
-        rules.rule_id,
-        lower(rules.event_type) as event_type,
-        rules.property,
-        rules.operator,
-        rules.value,
-        rules.points,
-        rules.component,
-        rules.max_occurrences,
-        rules.max_points,
-        coalesce(rules.decay_method, models.decay_method) as decay_method,
-        coalesce(rules.decay_full_days, models.decay_full_days) as decay_full_days,
-        coalesce(rules.decay_half_life_days, models.decay_half_life_days) as decay_half_life_days,
-        coalesce(rules.decay_percent, models.decay_percent) as decay_percent,
-        coalesce(rules.decay_period_days, models.decay_period_days) as decay_period_days,
-        coalesce(rules.decay_window_days, models.decay_window_days) as decay_window_days,
-        coalesce(
-            rules.cap_window_days,
-            rules.decay_window_days,
-            models.decay_window_days
-        ) as cap_window_days
-    from rules
-    inner join models
-        on rules.model_id = models.model_id
-        and rules.model_version = models.model_version
+    select * from {{ ref('int_engagement_rules_resolved') }}
 
 ),
 

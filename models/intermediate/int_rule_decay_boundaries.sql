@@ -3,15 +3,9 @@
 -- counting). Between two boundaries an event's points are constant.
 with
 
-rules as (
+rule_decay as (
 
-    select * from {{ ref('engagement_rules') }}
-
-),
-
-models as (
-
-    select * from {{ ref('scoring_models') }}
+    select * from {{ ref('int_engagement_rules_resolved') }}
 
 ),
 
@@ -28,23 +22,6 @@ step_numbers as (
     from digits as hundreds
     cross join digits as tens
     cross join digits as ones
-
-),
-
-rule_decay as (
-
-    select
-        rules.model_id,
-        rules.model_version,
-        rules.rule_id,
-        coalesce(rules.decay_method, models.decay_method) as decay_method,
-        coalesce(rules.decay_full_days, models.decay_full_days) as decay_full_days,
-        coalesce(rules.decay_period_days, models.decay_period_days) as decay_period_days,
-        coalesce(rules.decay_window_days, models.decay_window_days) as decay_window_days
-    from rules
-    inner join models
-        on rules.model_id = models.model_id
-        and rules.model_version = models.model_version
 
 ),
 
