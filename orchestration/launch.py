@@ -228,7 +228,10 @@ def summary_lines(outcome: RunOutcome) -> list[str]:
             con.close()
     passed = sum(c.passed for c in outcome.checks)
     failed = [c for c in outcome.checks if not c.passed]
-    lines.append(f"checks: {passed} passed, {len(failed)} failed")
+    lines.append(
+        f"checks: {passed} passed, {len(outcome.failed_blocking)} blocking failed, "
+        f"{len(outcome.failed_warnings)} warnings"
+    )
     for c in failed:
         kind = "BLOCKING" if c.blocking else "warning"
         lines.append(f"  {kind}: {c.asset} {c.name}: {c.result or 'failed'}"[:600])
