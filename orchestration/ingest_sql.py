@@ -232,33 +232,16 @@ def checks(entity: C.Entity, future_limit: datetime) -> list[tuple[str, str, str
             out.append(
                 ("negative_number", f"{_p(c)} < 0", f"'{c.name} ' || {_p(c)}::VARCHAR || ' is negative'")
             )
-    for c in cols:
-        if c.kind == C.BOOLEAN:
-            out.append(
-                (
-                    "bad_boolean",
-                    f"{_v(c)} IS NOT NULL AND {_p(c)} IS NULL",
-                    f"'{c.name} ' || {_show(_v(c))} || ' is not a boolean (true/false)'",
-                )
-            )
-    for c in cols:
-        if c.kind == C.DATE:
-            out.append(
-                (
-                    "bad_date",
-                    f"{_v(c)} IS NOT NULL AND {_p(c)} IS NULL",
-                    f"'{c.name} ' || {_show(_v(c))} || ' is not an ISO date (YYYY-MM-DD)'",
-                )
-            )
-    for c in cols:
-        if c.kind == C.JSON_OBJECT:
-            out.append(
-                (
-                    "json_not_object",
-                    f"{_v(c)} IS NOT NULL AND {_p(c)} IS NULL",
-                    f"'{c.name} is not a JSON object: ' || {_show(_v(c), 60)}",
-                )
-            )
+    # a present value that does not parse as its kind; listed in the order reasons win
+    unparsed = (
+        (C.BOOLEAN, "bad_boolean", lambda c: f"'{c.name} ' || {_show(_v(c))} || ' is not a boolean (true/false)'"),
+        (C.DATE, "bad_date", lambda c: f"'{c.name} ' || {_show(_v(c))} || ' is not an ISO date (YYYY-MM-DD)'"),
+        (C.JSON_OBJECT, "json_not_object", lambda c: f"'{c.name} is not a JSON object: ' || {_show(_v(c), 60)}"),
+    )
+    for kind, code, message in unparsed:
+        for c in cols:
+            if c.kind == kind:
+                out.append((code, f"{_v(c)} IS NOT NULL AND {_p(c)} IS NULL", message(c)))
     for c in cols:
         if c.kind == C.JSON_OBJECT:
             out.append(
