@@ -277,28 +277,15 @@ compared as (
 
     select
         candidates.*,
-        lag(is_member) over (
-            partition by contact_id, model_id, model_version order by valid_from
-        ) as previous_is_member,
-        lag(total_score) over (
-            partition by contact_id, model_id, model_version order by valid_from
-        ) as previous_total_score,
-        lag(fit_score) over (
-            partition by contact_id, model_id, model_version order by valid_from
-        ) as previous_fit_score,
-        lag(engagement_score) over (
-            partition by contact_id, model_id, model_version order by valid_from
-        ) as previous_engagement_score,
-        lag(negative_score) over (
-            partition by contact_id, model_id, model_version order by valid_from
-        ) as previous_negative_score,
-        lag(is_mql) over (
-            partition by contact_id, model_id, model_version order by valid_from
-        ) as previous_is_mql,
-        row_number() over (
-            partition by contact_id, model_id, model_version order by valid_from
-        ) as change_number
+        lag(is_member) over by_lead as previous_is_member,
+        lag(total_score) over by_lead as previous_total_score,
+        lag(fit_score) over by_lead as previous_fit_score,
+        lag(engagement_score) over by_lead as previous_engagement_score,
+        lag(negative_score) over by_lead as previous_negative_score,
+        lag(is_mql) over by_lead as previous_is_mql,
+        row_number() over by_lead as change_number
     from candidates
+    window by_lead as (partition by contact_id, model_id, model_version order by valid_from)
 
 ),
 
