@@ -116,6 +116,37 @@ def ensure_raw_schema(con) -> None:
         _ensure_table(con, S.raw_table(entity), S.entity_columns_ddl(entity))
     _ensure_table(con, "raw.quarantine", S.QUARANTINE_COLUMNS)
     _ensure_table(con, "raw.load_log", S.LOAD_LOG_COLUMNS)
+    _ensure_key_index(con)
+
+
+def _ensure_key_index(con) -> None:
+    """Create the key index tables; (re)build one from its raw table when it is missing
+    rows (a warehouse from before the index) or DuckDB now hashes differently."""
+    _ensure_table(con, "raw._key_index_meta", (("canary", "UBIGINT"),))
+    canary = con.execute("SELECT hash(?)", [S.KEY_HASH_CANARY]).fetchall()[0][0]
+    stored = con.execute("SELECT canary FROM raw._key_index_meta").fetchall()
+    same_hash = stored == [(canary,)]
+    for entity in C.ENTITIES.values():
+        index = S.key_index_table(entity)
+        _ensure_table(con, index, S.KEY_INDEX_COLUMNS)
+        if same_hash:
+            [(n_raw,)] = con.execute(f"SELECT count(*) FROM {S.raw_table(entity)}").fetchall()
+            [(n_idx,)] = con.execute(f"SELECT count(*) FROM {index}").fetchall()
+            if n_raw == n_idx:
+                continue
+
+        def rebuild(entity=entity, index=index):
+            con.execute(f"DELETE FROM {index}")
+            con.execute(f"INSERT INTO {index} SELECT {S.key_hash_expr(entity)}, _file, _row_number "
+                        f"FROM {S.raw_table(entity)}")
+
+        _in_transaction(con, rebuild)
+    if not same_hash:
+        def record():
+            con.execute("DELETE FROM raw._key_index_meta")
+            con.execute("INSERT INTO raw._key_index_meta VALUES (?)", [canary])
+
+        _in_transaction(con, record)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -267,6 +298,12 @@ def _load(con, lf: _Landed, at: datetime, t0: float) -> _Counts:
         con.execute(
             f"""INSERT INTO {S.raw_table(entity)} ({cols}, {meta})
                 SELECT {cols}, _extra, {S.lit(lf.rel)}, _row_number, {S.lit(lf.checksum)}, _row_hash, {S.lit(at)}
+                FROM temp._ingest_checked c ANTI JOIN temp._ingest_dedup d USING (_row_number)
+                WHERE c._reason_code IS NULL"""
+        )
+        con.execute(
+            f"""INSERT INTO {S.key_index_table(entity)} (_key_hash, _file, _row_number)
+                SELECT {S.key_hash_expr(entity, 'c')}, {S.lit(lf.rel)}, c._row_number
                 FROM temp._ingest_checked c ANTI JOIN temp._ingest_dedup d USING (_row_number)
                 WHERE c._reason_code IS NULL"""
         )

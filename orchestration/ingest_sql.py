@@ -121,6 +121,28 @@ def raw_table(entity: C.Entity) -> str:
     return f"raw.{ident(entity.name)}"
 
 
+# The key index: per entity, a 64-bit hash of each loaded row's natural key and where the
+# row is. The duplicate check probes it (8 bytes a row) instead of the raw table's key
+# columns, and reads raw rows only for the few keys whose hash is already there.
+KEY_INDEX_COLUMNS = (
+    ("_key_hash", "UBIGINT"),
+    ("_file", "VARCHAR"),
+    ("_row_number", "BIGINT"),
+)
+# DuckDB's hash() may differ between DuckDB versions: the index records the hash of this
+# string and is rebuilt from the raw tables when the running DuckDB hashes it differently.
+KEY_HASH_CANARY = "leadscore key index"
+
+
+def key_index_table(entity: C.Entity) -> str:
+    return f"raw.{ident('_keys__' + entity.name)}"
+
+
+def key_hash_expr(entity: C.Entity, alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    return f"hash({', '.join(prefix + ident(k) for k in entity.key)})"
+
+
 def entity_columns_ddl(entity: C.Entity) -> list[tuple[str, str]]:
     cols = [(c.name, SQL_TYPES[c.kind]) for c in entity.columns]
     return cols + list(META_COLUMNS)
@@ -315,16 +337,23 @@ def dedup_sql(entity: C.Entity, checked: str) -> str:
     raw = raw_table(entity)
     on_rv = " AND ".join(f"r.{k} = v.{k}" for k in keys)
     key_text = " || ', ' || ".join(f"'{k}=' || coalesce(c.{ident(k)}::VARCHAR, '')" for k in entity.key)
-    # Only keys seen twice in the file (m) or already in the raw table (p) need a look:
-    # both are small joins probed by the file's rows; the raw table is scanned once and
-    # semi-joined on the file's keys.
+    # Only keys seen twice in the file (m) or already in the raw table (p) need a look.
+    # p: the key index is probed with the file's key hashes (a scan of 8 bytes a row);
+    # only the raw rows it points at are read (pruned by _file), then compared by key, so
+    # a hash collision costs a lookup, never a wrong answer.
     return f"""
-WITH v AS (SELECT _row_number, {key_list}, _row_hash FROM {checked} WHERE _reason_code IS NULL),
+WITH v AS (SELECT _row_number, {key_list}, _row_hash, {key_hash_expr(entity)} AS _key_hash
+           FROM {checked} WHERE _reason_code IS NULL),
 m AS (SELECT {key_list}, min(_row_number) AS _f_row, arg_min(_row_hash, _row_number) AS _f_hash
       FROM v GROUP BY ALL HAVING count(*) > 1),
+hits AS (SELECT k._file, k._row_number FROM {key_index_table(entity)} k SEMI JOIN v ON k._key_hash = v._key_hash),
 p AS (SELECT {", ".join(f"r.{k}" for k in keys)}, min(r._file) AS _p_file, min(r._row_number) AS _p_row,
              list(DISTINCT r._row_hash) AS _p_hashes
-      FROM {raw} r SEMI JOIN v ON {on_rv} GROUP BY ALL),
+      FROM {raw} r
+      SEMI JOIN hits ON r._file = hits._file AND r._row_number = hits._row_number
+      SEMI JOIN v ON {on_rv}
+      WHERE r._file IN (SELECT _file FROM hits)
+      GROUP BY ALL),
 c AS (
   SELECT v._row_number, {", ".join(f"v.{k}" for k in keys)},
     CASE

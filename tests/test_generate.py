@@ -372,3 +372,20 @@ def test_realistic_entities(run):
     per_contact_day = summary["rows"]["events"] / (2000 * DAYS)
     assert 0.2 < per_contact_day < 0.4
     assert any(line.startswith("day 10/60") for line in lines) and lines[-1].startswith("done")
+
+
+def test_existing_share_sets_how_many_contacts_exist_before_the_first_day(tmp_path):
+    """The benchmark's near-steady volume: with existing_share 0.9 about 90 % of contacts
+    land in the first contacts file; the default 0.4 lets most arrive through the days."""
+    def first_day_share(share: float) -> float:
+        out = tmp_path / f"share{share}"
+        generate(out, contacts=2000, days=20, start=START, existing_share=share)
+        per_file = {p.name: {r["contact_id"] for r in read_rows(p)} for p in (out / "contacts").iterdir()}
+        first = per_file[f"contacts_{START.isoformat()}.csv"]
+        everyone = set().union(*per_file.values())
+        return len(first) / len(everyone)
+
+    assert 0.85 < first_day_share(0.9) < 0.95
+    assert 0.35 < first_day_share(0.4) < 0.5
+    with pytest.raises(ValueError):
+        generate(tmp_path / "bad", contacts=10, days=2, start=START, existing_share=1.5)

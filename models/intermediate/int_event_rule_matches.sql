@@ -85,26 +85,36 @@ matched as (
 
 {%- if window_start %}
 
--- what earlier events already counted in the cap periods the window continues
+-- what earlier events already counted in the cap periods the window continues: only the
+-- rows of the period each rule's window start falls in (not the whole of its longest period)
 counted_before as (
 
     select
-        contact_id,
-        model_id,
-        model_version,
-        rule_id,
-        cap_period,
-        max(occurrence_in_period) as occurrences_before,
-        max(running_points) as points_before
-    from {{ this }}
-    where occurred_date < cast('{{ window_start }}' as date)
-        and occurred_date >= {{ dbt.dateadd(
+        stored.contact_id,
+        stored.model_id,
+        stored.model_version,
+        stored.rule_id,
+        stored.cap_period,
+        max(stored.occurrence_in_period) as occurrences_before,
+        max(stored.running_points) as points_before
+    from {{ this }} as stored
+    inner join rules_with_decay
+        on stored.model_id = rules_with_decay.model_id
+        and stored.model_version = rules_with_decay.model_version
+        and stored.rule_id = rules_with_decay.rule_id
+    where stored.occurred_date < cast('{{ window_start }}' as date)
+        and stored.occurred_date >= {{ dbt.dateadd(
             'day', '-1 * (select max(cap_window_days) from rules_with_decay)',
             "cast('" ~ window_start ~ "' as date)"
         ) }}
-    group by contact_id, model_id, model_version, rule_id, cap_period
+        and stored.cap_period >= cast(floor(
+            {{ dbt.datediff("cast('1970-01-01' as date)", "cast('" ~ window_start ~ "' as date)", 'day') }}
+            / rules_with_decay.cap_window_days
+        ) as {{ dbt.type_int() }})
+    group by stored.contact_id, stored.model_id, stored.model_version, stored.rule_id, stored.cap_period
 
 ),
+
 {%- endif %}
 
 ranked as (
