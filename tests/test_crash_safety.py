@@ -1,0 +1,191 @@
+"""Crash safety: runs killed with SIGKILL at random points, many times, during ingest,
+during the daily run (ingest, dbt build, checks, publish) and during publish. After every
+kill: the serving copy is a complete good version (or there is none yet), and the load
+log claims no file that was not loaded. Then the next run succeeds and its marts equal
+those of an uninterrupted run (checksums of every mart).
+
+Kill points are drawn with a seeded RNG over measured durations: the duration of an
+uninterrupted ingest, of an uninterrupted fresh run (the reference backfill of
+tests/reliability.py), of an uninterrupted publish. A kill takes the whole process
+group (the run and the dbt it started), as a machine crash would.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import reliability as R
+from conftest import PROJECT_DIR
+
+RNG = random.Random(20261122)
+INGEST_KILLS = 6
+RUN_KILLS = 4
+PUBLISH_KILLS = 6
+
+INGEST = ("import sys; from pathlib import Path; from orchestration.ingest import ingest; "
+          "ingest(Path(sys.argv[1]), Path(sys.argv[2]))")
+PUBLISH = ("from orchestration.dbt_manifest import load_manifest, public_marts, relation_name; "
+           "from orchestration.serving import publish; "
+           "publish({n.get('alias') or n['name']: relation_name(n) for n in public_marts(load_manifest())})")
+VOLATILE = {"_loaded_at", "quarantined_at", "loaded_at", "duration_seconds"}
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    return R._memo.get("base") or R._memo.setdefault("base", tmp_path_factory.mktemp("reliability"))
+
+
+def _python(home: Path, code: str, *args: str, **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=PROJECT_DIR, env=R.cli_env(home),
+                            start_new_session=True, **kw)
+
+
+def _kill_at(proc: subprocess.Popen, seconds: float) -> bool:
+    """SIGKILL the process group after `seconds`; False if it had already finished."""
+    try:
+        proc.wait(timeout=seconds)
+        return False
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return True
+
+
+def _raw_digest(warehouse: Path) -> dict:
+    """Every raw table, quarantine and load log without load times: rows and checksum."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        out = {}
+        for (t,) in con.execute("select table_name from information_schema.tables where table_schema = 'raw' "
+                                "order by 1").fetchall():
+            cols = [c for (c,) in con.execute(f'select column_name from (describe raw."{t}")').fetchall()
+                    if c not in VOLATILE]
+            rel = f'(select {", ".join(chr(34) + c + chr(34) for c in cols)} from raw."{t}")'
+            out[t] = tuple(con.execute(R.DIGEST_SQL.format(relation=rel)).fetchone())
+        return out
+    finally:
+        con.close()
+
+
+def _assert_serving_good(serving: Path, good: dict, published_before: bool) -> bool:
+    """The serving copy is absent (only if nothing was ever published) or complete and good,
+    in DuckDB and in the Parquet version its link points to. Returns whether it exists."""
+    file = serving / "leadscore.duckdb"
+    if not file.exists():
+        assert not published_before, "a serving copy disappeared"
+        assert not (serving / "parquet").exists()
+        return False
+    assert R.serving_digests(file) == good
+    folder = Path(os.path.realpath(serving / "parquet"))
+    con = duckdb.connect()
+    try:
+        pq = {p.stem: tuple(con.execute(R.DIGEST_SQL.format(relation=f"read_parquet('{p}')")).fetchone())
+              for p in sorted(folder.glob("*.parquet"))}
+    finally:
+        con.close()
+    assert pq == good
+    return True
+
+
+def test_ingest_killed_at_random_points_resumes_to_the_uninterrupted_result(base, capsys):
+    src = R.landing_source(base)
+    work = base / "crash_ingest"
+    R.land(src, work, R.all_files(src))
+    landing = work / "landing"
+    reference = work / "reference.duckdb"
+    t0 = time.perf_counter()
+    assert _python(work, INGEST, str(landing), str(reference)).wait() == 0
+    measured = time.perf_counter() - t0
+    expected = _raw_digest(reference)
+    interrupted = 0
+    points = []
+    for i in range(INGEST_KILLS):
+        wh = work / f"killed_{i}.duckdb"
+        at = RNG.uniform(0, measured)
+        points.append(round(at, 2))
+        interrupted += _kill_at(_python(work, INGEST, str(landing), str(wh)), at)
+        if wh.exists():
+            R.assert_load_log_truthful(wh)
+        from orchestration.ingest import ingest
+
+        summary = ingest(landing, wh)  # the next run
+        assert summary.files_failed == 0
+        R.assert_load_log_truthful(wh)
+        assert _raw_digest(wh) == expected, f"kill at {at:.2f}s of {measured:.2f}s"
+    R.figures(capsys, f"crash: ingest killed at {points} s of a measured {measured:.2f}s "
+                      f"({interrupted} of {INGEST_KILLS} mid-run); every resume equals the uninterrupted load")
+    assert interrupted >= INGEST_KILLS // 2
+
+
+def test_daily_run_killed_at_random_points_then_next_run_equals_an_uninterrupted_one(base, capsys):
+    ref = R.reference(base)
+    src = R.landing_source(base)
+    home = base / "crash_run"
+    R.land(src, home, R.all_files(src))
+    # an uninterrupted fresh run: the reference backfill (first run of its warehouse)
+    measured = ref.outcomes[0].seconds
+    published, points, phases = False, [], []
+    for k in range(RUN_KILLS):
+        at = measured * (k + RNG.random()) / RUN_KILLS  # stratified over the run
+        err = home / f"kill_{k}.err"
+        with open(err, "w") as f:
+            proc = R.cli(home, "run", "--date", R.LAST.isoformat(), stdout=subprocess.DEVNULL, stderr=f)
+            deadline = time.monotonic() + 300
+            # the run starts once the Dagster definitions are loaded: kill relative to that
+            while "running job daily_scoring" not in err.read_text():
+                assert proc.poll() is None and time.monotonic() < deadline, err.read_text()[-3000:]
+                time.sleep(0.1)
+            killed = _kill_at(proc, at)
+        text = err.read_text()
+        phase = ("publish or after" if "Finished dbt command" in text else
+                 "dbt build" if "Running dbt command" in text else
+                 "ingest and raw checks")
+        points.append(round(at, 1))
+        phases.append(phase if killed else "after the end")
+        published = _assert_serving_good(home / "serving", ref.serving, published) or published
+        R.assert_load_log_truthful(home / "warehouse.duckdb")
+    # the next run succeeds and equals the uninterrupted runs
+    outcome = R.launch_days(home, R.LAST, R.LAST)
+    assert outcome.success
+    R.assert_load_log_truthful(home / "warehouse.duckdb")
+    assert R.mart_digests(home / "warehouse.duckdb") == ref.after_daily
+    assert _assert_serving_good(home / "serving", ref.serving, True)
+    assert R.raw_counts(home / "warehouse.duckdb") == R.raw_counts(ref.home / "warehouse.duckdb")
+    R.figures(capsys, f"crash: daily run killed at {points} s of a measured {measured:.1f}s run, phases {phases}; "
+                      f"next run equals the uninterrupted one")
+    assert len({p for p in phases if p != "after the end"}) >= 2
+
+
+def test_publish_killed_at_random_points_leaves_a_complete_good_copy(base, capsys):
+    ref = R.reference(base)
+    home = base / "crash_run"
+    if not (home / "serving" / "leadscore.duckdb").exists():
+        pytest.skip("needs the warehouse of the previous test")
+    serving = home / "serving"
+    t0 = time.perf_counter()
+    assert _python(home, PUBLISH).wait() == 0
+    measured = time.perf_counter() - t0
+    assert _assert_serving_good(serving, ref.serving, True)
+    points, interrupted = [], 0
+    for _ in range(PUBLISH_KILLS):
+        at = RNG.uniform(0, measured)
+        points.append(round(at, 2))
+        interrupted += _kill_at(_python(home, PUBLISH), at)
+        assert _assert_serving_good(serving, ref.serving, True)
+    leftovers = [p.name for p in serving.iterdir() if p.name.startswith(".publishing-")]
+    assert _python(home, PUBLISH).wait() == 0  # the next publish succeeds and cleans up
+    assert _assert_serving_good(serving, ref.serving, True)
+    assert not [p for p in serving.iterdir() if p.name.startswith(".publishing-")]
+    assert len(list((serving / "parquet.versions").iterdir())) <= 2
+    R.figures(capsys, f"crash: publish killed at {points} s of a measured {measured:.2f}s ({interrupted} mid-publish, "
+                      f"{len(leftovers)} leftovers cleaned by the next publish); serving copy always complete")
+    assert interrupted >= PUBLISH_KILLS // 2
