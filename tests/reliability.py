@@ -359,8 +359,9 @@ def decode_state(key: str):
 @dataclass
 class Reruns:
     """On the reference home, after its runs: two `leadscore run --date LAST` started at
-    the same moment (the second waits for the lock), a third started with --wait 1 (it
-    refuses), and a reader process polling the serving copy throughout."""
+    the same moment (the second waits for the lock), a third started with --wait 1 once
+    one of them holds the lock (it refuses), and a reader process polling the serving copy
+    throughout."""
 
     home: Path
     procs: list  # (args, returncode, stdout, stderr, started, ended)
@@ -394,8 +395,16 @@ def reruns(base: Path) -> Reruns:
         runs = [("run", "--date", LAST.isoformat()), ("run", "--date", LAST.isoformat()),
                 ("run", "--date", LAST.isoformat(), "--wait", "1")]
         with reader_process(home / "serving", logs) as report:
+            from orchestration import run_lock
+
             procs = []
             for i, args in enumerate(runs):
+                if i == 2:  # the third once one of the first two holds the lock
+                    pids = {procs[0][1].pid, procs[1][1].pid}
+                    deadline = time.monotonic() + 600
+                    while run_lock.holder(home / ".run.lock").get("pid") not in pids:
+                        assert time.monotonic() < deadline, "neither run took the lock"
+                        time.sleep(0.1)
                 out, err = open(logs / f"{i}.out", "w"), open(logs / f"{i}.err", "w")
                 procs.append((args, cli(home, *args, stdout=out, stderr=err), out, err, time.monotonic()))
             done = []
