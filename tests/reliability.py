@@ -28,8 +28,10 @@ DAYS = 8
 LAST = FIRST + dt.timedelta(days=DAYS - 1)  # 2024-03-08
 CONTACTS = 150
 SEED = 11
-# The daily runs of the in-order and shuffled deliveries: the last three days.
+# The daily runs of the in-order delivery (the last three days) and of the shuffled one
+# (the last two: it is compared with the in-order one on the last day).
 DAILY = [LAST - dt.timedelta(days=2), LAST - dt.timedelta(days=1), LAST]
+DAILY_SHUFFLED = DAILY[1:]
 
 # Rows of a relation and a digest of its rows, independent of their order.
 DIGEST_SQL = (
@@ -222,18 +224,23 @@ class Daily:
     home: Path
     digests_by_day: dict
     landed_by_day: dict  # day -> names landed just before its run
+    seconds_by_day: dict  # day -> duration of its run
+    before_last: Path | None = None  # a copy of the home as it was before the run of LAST
 
 
-def _daily_runs(base: Path, name: str, plan) -> Daily:
+def _daily_runs(base: Path, name: str, plan, days=DAILY, keep_before_last=False) -> Daily:
     home = base / name
-    digests, landed = {}, {}
-    for day in DAILY:
+    out = Daily(home, {}, {}, {})
+    for day in days:
+        if day == LAST and keep_before_last:
+            out.before_last = base / f"{name}_before_last"
+            shutil.copytree(home, out.before_last, symlinks=True)
         files, rename = plan(day)
         land(landing_source(base), home, files, rename)
-        landed[day] = [rename(f) if rename else f.name for f in files]
-        launch_days(home, day, day)
-        digests[day] = mart_digests(home / "warehouse.duckdb")
-    return Daily(home, digests, landed)
+        out.landed_by_day[day] = [rename(f) if rename else f.name for f in files]
+        out.seconds_by_day[day] = launch_days(home, day, day).seconds
+        out.digests_by_day[day] = mart_digests(home / "warehouse.duckdb")
+    return out
 
 
 def in_order(base: Path) -> Daily:
@@ -247,18 +254,19 @@ def in_order(base: Path) -> Daily:
             done.update(files)
             return files, None
 
-        _memo["in_order"] = _daily_runs(base, "in_order", plan)
+        _memo["in_order"] = _daily_runs(base, "in_order", plan, keep_before_last=True)
     return _memo["in_order"]
 
 
-# Events files held back and delivered late, and with which later run they land.
-LATE = {DAILY[0] - dt.timedelta(days=2): DAILY[1], DAILY[0] - dt.timedelta(days=1): DAILY[2]}
+# Events files held back from the first shuffled run (or from their own day's run) and
+# delivered 4, 2 and 1 days late, with the run of LAST.
+LATE = {LAST - dt.timedelta(days=n): LAST for n in (4, 2, 1)}
 
 
 def shuffled(base: Path) -> Daily:
     """The same files, delivered out of order: file names permuted (so the loader meets
-    them in a random order), and the events of two days held back and landed two and
-    three days late (within the 7-day lookback)."""
+    them in a random order), and the events of three days held back and landed one to
+    four days late (within the 7-day lookback); daily runs of the last two days."""
     if "shuffled" not in _memo:
         src = landing_source(base)
         files = all_files(src)
@@ -278,7 +286,7 @@ def shuffled(base: Path) -> Daily:
             done.update(batch)
             return batch, lambda f: f"{prefix[f]}_{f.name}"
 
-        _memo["shuffled"] = _daily_runs(base, "shuffled", plan)
+        _memo["shuffled"] = _daily_runs(base, "shuffled", plan, days=DAILY_SHUFFLED)
     return _memo["shuffled"]
 
 

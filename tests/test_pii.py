@@ -63,7 +63,7 @@ def _scan_relations(con, relations: list[str], pii: Pii) -> tuple[int, dict]:
     """Every column of every relation, every distinct value as text: (values scanned, hits)."""
     scanned, hits = 0, {}
     for rel in relations:
-        for (col,) in con.execute(f"select column_name from (describe {rel})").fetchall():
+        for col, *_ in con.execute(f"describe select * from {rel}").fetchall():
             assert col.lower() not in {c.name for e in C.ENTITIES.values() for c in e.columns if c.pii}, (rel, col)
             for (value,) in con.execute(f'select distinct cast("{col}" as varchar) from {rel} where "{col}" is not null').fetchall():
                 scanned += 1
