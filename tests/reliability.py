@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import random
 import shutil
@@ -355,12 +356,11 @@ def reader_process(serving: Path, workdir: Path):
     finally:
         stop.touch()
         proc.wait(timeout=120)
-    report.update(__import__("json").loads(out.read_text()))
+    report.update(json.loads(out.read_text()))
 
 
 def decode_state(key: str):
-    import json
-
+    """A state recorded by the reader: "absent", or {table: (rows, digest)}."""
     return "absent" if key == "absent" else {t: tuple(v) for t, v in json.loads(key).items()}
 
 

@@ -30,7 +30,7 @@ from conftest import PROJECT_DIR
 
 RNG = random.Random(20261122)
 INGEST_KILLS = 6
-RUN_KILLS = 4
+RUN_KILLS = 3
 PUBLISH_KILLS = 6
 
 INGEST = ("import sys; from pathlib import Path; from orchestration.ingest import ingest; "

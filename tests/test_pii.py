@@ -59,12 +59,15 @@ class Pii:
         return hits
 
 
-def _scan_relations(con, relations: list[str], pii: Pii) -> tuple[int, dict]:
+PII_COLUMNS = {c.name for e in C.ENTITIES.values() for c in e.columns if c.pii}
+
+
+def _scan_relations(con, relations: list[str], pii: Pii, pii_columns_allowed: bool = False) -> tuple[int, dict]:
     """Every column of every relation, every distinct value as text: (values scanned, hits)."""
     scanned, hits = 0, {}
     for rel in relations:
         for col, *_ in con.execute(f"describe select * from {rel}").fetchall():
-            assert col.lower() not in {c.name for e in C.ENTITIES.values() for c in e.columns if c.pii}, (rel, col)
+            assert pii_columns_allowed or col.lower() not in PII_COLUMNS, (rel, col)
             for (value,) in con.execute(f'select distinct cast("{col}" as varchar) from {rel} where "{col}" is not null').fetchall():
                 scanned += 1
                 found = pii.find(value)
@@ -100,7 +103,7 @@ def test_no_email_name_or_phone_in_any_serving_table_or_public_mart(base, capsys
         n_marts, hits = _scan_relations(wh, marts, pii)
         assert hits == {}, hits
         # the scan can fail: it finds the PII where it is (raw), and the domain where it is kept
-        _, in_raw = _scan_relations(wh, ["raw.contacts"], pii)
+        _, in_raw = _scan_relations(wh, ["raw.contacts"], pii, pii_columns_allowed=True)
         [(domains,)] = wh.execute("select count(distinct email_domain) from staging.stg_raw__contacts").fetchall()
     finally:
         wh.close()
