@@ -179,6 +179,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _launch(last, last, args.wait)
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import main
+
+    return main(args.tier, args.work, args.json, args.repeat)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="leadscore",
@@ -252,6 +258,20 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     d.add_argument("--wait", type=float, help=wait_help)
     d.set_defaults(func=cmd_demo)
+
+    bn = sub.add_parser("bench", help="measure generate, ingest, backfill and daily runs at a size tier",
+                        description="Benchmark the whole pipeline in a work folder with real subprocesses: "
+                                    "generate a year, ingest it, backfill it in one run, time the daily "
+                                    "run at day 30 and at the last day (interleaved), and an empty-day run. "
+                                    "Prints wall time, rows per second and peak memory per stage, a profile "
+                                    "of the last daily run, and writes the figures as JSON. Tiers: S 10k "
+                                    "contacts x 90 days, M 100k x 365, L 1M x 365.")
+    bn.add_argument("--tier", choices=["S", "M", "L"], default="S", help="size tier (default S)")
+    bn.add_argument("--work", type=Path, help="work folder (default $LEADSCORE_HOME/bench/TIER); emptied first")
+    bn.add_argument("--json", type=Path, help="where to write the results (default WORK/bench-TIER.json)")
+    bn.add_argument("--repeat", type=_positive, default=3,
+                    help="daily runs per series; the median is reported (default 3)")
+    bn.set_defaults(func=cmd_bench)
     return p
 
 

@@ -444,10 +444,14 @@ class _Writer:
 
 
 def generate(out: Path, contacts: int, days: int, start: dt.date | None = None,
-             seed: int = 42, progress: Callable[[str], None] | None = None) -> dict:
+             seed: int = 42, progress: Callable[[str], None] | None = None,
+             existing_share: float = 0.4) -> dict:
     """Write `days` days of landing files for `contacts` contacts under out/<entity>/.
 
     `start` defaults to today (UTC) minus `days`, so the last day written is yesterday.
+    `existing_share` of the contacts exist before the first day; the rest are created
+    through the days, so the daily volume grows from that share to all contacts (the
+    benchmark uses 0.9 for a near-steady daily volume).
     Returns a summary: rows and files per entity, dirty rows per entity and kind, late
     events, duplicate rows and files, wall seconds.
     """
@@ -456,13 +460,15 @@ def generate(out: Path, contacts: int, days: int, start: dt.date | None = None,
         raise ValueError("contacts and days must be >= 1")
     if seed < 0:
         raise ValueError("seed must be >= 0")
+    if not 0.0 <= existing_share <= 1.0:
+        raise ValueError("existing_share must lie in 0..1")
     out = Path(out)
     if isinstance(start, dt.datetime):
         start = start.date()
     if start is None:
         start = dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=days)
     t0 = (start - dt.date(1970, 1, 1)).days
-    pop = build(contacts, days, t0, seed)
+    pop = build(contacts, days, t0, seed, existing_share)
     w = _Writer(out, pop, seed)
     if progress:
         progress(f"population: {contacts:,} contacts, {pop.n_comp:,} companies, "
@@ -515,9 +521,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--days", type=int, default=60)
     ap.add_argument("--start", type=dt.date.fromisoformat, default=None)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--existing-share", type=float, default=0.4)
     args = ap.parse_args(argv)
     summary = generate(args.out, args.contacts, args.days, args.start, args.seed,
-                       progress=lambda line: print(line, file=sys.stderr, flush=True))
+                       progress=lambda line: print(line, file=sys.stderr, flush=True),
+                       existing_share=args.existing_share)
     summary["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(summary, indent=2))
     return 0

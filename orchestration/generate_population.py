@@ -40,6 +40,8 @@ class Population:
     n: int
     days: int
     t0_epoch_day: int
+    # share of contacts created in the year before the first day (the rest arrive through it)
+    existing_share: float = 0.4
     # ---- companies (index < n_comp land; ids beyond n_comp are referenced but never land)
     n_comp: int = 0
     comp_id_width: int = 6
@@ -134,9 +136,10 @@ def _companies(pop: Population, rng: np.random.Generator) -> None:
 def _contacts(pop: Population, rng: np.random.Generator) -> None:
     n, days, m = pop.n, pop.days, pop.n_comp
     comp = pop.comp
-    # Creation: 40 % in the year before t0 (they land in the first file), the rest through
-    # the window, fewer at weekends. Contacts are sorted by creation so ids grow with time.
-    pre = rng.random(n) < 0.4
+    # Creation: existing_share (default 40 %) in the year before t0 (they land in the first
+    # file), the rest through the window, fewer at weekends. Contacts are sorted by creation
+    # so ids grow with time.
+    pre = rng.random(n) < pop.existing_share
     wd = np.array([weekday(pop.t0_epoch_day + d) for d in range(days)])
     day_w = np.where(wd >= 5, 0.35, 1.0)
     cday = np.where(pre, -rng.integers(1, 366, n), _choice(rng, n, day_w))
@@ -503,9 +506,11 @@ def _normalise(pop: Population) -> None:
     pop.rate_scale = scale
 
 
-def build(n_contacts: int, days: int, t0_epoch_day: int, seed: int) -> Population:
+def build(n_contacts: int, days: int, t0_epoch_day: int, seed: int,
+          existing_share: float = 0.4) -> Population:
     rng = np.random.default_rng([seed, 1])
-    pop = Population(n=n_contacts, days=days, t0_epoch_day=t0_epoch_day)
+    pop = Population(n=n_contacts, days=days, t0_epoch_day=t0_epoch_day,
+                     existing_share=existing_share)
     pop.n_comp = max(5, round(n_contacts / 8))
     _companies(pop, rng)
     _contacts(pop, rng)

@@ -67,6 +67,7 @@ class RunOutcome:
     failed_steps: list[tuple[str, str]] = field(default_factory=list)
     published: bool = False
     dagster_home: Path | None = None
+    step_seconds: dict[str, float] = field(default_factory=dict)  # wall time per Dagster step
 
     @property
     def failed_blocking(self) -> list[CheckOutcome]:
@@ -132,6 +133,7 @@ def launch(
                 raise_on_error=False,
                 run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
             )
+            steps = step_seconds(instance.all_logs(result.run_id))
     outcome = RunOutcome(
         run_id=result.run_id,
         first=first,
@@ -160,12 +162,43 @@ def launch(
     for ev in result.get_step_failure_events():
         err = ev.step_failure_data.error if ev.step_failure_data else None
         outcome.failed_steps.append((ev.step_key or "?", (err.message.strip() if err else "")[:1500]))
+    outcome.step_seconds = steps
+    _write_run_report(outcome)
     from .assets_serving import SERVING_KEY
 
     outcome.published = any(
         ev.asset_key == SERVING_KEY for ev in result.get_asset_materialization_events()
     )
     return outcome
+
+
+def step_seconds(entries) -> dict[str, float]:
+    """Wall seconds of each step of a run, from its step start and end log entries."""
+    started: dict[str, float] = {}
+    took: dict[str, float] = {}
+    for entry in entries:
+        ev = entry.dagster_event
+        if ev is None or not ev.step_key:
+            continue
+        kind = ev.event_type_value
+        if kind == "STEP_START":
+            started[ev.step_key] = entry.timestamp
+        elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and ev.step_key in started:
+            took[ev.step_key] = round(entry.timestamp - started[ev.step_key], 2)
+    return took
+
+
+def _write_run_report(outcome: RunOutcome) -> None:
+    """With $LEADSCORE_RUN_REPORT set, write the run's timings there as JSON (the benchmark)."""
+    path = os.environ.get("LEADSCORE_RUN_REPORT")
+    if not path:
+        return
+    import json
+
+    Path(path).write_text(json.dumps({
+        "run_id": outcome.run_id, "first": outcome.first.isoformat(), "last": outcome.last.isoformat(),
+        "success": outcome.success, "seconds": outcome.seconds, "step_seconds": outcome.step_seconds,
+    }, indent=2))
 
 
 # --------------------------------------------------------------------------- summary

@@ -19,6 +19,17 @@ Publishing never touches the current copy until the new one is complete:
   leftovers of a killed publish (temporary files, unreferenced versions) are removed by
   the next one.
 
+Score history is big and changes only at its recent end, so it is published by month
+(`HISTORY_TABLES`): the serving file gets a table of the changes (`lead_score_changes`,
+every column of the mart but valid_to) and a view `lead_score_history` that adds valid_to
+exactly as the mart does (the next change of the same lead, model and version). A publish
+starts from a copy of the current serving file, compares a checksum (row count and sum of
+row hashes) per valid_from month between the warehouse and that copy, and rewrites only
+the months that differ; Parquet gets one file per month under `lead_score_changes/`, and
+the months that did not change are hard links to the previous version's files. A daily
+run thus rewrites a month or two, whatever the length of history; a full refresh rewrites
+all of them.
+
 The warehouse is read through ATTACH ... (READ_ONLY). A table having a PII column
 (contract columns marked pii: email, first_name, last_name, phone) is refused.
 """
@@ -39,6 +50,24 @@ SERVING_FILE = "leadscore.duckdb"
 PARQUET_LINK = "parquet"
 PARQUET_VERSIONS = "parquet.versions"
 TMP_PREFIX = ".publishing-"
+
+@dataclass(frozen=True)
+class HistoryTable:
+    """A change-history mart published by month: `changes` holds its rows without `valid_to`,
+    and a view of the mart's name adds valid_to = the next `valid_from` of the same `key`."""
+
+    changes: str
+    valid_from: str
+    valid_to: str
+    key: tuple[str, ...]
+
+
+HISTORY_TABLES = {
+    "lead_score_history": HistoryTable(
+        changes="lead_score_changes", valid_from="valid_from", valid_to="valid_to",
+        key=("contact_id", "model_id", "model_version"),
+    ),
+}
 
 PII_COLUMNS = frozenset(col.name.lower() for e in C.ENTITIES.values() for col in e.columns if col.pii)
 
@@ -128,6 +157,10 @@ def publish(
     tmp_db = serving / f"{TMP_PREFIX}{version}.duckdb"
     tmp_parquet = serving / f"{TMP_PREFIX}{version}.parquet"
     out = Published(serving_file=serving_file(serving), parquet_dir=serving / PARQUET_LINK, version=version)
+    previous_parquet = serving / PARQUET_VERSIONS / previous if previous else None
+    if out.serving_file.exists():
+        # Start from the current copy: unchanged history months are kept, not rewritten.
+        shutil.copyfile(out.serving_file, tmp_db)
     con = duckdb.connect(str(tmp_db), config={"threads": config.duckdb_threads(),
                                               "memory_limit": config.duckdb_memory_limit()})
     try:
@@ -137,23 +170,41 @@ def publish(
         wh = _quote(Path(warehouse).stem)
         con.execute(f"attach {_sql_str(str(warehouse))} as {wh} (read_only)")
         tmp_parquet.mkdir()
+        wanted: set[str] = set()
         for name, relation in sorted(tables.items()):
             schema, table = relation.split(".", 1)
             source = f"{wh}.{_quote(schema)}.{_quote(table)}"
             columns = [r[0] for r in con.execute(f"describe {source}").fetchall()]
             assert_no_pii(relation, columns)
+            history = HISTORY_TABLES.get(name)
+            if history and {history.valid_from, history.valid_to, *history.key} <= set(columns):
+                out.rows[name] = _publish_history(con, name, history, source, columns,
+                                                  tmp_parquet, previous_parquet)
+                wanted |= {name, history.changes}
+                continue
+            _drop_view(con, name)
             # Sorted rows: the same marts give the same files, whatever the engine's order.
-            con.execute(f"create table main.{_quote(name)} as select * from {source} order by all")
-            out.rows[name] = con.execute(f"select count(*) from main.{_quote(name)}").fetchone()[0]
+            con.execute(f"create or replace table main.{_quote(name)} as select * from {source} order by all")
+            out.rows[name] = con.execute(f"select count(*) from main.{_quote(name)}").fetchall()[0][0]
             target = tmp_parquet / f"{name}.parquet"
             con.execute(
                 f"copy main.{_quote(name)} to {_sql_str(str(target))} (format parquet, compression zstd)"
             )
+            wanted.add(name)
+        # Tables of the copy that are no longer public marts go.
+        for rel_name, rel_type in con.execute(
+            "select table_name, table_type from information_schema.tables "
+            "where table_catalog = current_database() and table_schema = 'main'"
+        ).fetchall():
+            if rel_name not in wanted:
+                kind = "view" if rel_type == "VIEW" else "table"
+                con.execute(f"drop {kind} main.{_quote(rel_name)}")
         con.execute(f"detach {wh}")
         con.execute("checkpoint")
     except BaseException:
         con.close()
         tmp_db.unlink(missing_ok=True)
+        Path(str(tmp_db) + ".wal").unlink(missing_ok=True)
         shutil.rmtree(tmp_parquet, ignore_errors=True)
         raise
     con.close()
@@ -176,7 +227,7 @@ def publish(
     # Parquet: move the finished folder into versions/, then swap the symlink atomically.
     versions = serving / PARQUET_VERSIONS
     versions.mkdir(exist_ok=True)
-    for f in tmp_parquet.iterdir():
+    for f in tmp_parquet.rglob("*"):
         _fsync(f)
     _fsync(tmp_parquet)
     final_dir = versions / version
@@ -193,3 +244,83 @@ def publish(
     # Keep the version just replaced for readers that resolved the link before the swap.
     _cleanup_leftovers(serving, keep_versions={v for v in (version, previous) if v})
     return out
+
+
+def _relation_type(con, name: str) -> str | None:
+    rows = con.execute(
+        "select table_type from information_schema.tables "
+        "where table_catalog = current_database() and table_schema = 'main' and table_name = ?",
+        [name],
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _drop_view(con, name: str) -> None:
+    if _relation_type(con, name) == "VIEW":
+        con.execute(f"drop view main.{_quote(name)}")
+
+
+def _drop_table(con, name: str) -> None:
+    if _relation_type(con, name) == "BASE TABLE":
+        con.execute(f"drop table main.{_quote(name)}")
+
+
+def _month_sums(con, relation: str, columns: list[str], valid_from: str) -> dict[str, tuple[int, str]]:
+    """Per valid_from month ('YYYY-MM'): row count and the sum of the rows' hashes."""
+    cols = ", ".join(_quote(c) for c in columns)
+    rows = con.execute(
+        f"select strftime({_quote(valid_from)}, '%Y-%m') as month, count(*), "
+        f"cast(sum(cast(hash({cols}) as hugeint)) as varchar) from {relation} group by 1"
+    ).fetchall()
+    return {m: (n, h) for m, n, h in rows}
+
+
+def _publish_history(con, name: str, history: HistoryTable, source: str, columns: list[str],
+                     parquet: Path, previous_parquet: Path | None) -> int:
+    """Bring main.<changes> up to date with `source` month by month; returns its row count."""
+    stored = [c for c in columns if c != history.valid_to]
+    changes = f"main.{_quote(history.changes)}"
+    select_cols = ", ".join(_quote(c) for c in stored)
+    existing = {r[0]: r[1] for r in con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_catalog = current_database() and table_schema = 'main' and table_name = ?",
+        [history.changes],
+    ).fetchall()}
+    wanted_types = {r[0]: r[1] for r in con.execute(f"describe select {select_cols} from {source}").fetchall()}
+    if existing != wanted_types:
+        con.execute(f"create or replace table {changes} as select {select_cols} from {source} limit 0")
+        have: dict[str, tuple[int, str]] = {}
+    else:
+        have = _month_sums(con, changes, stored, history.valid_from)
+    want = _month_sums(con, source, stored, history.valid_from)
+    stale = sorted(m for m in set(have) | set(want) if have.get(m) != want.get(m))
+    month = f"strftime({_quote(history.valid_from)}, '%Y-%m')"
+    if stale:
+        con.execute(f"delete from {changes} where {month} in (select unnest(?))", [stale])
+        rewrite = [m for m in stale if m in want]
+        if rewrite:
+            con.execute(
+                f"insert into {changes} select {select_cols} from {source} "
+                f"where {month} in (select unnest(?)) order by all",
+                [rewrite],
+            )
+    key = ", ".join(_quote(k) for k in history.key)
+    valid_to = (f"lead({_quote(history.valid_from)}) over (partition by {key} "
+                f"order by {_quote(history.valid_from)}) as {_quote(history.valid_to)}")
+    view_cols = ", ".join(valid_to if c == history.valid_to else _quote(c) for c in columns)
+    _drop_table(con, name)  # a serving copy from before history was published by month
+    con.execute(f"create or replace view main.{_quote(name)} as select {view_cols} from {changes}")
+    folder = parquet / history.changes
+    folder.mkdir()
+    before = previous_parquet / history.changes if previous_parquet else None
+    for m in sorted(want):
+        target = folder / f"{m}.parquet"
+        old = before / target.name if before else None
+        if m not in stale and old is not None and old.exists():
+            os.link(old, target)  # unchanged month: the previous version's file
+            continue
+        con.execute(
+            f"copy (select * from {changes} where {month} = {_sql_str(m)} order by all) "
+            f"to {_sql_str(str(target))} (format parquet, compression zstd)"
+        )
+    return sum(n for n, _ in want.values())

@@ -61,9 +61,11 @@ def table_digests(con) -> dict[str, tuple[int, str]]:
 def parquet_digests(folder: Path) -> dict[str, tuple[int, str]]:
     con = duckdb.connect()
     try:
+        # <table>.parquet, or <table>/*.parquet for tables published by month (history)
         return {
-            f.stem: tuple(con.execute(DIGEST_SQL.format(relation=f"read_parquet('{f}')")).fetchone())
-            for f in sorted(folder.glob("*.parquet"))
+            (f.stem if f.is_file() else f.name): tuple(con.execute(DIGEST_SQL.format(
+                relation=f"read_parquet('{f if f.is_file() else f / '*.parquet'}')")).fetchone())
+            for f in sorted(folder.iterdir()) if f.suffix == ".parquet" or f.is_dir()
         }
     finally:
         con.close()
@@ -139,16 +141,20 @@ def test_daily_run_publishes_every_public_mart_to_duckdb_and_parquet(built):
     assert {"events_keys_not_null_and_unique", "lead_scores_within_model_bounds"} <= names
 
     marts = public_tables()
-    assert set(built.digests) == marts
+    # score history: a table of changes by month, and the mart's name as a view adding valid_to
+    assert set(built.digests) == marts | {"lead_score_changes"}
     serving = home / "serving"
     link = serving / "parquet"
     assert link.is_symlink() and link.resolve().parent == (serving / "parquet.versions").resolve()
-    assert set(built.parquet) == marts
-    assert built.parquet == built.digests  # the same rows in both forms
+    assert set(built.parquet) == marts - {"lead_score_history"} | {"lead_score_changes"}
+    assert built.parquet == {t: built.digests[t] for t in built.parquet}  # the same rows in both forms
     # the rows are the warehouse's marts, as of the run's day
     for t in marts:
         [(n,)] = query(home / "warehouse.duckdb", f"select count(*) from marts.{t}")
         assert built.digests[t][0] == n
+    # the served history view (valid_to added in the serving copy) equals the mart, row for row
+    [wh_history] = query(home / "warehouse.duckdb", DIGEST_SQL.format(relation="marts.lead_score_history"))
+    assert built.digests["lead_score_history"] == tuple(wh_history)
     assert query(serving / "leadscore.duckdb", "select distinct score_date from lead_scores") == [(LAST,)]
     # no PII column anywhere
     cols = query(serving / "leadscore.duckdb", "select lower(column_name) from information_schema.columns")
@@ -203,7 +209,10 @@ while not os.path.exists(stop):
                 con.close()
             folder = os.path.realpath(link)  # resolve the version once, then read it
             pq = duckdb.connect()
-            files = {f[:-8]: os.path.join(folder, f) for f in os.listdir(folder)}
+            # <table>.parquet, or a folder <table>/ of monthly files (score history)
+            files = {(f[:-8] if f.endswith(".parquet") else f):
+                     (os.path.join(folder, f) if f.endswith(".parquet") else os.path.join(folder, f, "*.parquet"))
+                     for f in os.listdir(folder)}
             seen_parquet.append(digests(pq, lambda t: f"read_parquet('{files[t]}')", sorted(files)))
             pq.close()
     except Exception as e:
@@ -284,7 +293,9 @@ def test_a_failing_blocking_check_stops_publishing_and_keeps_the_serving_copy(bu
     monkeypatch.setenv("LEADSCORE_HOME", str(home))
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     con = duckdb.connect(str(home / "warehouse.duckdb"))
-    con.execute("insert into raw.events select * from raw.events limit 1")
+    # a row that got in after the last validated run, repeating an event_id
+    con.execute("insert into raw.events select * replace (cast(now() as timestamp) as _loaded_at) "
+                "from raw.events limit 1")
     con.close()
     serving = home / "serving"
     before_file = sha256(serving / "leadscore.duckdb")
