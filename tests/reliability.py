@@ -149,6 +149,25 @@ def serving_digests(serving_file: Path) -> dict[str, tuple[int, str]]:
         con.close()
 
 
+def parquet_relations(folder: Path) -> dict[str, str]:
+    """Table -> read_parquet(...) of a Parquet version: <table>.parquet, or a folder
+    <table>/ of monthly files (score history is published by month)."""
+    return {
+        (f.stem if f.is_file() else f.name): f"read_parquet('{f if f.is_file() else f / '*.parquet'}')"
+        for f in sorted(Path(folder).iterdir()) if f.suffix == ".parquet" or f.is_dir()
+    }
+
+
+def parquet_digests(folder: Path) -> dict[str, tuple[int, str]]:
+    """Rows and checksum of every table of the Parquet version in folder (resolve the link first)."""
+    con = duckdb.connect()
+    try:
+        return {t: tuple(con.execute(DIGEST_SQL.format(relation=rel)).fetchone())
+                for t, rel in parquet_relations(folder).items()}
+    finally:
+        con.close()
+
+
 def public_mart_names() -> set[str]:
     from orchestration.dbt_manifest import load_manifest, public_marts
 
@@ -201,7 +220,8 @@ class Ref:
     home: Path
     after_backfill: dict
     after_daily: dict
-    serving: dict
+    serving: dict  # serving file after the daily run: tables and views
+    parquet: dict  # the Parquet version after the daily run
     outcomes: list = field(default_factory=list)
 
 
@@ -214,7 +234,8 @@ def reference(base: Path) -> Ref:
         after_backfill = mart_digests(home / "warehouse.duckdb")
         daily = launch_days(home, LAST, LAST)
         _memo["ref"] = Ref(home, after_backfill, mart_digests(home / "warehouse.duckdb"),
-                           serving_digests(home / "serving" / "leadscore.duckdb"), [backfill, daily])
+                           serving_digests(home / "serving" / "leadscore.duckdb"),
+                           parquet_digests((home / "serving" / "parquet").resolve()), [backfill, daily])
     return _memo["ref"]
 
 
@@ -320,12 +341,15 @@ while not os.path.exists(stop):
                 inodes.add(before)
             key = json.dumps(state, sort_keys=True)
             states[key] = states.get(key, 0) + 1
-            folder = os.path.realpath(link)
-            files = sorted(f for f in os.listdir(folder) if f.endswith(".parquet"))
+            folder = os.path.realpath(link)  # resolve the version once, then read it
+            # <table>.parquet, or a folder <table>/ of monthly files (score history)
+            files = {(f[:-8] if f.endswith(".parquet") else f):
+                     os.path.join(folder, f) if f.endswith(".parquet") else os.path.join(folder, f, "*.parquet")
+                     for f in os.listdir(folder)}
             pq = duckdb.connect()
             try:
-                pstate = {f[:-8]: list(pq.execute(digest_sql.format(
-                    relation=f"read_parquet('{os.path.join(folder, f)}')")).fetchone()) for f in files}
+                pstate = {t: list(pq.execute(digest_sql.format(relation=f"read_parquet('{p}')")).fetchone())
+                          for t, p in sorted(files.items())}
             finally:
                 pq.close()
             key = json.dumps(pstate, sort_keys=True)

@@ -32,10 +32,10 @@ def test_reader_polling_throughout_repeated_runs_sees_no_error_and_no_partial_st
     for key, n in reader["states"].items():
         state = R.decode_state(key)
         assert state != "absent"
-        assert set(state) == marts
+        assert set(state) >= marts
         assert state == ref.serving, f"{n} polls saw a state that no run published"
     for key in reader["parquet_states"]:
-        assert R.decode_state(key) == ref.serving
+        assert R.decode_state(key) == ref.parquet
     assert reader["inodes"] >= 3  # the copy before, and the one of each run that ran
 
 

@@ -81,20 +81,19 @@ def _raw_digest(warehouse: Path) -> dict:
         con.close()
 
 
-def _assert_serving_good(serving: Path, good: list[dict]) -> None:
-    """The serving copy is complete and one of the good versions, in DuckDB and in the
-    Parquet version its link points to."""
+def _served(serving: Path) -> tuple[dict, dict]:
+    """Digests of the serving file and of the Parquet version its link points to."""
     file = serving / "leadscore.duckdb"
     assert file.exists(), "the serving copy disappeared"
-    assert R.serving_digests(file) in good
-    folder = Path(os.path.realpath(serving / "parquet"))
-    con = duckdb.connect()
-    try:
-        pq = {p.stem: tuple(con.execute(R.DIGEST_SQL.format(relation=f"read_parquet('{p}')")).fetchone())
-              for p in sorted(folder.glob("*.parquet"))}
-    finally:
-        con.close()
-    assert pq in good
+    return R.serving_digests(file), R.parquet_digests(Path(os.path.realpath(serving / "parquet")))
+
+
+def _assert_serving_good(serving: Path, good: list[tuple[dict, dict]]) -> None:
+    """The serving copy is complete and one of the good versions, in DuckDB and in the
+    Parquet version its link points to."""
+    db, pq = _served(serving)
+    assert db in [g[0] for g in good]
+    assert pq in [g[1] for g in good]
 
 
 def test_ingest_killed_at_random_points_resumes_to_the_uninterrupted_result(base, capsys):
@@ -138,8 +137,9 @@ def test_daily_run_killed_at_random_points_then_next_run_equals_an_uninterrupted
     shutil.copytree(in_order.before_last, home, symlinks=True)
     src = R.landing_source(base)
     R.land(src, home, [f for f in R.all_files(src) if f.name in in_order.landed_by_day[R.LAST]])
-    before = R.serving_digests(home / "serving" / "leadscore.duckdb")
-    assert before != ref.serving
+    before = _served(home / "serving")
+    after = (ref.serving, ref.parquet)
+    assert before[0] != ref.serving
     measured = in_order.seconds_by_day[R.LAST]  # the same run, uninterrupted
     points, phases = [], []
     for k in range(RUN_KILLS):
@@ -159,13 +159,13 @@ def test_daily_run_killed_at_random_points_then_next_run_equals_an_uninterrupted
                  "ingest and raw checks")
         points.append(round(at, 1))
         phases.append(phase if killed else "after the end")
-        _assert_serving_good(home / "serving", [before, ref.serving])
+        _assert_serving_good(home / "serving", [before, after])
         R.assert_load_log_truthful(home / "warehouse.duckdb")
     # the next run succeeds and equals the uninterrupted runs
     R.launch_days(home, R.LAST, R.LAST)
     R.assert_load_log_truthful(home / "warehouse.duckdb")
     assert R.mart_digests(home / "warehouse.duckdb") == in_order.digests_by_day[R.LAST] == ref.after_daily
-    _assert_serving_good(home / "serving", [ref.serving])
+    _assert_serving_good(home / "serving", [after])
     assert R.raw_counts(home / "warehouse.duckdb") == R.raw_counts(in_order.home / "warehouse.duckdb")
     R.figures(capsys, f"crash: daily run killed at {points} s of a measured {measured:.1f}s run, phases {phases}; "
                       f"next run equals the uninterrupted one")
@@ -184,16 +184,16 @@ def test_publish_killed_at_random_points_leaves_a_complete_good_copy(base, capsy
     t0 = time.perf_counter()
     assert proc.wait() == 0
     measured = time.perf_counter() - t0
-    _assert_serving_good(serving, [ref.serving])
+    _assert_serving_good(serving, [(ref.serving, ref.parquet)])
     points, interrupted, leftovers = [], 0, 0
     for _ in range(PUBLISH_KILLS):
         at = RNG.uniform(0, measured)
         points.append(round(at, 2))
         interrupted += _kill_at(_python(home, PUBLISH, stdout=subprocess.PIPE, text=True), at)
         leftovers += sum(p.name.startswith(".publishing-") for p in serving.iterdir())
-        _assert_serving_good(serving, [ref.serving])
+        _assert_serving_good(serving, [(ref.serving, ref.parquet)])
     assert _python(home, PUBLISH).wait() == 0  # the next publish succeeds and cleans up
-    _assert_serving_good(serving, [ref.serving])
+    _assert_serving_good(serving, [(ref.serving, ref.parquet)])
     assert not [p for p in serving.iterdir() if p.name.startswith(".publishing-")]
     assert len(list((serving / "parquet.versions").iterdir())) <= 2
     R.figures(capsys, f"crash: publish killed at {points} s of a measured {measured:.2f}s ({interrupted} mid-publish, "
