@@ -83,6 +83,22 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_LOCKED
 
 
+def cmd_quarantine_export(args: argparse.Namespace) -> int:
+    from .quarantine import ExportError, export
+
+    try:
+        out, rows, reasons = export(args.file, args.out)
+    except ExportError as e:
+        _say(f"leadscore quarantine export: {e}")
+        return 1
+    entity = args.file.split("/", 1)[0]
+    print(f"wrote {rows} quarantined rows of {args.file} "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(reasons.items()))}) to {out}")
+    print(f"fix them, then move the file into {config.landing_dir() / entity}/ under a new name; "
+          f"the next ingest loads it")
+    return 0
+
+
 def _yesterday() -> dt.date:
     from .partitions import yesterday
 
@@ -198,6 +214,18 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--full-refresh", action="store_true",
                    help="rebuild incremental models (score history) from scratch, e.g. after editing a released rule version")
     b.set_defaults(func=cmd_build)
+
+    qu = sub.add_parser("quarantine", help="re-process quarantined rows",
+                        description="Work with raw.quarantine.")
+    qsub = qu.add_subparsers(dest="quarantine_command", required=True, metavar="ACTION")
+    qe = qsub.add_parser("export", help="write a landing file's quarantined rows as a file to fix and land again",
+                         description="Write the quarantined rows of one landing file (as named in "
+                                     "raw.load_log, e.g. events/events_2024-03-05.csv) as they arrived, to a "
+                                     "file outside the landing folder: fix it, then land it under a new name.")
+    qe.add_argument("file", help="the landing file, <entity>/<name>")
+    qe.add_argument("--out", type=Path,
+                    help="where to write (default $LEADSCORE_HOME/quarantine/<entity>/<name>.quarantined.<ext>)")
+    qe.set_defaults(func=cmd_quarantine_export)
 
     wait_help = "seconds to wait for another run holding the warehouse before refusing " \
                 "(default $LEADSCORE_LOCK_TIMEOUT or 600)"

@@ -193,7 +193,7 @@ def parse_expr(col: C.Column) -> str:
         # TIMESTAMPTZ understands offsets; the session TimeZone is UTC, so no offset = UTC.
         return (
             f"CASE WHEN regexp_full_match({n}, '{ws}{TS_REGEX}{ws}') "
-            f"THEN timezone('UTC', try_cast(replace({n}, ',', '.') AS TIMESTAMPTZ)) END"
+            f"THEN timezone('UTC', try_cast(replace(upper({n}), ',', '.') AS TIMESTAMPTZ)) END"
         )
     if col.kind == C.DATE:
         return f"CASE WHEN regexp_full_match({n}, '{ws}{DATE_REGEX}{ws}') THEN try_cast(left({t}, 10) AS DATE) END"
