@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import query, run_cli
+from conftest import run_cli
 
 SCORE_DATE = "2026-06-30"
 JAN = "2026-01-05T09:00:00Z"
@@ -114,12 +114,19 @@ def _wilson(successes: int, n: int) -> tuple[float, float]:
     return (centre - half) / (1 + Z * Z / n), (centre + half) / (1 + Z * Z / n)
 
 
-@pytest.fixture
-def built(home):
-    _land(home)
-    run_cli("ingest")
-    run_cli("build", "--date", SCORE_DATE)
-    return home / "warehouse.duckdb"
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One warehouse for the whole module: built once, read by every test."""
+    home = tmp_path_factory.mktemp("outcomes") / "home"
+    home.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LEADSCORE_HOME", str(home))
+        mp.delenv("LEADSCORE_DUCKDB_PATH", raising=False)
+        mp.delenv("DBT_PROFILES_DIR", raising=False)
+        _land(home)
+        run_cli("ingest")
+        run_cli("build", "--date", SCORE_DATE)
+        yield home / "warehouse.duckdb"
 
 
 def _rows(db: Path, sql: str) -> list[dict]:
@@ -230,14 +237,21 @@ def test_attribute_lift_interval_and_small_samples(built):
     assert ("event.email_open", "performed") in rows
 
 
-def test_attribute_lift_suggested_points(built, home):
+def test_attribute_lift_suggested_points(built):
     # With 1 expected customer enough, the points follow the lift: round(10 x (lift - 1))
     from orchestration.dbt_cli import run_dbt
 
-    code = run_dbt("build", "--select", "attribute_lift", quiet=True,
-                   vars={"score_date": SCORE_DATE, "lift_min_expected_customers": 1})
-    assert code == 0
-    rows = {(r["attribute"], r["attribute_value"]): r for r in _rows(built, "select * from marts.attribute_lift")}
+    def rebuild(**more_vars) -> None:
+        code = run_dbt("build", "--select", "attribute_lift", quiet=True,
+                       vars={"score_date": SCORE_DATE, **more_vars})
+        assert code == 0
+
+    rebuild(lift_min_expected_customers=1)
+    try:
+        rows = {(r["attribute"], r["attribute_value"]): r
+                for r in _rows(built, "select * from marts.attribute_lift")}
+    finally:
+        rebuild()  # back to the defaults for the other tests of the module
     # gold: lift 1.8 -> 8; silver: a4, b1..b3, c1..c3 = 7 leads, 1 customer (b1):
     # (1/7) / (5/12) = 0.343 -> round(-6.57) = -7; quote_request: lift 1.2 -> 2
     assert rows[("contact.attributes.tier", "gold")]["suggested_points"] == 8
