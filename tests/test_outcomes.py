@@ -15,9 +15,12 @@ backtest's default reference day (score date - 90 days = 2026-04-01):
     b2, b3  Feb     paid_ad  quote 03-20              (30)   -        -
     c1, c2  Feb     paid_ad  -                        (0)    -        -
     c3      Feb     paid_ad  email open 03-20 (5; v2: 3)     -        -
-    d1      Jan     paid_ad  quote 03-25, AFTER its win      -        won 03-15, 8000
+    d1      Jan     paid_ad  sms 01-06 (0); quote 03-25, AFTER its win   won 03-15, 8000
+    e1      Dec     paid_ad  -                                       won 2026-01-02, 5000
 
-Cohorts: Jan = created 2026-01-05, Feb = created 2026-02-03.
+Cohorts: Dec = created 2025-12-01, Jan = created 2026-01-05, Feb = created 2026-02-03.
+The first event is d1's on 01-06: e1 had won before the warehouse saw any behaviour (an
+older CRM deal), so it counts in channel_costs only.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ def _land(home: Path) -> None:
         ("a4", JAN, "event", silver), ("a5", JAN, "event", gold),
         ("b1", FEB, "paid_ad", silver), ("b2", FEB, "paid_ad", silver), ("b3", FEB, "paid_ad", silver),
         ("c1", FEB, "paid_ad", silver), ("c2", FEB, "paid_ad", silver), ("c3", FEB, "paid_ad", silver),
-        ("d1", JAN, "paid_ad", {}),
+        ("d1", JAN, "paid_ad", {}), ("e1", "2025-12-01T09:00:00Z", "paid_ad", {}),
     ]
     _write_jsonl(landing / "contacts" / "contacts.jsonl", [
         {"contact_id": c, "lead_source": src, "attributes": attrs, "created_at": at, "updated_at": at}
@@ -64,7 +67,7 @@ def _land(home: Path) -> None:
         ("a5", "quote_request", "2026-03-25"), ("a5", "demo_request", "2026-03-25"),
         ("b1", "quote_request", "2026-03-20"), ("b2", "quote_request", "2026-03-20"),
         ("b3", "quote_request", "2026-03-20"), ("c3", "email_open", "2026-03-20"),
-        ("d1", "quote_request", "2026-03-25"),
+        ("d1", "quote_request", "2026-03-25"), ("d1", "sms_sent", "2026-01-06"),
     ]
     _write_jsonl(landing / "events" / "events.jsonl", [
         {"event_id": f"e{i}", "contact_id": c, "event_type": t, "properties": {},
@@ -90,6 +93,7 @@ def _land(home: Path) -> None:
         *opp("o_a5", "a5", "2026-04-02", "2026-04-30", True, 30000),
         *opp("o_b1", "b1", "2026-04-20", "2026-05-31", True, 5000),
         *opp("o_d1", "d1", "2026-02-01", "2026-03-15", True, 8000),
+        *opp("o_e1", "e1", "2025-12-10", "2026-01-02", True, 5000),
     ])
     _write_jsonl(landing / "lead_dispositions" / "dispositions.jsonl", [
         {"contact_id": "a1", "disposition": "accepted", "decided_at": "2026-03-23T10:00:00Z"},
@@ -185,6 +189,8 @@ def test_band_outcomes_conversion_cycle_revenue(built):
     # d1: creation 01-05 -> won 03-15 = 69 days, 8000
     assert (cold_jan["leads"], cold_jan["customers"], cold_jan["median_cycle_days"],
             cold_jan["revenue"]) == (1, 1, 69, 8000)
+    # e1 won before the first event: not a lead of any band
+    assert not [k for k in rows if k[2] == "2025-12-01"]
     # the candidate version is there too, on the same leads
     assert rows[(2, "hot", "2026-01-01")]["leads"] == 5
     assert rows[(2, "hot", "2026-01-01")]["is_active_version"] is False
@@ -206,6 +212,9 @@ def test_channel_costs(built):
     assert pa["cost_per_customer"] == pytest.approx(900)
     # paid_ad, Jan: 300 for d1 alone, a customer
     assert rows[("paid_ad", "2026-01-01")]["cost_per_customer"] == pytest.approx(300)
+    # e1 (Dec) is counted where it came from, with no spend recorded that month
+    dec = rows[("paid_ad", "2025-12-01")]
+    assert (dec["spend"], dec["leads"], dec["customers"], dec["cost_per_lead"]) == (None, 1, 1, None)
     # spend that brought no lead: no cost per lead, not a division by zero
     li = rows[("linkedin", "2026-02-01")]
     assert (li["spend"], li["leads"], li["cost_per_lead"]) == (500, 0, None)
@@ -213,7 +222,7 @@ def test_channel_costs(built):
 
 def test_attribute_lift_interval_and_small_samples(built):
     rows = {(r["attribute"], r["attribute_value"]): r for r in _rows(built, "select * from marts.attribute_lift")}
-    # overall: a1, a2, a5, b1, d1 are customers of 12 contacts: 5 / 12
+    # overall: a1, a2, a5, b1, d1 are customers of 12 contacts (e1 left out): 5 / 12
     gold = rows[("contact.attributes.tier", "gold")]
     assert gold["overall_close_rate"] == pytest.approx(5 / 12)
     # gold: a1, a2, a3, a5 -> 3 customers / 4 = 0.75; lift 0.75 / (5/12) = 1.8

@@ -2,6 +2,8 @@
 -- score date: sales feedback, opportunities, and whether it became a customer (a contact
 -- with a closed-won opportunity). Later rows of a change history (an opportunity's
 -- update, a disposition) are ignored, so a build as of a past day sees that day's outcomes.
+-- A contact that had won before the first day with any event (an older deal from the
+-- CRM) is flagged: no score could have seen it coming.
 with
 
 contacts as (
@@ -22,9 +24,22 @@ dispositions as (
 
 ),
 
+events as (
+
+    select * from {{ ref('stg_raw__events') }}
+
+),
+
 score_dates as (
 
     select * from {{ ref('int_score_dates') }}
+
+),
+
+data_start as (
+
+    select min(occurred_date) as first_event_date
+    from events
 
 ),
 
@@ -138,11 +153,15 @@ final as (
         coalesce(opportunities_per_contact.won_count, 0) > 0 as is_customer,
         opportunities_per_contact.first_won_date,
         coalesce(opportunities_per_contact.revenue, 0) as revenue,
+        coalesce(
+            opportunities_per_contact.first_won_date < data_start.first_event_date, false
+        ) as is_won_before_data,
 
         score_dates.score_date
 
     from latest_contacts
     cross join score_dates
+    cross join data_start
     left join opportunities_per_contact
         on latest_contacts.contact_id = opportunities_per_contact.contact_id
     left join dispositions_per_contact

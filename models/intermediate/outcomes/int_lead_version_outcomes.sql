@@ -27,7 +27,9 @@ bands as (
 
 outcomes as (
 
+    -- a win older than the first event says nothing about the scores
     select * from {{ ref('int_lead_outcomes') }}
+    where not is_won_before_data
 
 ),
 

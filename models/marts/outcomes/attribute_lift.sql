@@ -22,7 +22,9 @@ events as (
 
 outcomes as (
 
+    -- a win older than the first event has no behaviour to compare
     select * from {{ ref('int_lead_outcomes') }}
+    where not is_won_before_data
 
 ),
 
