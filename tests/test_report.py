@@ -59,11 +59,11 @@ def test_report_for_an_empty_warehouse(home):
 
 
 def test_report_on_generated_data_and_from_the_daily_run(home):
-    # A small demo: 600 contacts over 120 days, scored in one backfill run of the daily
+    # A small demo: 500 contacts over 100 days, scored in one backfill run of the daily
     # job, which publishes the serving copy and writes the report next to it.
-    start = dt.date.today() - dt.timedelta(days=121)
-    end = start + dt.timedelta(days=119)
-    run_cli("generate", "--contacts", "600", "--days", "120", "--start", start.isoformat(), "--seed", "7")
+    start = dt.date.today() - dt.timedelta(days=101)
+    end = start + dt.timedelta(days=99)
+    run_cli("generate", "--contacts", "500", "--days", "100", "--start", start.isoformat(), "--seed", "7")
     run_cli("backfill", "--start", start.isoformat(), "--end", end.isoformat(), timeout=1500)
     daily = home / "serving" / "report.html"
     assert daily.exists()
