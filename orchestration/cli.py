@@ -1,5 +1,5 @@
 """The `leadscore` command: generate demo data, ingest landing files, build the scores,
-and run the daily Dagster job (`run`, `backfill`, `demo`)."""
+run the daily Dagster job (`run`, `backfill`, `demo`), and write the outcome report (`report`)."""
 
 from __future__ import annotations
 

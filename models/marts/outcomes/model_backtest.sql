@@ -136,7 +136,8 @@ scored as (
 ranked as (
 
     -- midranks for the rank-sum (Mann-Whitney) AUC: tied scores share the mean of
-    -- their ranks; deciles break ties by contact_id so that they are reproducible
+    -- their ranks. Deciles split tied scores by a hash of contact_id: reproducible, and
+    -- unrelated to age (ids grow with creation time, and older leads convert differently)
     select
         scored.*,
         rank() over (
@@ -145,7 +146,8 @@ ranked as (
             partition by model_id, model_version, total_score
         ) - 1) / 2.0 as mid_rank,
         ntile(10) over (
-            partition by model_id, model_version order by total_score desc, contact_id
+            partition by model_id, model_version
+            order by total_score desc, {{ dbt.hash('contact_id') }}, contact_id
         ) as decile
     from scored
 
