@@ -17,7 +17,7 @@ from dagster import (
     asset,
 )
 
-from . import config, serving
+from . import config, report, serving
 from .assets_dbt import manifest, public_mart_keys
 from .assets_raw import TRANSIENT_RETRY
 from .dbt_manifest import public_marts, relation_name
@@ -46,16 +46,26 @@ warnings.filterwarnings("ignore", category=BetaWarning, message=".*backfill_poli
     retry_policy=TRANSIENT_RETRY,
     op_tags={"leadscore/writes": "serving"},
     description="Every public mart, published for BI tools to $LEADSCORE_HOME/serving/leadscore.duckdb "
-    "(schema main) and serving/parquet/<table>.parquet: atomically, read-only friendly, never with PII.",
+    "(schema main) and serving/parquet/<table>.parquet: atomically, read-only friendly, never with PII; "
+    "and the outcome report serving/report.html.",
 )
 def serving_copy(context: AssetExecutionContext, run_lock: RunLockResource) -> MaterializeResult:
     first, last = window_days(context.partition_time_window)
     with run_lock.held(f"dagster run {context.run.run_id}: publish"):
         out = serving.publish(public_tables(), warehouse=config.warehouse_path(), serving=config.serving_dir())
     context.log.info(f"published {len(out.rows)} tables to {out.serving_file} (version {out.version})")
+    # The outcome report next to the copy it reads; a report that fails to render is
+    # logged and never undoes the publish BI tools rely on.
+    report_file = config.serving_dir() / report.REPORT_FILE
+    try:
+        report.write_report(report_file, source=out.serving_file)
+        context.log.info(f"wrote the report {report_file}")
+    except Exception as e:  # noqa: BLE001
+        context.log.warning(f"could not write the report {report_file}: {e}")
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(out.serving_file)),
+            "report": MetadataValue.path(str(report_file)),
             "parquet": MetadataValue.path(str(out.parquet_dir)),
             "version": MetadataValue.text(out.version),
             "days": MetadataValue.text(f"{first}..{last}"),

@@ -1,5 +1,5 @@
 """The `leadscore` command: generate demo data, ingest landing files, build the scores,
-and run the daily Dagster job (`run`, `backfill`, `demo`)."""
+run the daily Dagster job (`run`, `backfill`, `demo`), and write the outcome report (`report`)."""
 
 from __future__ import annotations
 
@@ -185,6 +185,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return main(args.tier, args.work, args.json, args.repeat)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import default_out, default_source, write_report
+
+    source = args.source or default_source()
+    try:
+        out = write_report(args.out or default_out(), source)
+    except Exception as e:  # e.g. the warehouse is held by a run: say so, do not trace back
+        _say(f"leadscore report: cannot read {source}: {e}")
+        return EXIT_RUN_FAILED
+    print(f"report: {out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="leadscore",
@@ -272,6 +285,16 @@ def parser() -> argparse.ArgumentParser:
     bn.add_argument("--repeat", type=_positive, default=3,
                     help="daily runs per series; the median is reported (default 3)")
     bn.set_defaults(func=cmd_bench)
+
+    rp = sub.add_parser("report", help="write the outcome report: one self-contained HTML page",
+                        description="Write one HTML page that opens offline: score distribution, "
+                                    "conversion, revenue and sales cycle per band, MQLs over time, "
+                                    "versions compared, the attributes with most lift. Reads the "
+                                    "serving copy (else the warehouse) read-only.")
+    rp.add_argument("--out", type=Path, help="the HTML file (default $LEADSCORE_HOME/serving/report.html)")
+    rp.add_argument("--source", type=Path, help="DuckDB file to read (default: the serving copy, "
+                                                "else the warehouse)")
+    rp.set_defaults(func=cmd_report)
     return p
 
 
