@@ -267,7 +267,7 @@ def parser() -> argparse.ArgumentParser:
                                    "landing files (unless some are there), backfill from the first to the "
                                    "second-to-last day in one run, run the last day, publish, summarise.")
     d.add_argument("--contacts", type=_positive, default=3000, help="demo contacts (default 3000)")
-    d.add_argument("--days", type=_positive, default=90, help="demo days (default 90)")
+    d.add_argument("--days", type=_positive, default=180, help="demo days (default 180: the backtest looks 90 days back)")
     d.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     d.add_argument("--wait", type=float, help=wait_help)
     d.set_defaults(func=cmd_demo)
