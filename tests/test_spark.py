@@ -58,9 +58,12 @@ def _build(home: Path, target: str, vars: dict) -> None:
 def _normal(value):
     # Scores are decimal(18,2) on both engines and compared exactly. A double (none in
     # these marts today) would be compared to 9 decimals: engines may differ in the last
-    # bits of a float sum, never in the 9th decimal of a score.
+    # bits of a float sum, never in the 9th decimal of a score. A Spark `timestamp` is an
+    # instant (Parquet: adjusted to UTC), DuckDB's a naive UTC time: compared in UTC.
     if isinstance(value, float):
         return round(value, 9)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return value
 
 
