@@ -1,9 +1,14 @@
 {#-
-    Operation: write relations (names like 'marts.lead_scores') as Parquet folders
+    Write relations (names like 'marts.lead_scores') as Parquet folders
     <folder>/<schema>.<name>/ (each replaced), e.g. to read Spark's marts with another
-    tool. `dbt run-operation unload_to_parquet --args '{relations: [...], folder: ...}'`.
+    tool: as an operation (`dbt run-operation unload_to_parquet --args '{relations:
+    [...], folder: ...}'`) or after a run (on-run-end, vars unload_relations, unload_dir).
+    Nothing without a folder.
 -#}
 {% macro unload_to_parquet(relations, folder) -%}
+    {%- if not execute or not folder or not relations -%}
+        {{ return('') }}
+    {%- endif -%}
     {{ return(adapter.dispatch('unload_to_parquet', 'leadscore')(relations, folder)) }}
 {%- endmacro %}
 
