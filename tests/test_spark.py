@@ -168,3 +168,10 @@ def test_spark_scores_equal_duckdb(home):
         + ", ".join(f"{step} {value:.0f} s" for step, value in seconds.items())
         + "); " + ", ".join(f"{t} {len(duck_full[t][1])} rows" for t in MARTS)
     )
+
+
+def test_export_raw_before_ingest_says_what_to_do(home):
+    proc = run_cli("export-raw", check=False)
+    assert proc.returncode == 1
+    assert "run `leadscore ingest` first" in proc.stderr
+    assert not (home / "raw_parquet" / "events").exists()
