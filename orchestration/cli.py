@@ -99,6 +99,23 @@ def cmd_quarantine_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_raw(args: argparse.Namespace) -> int:
+    from .raw_export import export_raw
+    from .run_lock import RunLockedError, hold
+
+    try:
+        with hold(what="leadscore export-raw", progress=_say):
+            summary = export_raw(out=args.out, progress=_say)
+    except RunLockedError as e:
+        _say(f"leadscore export-raw: {e}")
+        return EXIT_LOCKED
+    except (FileNotFoundError, RuntimeError) as e:
+        _say(f"leadscore export-raw: {e}")
+        return EXIT_RUN_FAILED
+    print(f"raw tables as Parquet: {sum(summary.rows.values())} rows in {len(summary.rows)} tables under {summary.folder}")
+    return 0
+
+
 def _yesterday() -> dt.date:
     from .partitions import yesterday
 
@@ -239,6 +256,14 @@ def parser() -> argparse.ArgumentParser:
     qe.add_argument("--out", type=Path,
                     help="where to write (default $LEADSCORE_HOME/quarantine/<entity>/<name>.quarantined.<ext>)")
     qe.set_defaults(func=cmd_quarantine_export)
+
+    x = sub.add_parser("export-raw", help="write the raw tables as Parquet, for the Spark target",
+                       description="Write each raw table dbt reads as a source to "
+                                   "$LEADSCORE_HOME/raw_parquet/<entity>/ (replaced whole), where the "
+                                   "Spark target reads them: run it after ingest, before "
+                                   "`dbt build --target spark`.")
+    x.add_argument("--out", type=Path, help="folder (default $LEADSCORE_HOME/raw_parquet)")
+    x.set_defaults(func=cmd_export_raw)
 
     wait_help = "seconds to wait for another run holding the warehouse before refusing " \
                 "(default $LEADSCORE_LOCK_TIMEOUT or 600)"

@@ -8,8 +8,9 @@
 -- after they land, counted after what their cap period already holds.
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_window',
+    incremental_strategy=leadscore.window_incremental_strategy(),
     window_column='occurred_date',
+    partition_by=leadscore.window_partition_by('occurred_date'),
     on_schema_change='fail',
 ) }}
 {%- set window_start = history_window_start() if is_incremental() else none %}

@@ -8,8 +8,9 @@
 -- last stored change before it, so day-by-day runs and a full refresh store the same rows.
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_window',
+    incremental_strategy=leadscore.window_incremental_strategy(),
     window_column='valid_from',
+    partition_by=leadscore.window_partition_by('valid_from'),
     on_schema_change='fail',
     tags=['history'],
 ) }}
