@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint clean
+.PHONY: demo test bench install lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -21,6 +21,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The benchmark (not part of `make test`): TIER=S|M|L, default M. See README, Benchmark.
+TIER ?= M
+bench: $(STAMP)
+	$(BIN)/leadscore bench --tier $(TIER)
 
 clean:
 	rm -rf $(VENV) data target logs
