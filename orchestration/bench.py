@@ -95,9 +95,7 @@ def _env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def _query(db: Path, sql: str, params: list | None = None):
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
+    con = config.connect(db, read_only=True)
     try:
         return con.execute(sql, params or []).fetchall()
     finally:
