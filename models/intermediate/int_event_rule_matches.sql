@@ -5,7 +5,9 @@
 -- Incremental: a run recomputes the events of its window (see history_window_start),
 -- carrying over the occurrences and points already counted earlier in each cap period.
 -- Events that landed later than the window reaches back are matched by the first run
--- after they land, counted after what their cap period already holds.
+-- after they land, counted after what their cap period already holds, and count from
+-- that run's first day on (scored_from); every other event counts from the day it
+-- occurred.
 {{ config(
     materialized='incremental',
     incremental_strategy=leadscore.window_incremental_strategy(),
@@ -191,6 +193,14 @@ final as (
         -- timestamps
         occurred_at,
         occurred_date,
+        {%- if window_start %}
+        case
+            when occurred_date < cast('{{ window_start }}' as date) then cast('{{ window_start }}' as date)
+            else occurred_date
+        end as scored_from,
+        {%- else %}
+        occurred_date as scored_from,
+        {%- endif %}
         loaded_at
 
     from capped

@@ -1,16 +1,19 @@
 -- Every day on which a lead's score under a model version changed, with the score from
--- that day on: deltas of engagement, event and inactivity points summed up to the day,
--- fit points of the profile version valid that day, and segment membership; graded, and
--- with the MQL crossing of the day if there is one.
+-- that day on, stored as intervals (valid from the start of valid_from to the start of
+-- valid_to; 9999-12-31 while open): the event points balance of the day, inactivity
+-- penalties summed up to the day, fit points of the profile version valid that day, and
+-- segment membership; graded, and with the MQL crossing of the day if there is one.
 --
 -- Incremental by day: a run recomputes the days from history_window_start() to the
--- score date (a full recompute when that is none) and compares its first day with the
--- last stored change before it, so day-by-day runs and a full refresh store the same rows.
+-- score date (a full recompute when that is none), starting from the interval stored for
+-- the day before (the only one read from history), which it writes again, closed anew;
+-- so day-by-day runs and a full refresh store the same rows, and a day's cost does not
+-- grow with history.
 {{ config(
     materialized='incremental',
     incremental_strategy=leadscore.window_incremental_strategy(),
-    window_column='valid_from',
-    partition_by=leadscore.window_partition_by('valid_from'),
+    window_column='valid_to',
+    partition_by=leadscore.window_partition_by('valid_to'),
     on_schema_change='fail',
     tags=['history'],
 ) }}
@@ -30,9 +33,12 @@ fit_points as (
 
 ),
 
-engagement_deltas as (
+event_balances as (
 
-    select * from {{ ref('int_engagement_deltas') }}
+    select * from {{ ref('int_event_points_balanced') }}
+    {%- if window_start %}
+    where valid_to >= cast('{{ window_start }}' as date)
+    {%- endif %}
 
 ),
 
@@ -82,8 +88,33 @@ fit_totals as (
 
 deltas as (
 
-    select contact_id, model_id, model_version, delta_date as change_date, engagement_delta, negative_delta
-    from engagement_deltas
+    -- event points: the change of each balance interval on its first day; in a window the
+    -- interval open the day before it counts in full on its first day
+    select
+        contact_id,
+        model_id,
+        model_version,
+        {%- if window_start %}
+        case
+            when valid_from < cast('{{ window_start }}' as date) then cast('{{ window_start }}' as date)
+            else valid_from
+        end as change_date,
+        case
+            when valid_from < cast('{{ window_start }}' as date) then engagement_points
+            else engagement_delta
+        end as engagement_delta,
+        case
+            when valid_from < cast('{{ window_start }}' as date) then negative_points
+            else negative_delta
+        end as negative_delta
+        {%- else %}
+        valid_from as change_date,
+        engagement_delta,
+        negative_delta
+        {%- endif %}
+    from event_balances
+    cross join score_dates
+    where event_balances.valid_from <= score_dates.score_date
     union all
     select contact_id, model_id, model_version, delta_date, 0, negative_delta
     from inactivity_deltas
@@ -235,11 +266,14 @@ candidates as (
         engagement_grade,
         priority,
         coalesce(is_mql, false) as is_mql,
-        false as is_stored
+        false as is_stored,
+        cast(null as {{ dbt.type_string() }}) as stored_mql_direction,
+        cast(null as decimal(18, 2)) as stored_previous_total_score
     from graded
     {%- if window_start %}
     union all
-    -- the last change stored before the window: what its first day is compared with
+    -- the interval stored for the day before the window: what its first day is compared
+    -- with, written again with its new end
     select
         stored_changes.contact_id,
         stored_changes.company_id,
@@ -258,18 +292,12 @@ candidates as (
         stored_changes.engagement_grade,
         stored_changes.priority,
         stored_changes.is_mql,
-        true as is_stored
+        true as is_stored,
+        stored_changes.mql_direction,
+        stored_changes.previous_total_score
     from {{ this }} as stored_changes
-    inner join (
-        select contact_id, model_id, model_version, max(valid_from) as latest_valid_from
-        from {{ this }}
-        where valid_from < cast('{{ window_start }}' as date)
-        group by contact_id, model_id, model_version
-    ) as latest
-        on stored_changes.contact_id = latest.contact_id
-        and stored_changes.model_id = latest.model_id
-        and stored_changes.model_version = latest.model_version
-        and stored_changes.valid_from = latest.latest_valid_from
+    where stored_changes.valid_from < cast('{{ window_start }}' as date)
+        and stored_changes.valid_to >= cast('{{ window_start }}' as date)
     {%- endif %}
 
 ),
@@ -293,8 +321,8 @@ compared as (
 changed as (
 
     select * from compared
-    where not is_stored
-        and (
+    where is_stored
+        or (
             change_number = 1
             or is_member is distinct from previous_is_member
             or total_score is distinct from previous_total_score
@@ -316,6 +344,10 @@ final as (
 
         -- validity
         valid_from,
+        cast(coalesce(
+            lead(valid_from) over (partition by contact_id, model_id, model_version order by valid_from),
+            cast('9999-12-31' as date)
+        ) as date) as valid_to,
         is_member,
 
         -- points (null while outside the segment)
@@ -334,11 +366,12 @@ final as (
         is_mql,
         cast(
             case
+                when is_stored then stored_mql_direction
                 when is_mql and not coalesce(previous_is_mql, false) then 'up'
                 when not is_mql and coalesce(previous_is_mql, false) then 'down'
             end as {{ dbt.type_string() }}
         ) as mql_direction,
-        previous_total_score
+        case when is_stored then stored_previous_total_score else previous_total_score end as previous_total_score
 
     from changed
 

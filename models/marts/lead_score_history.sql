@@ -1,7 +1,7 @@
 -- A lead's score under every model version, as it was on every day: one row per change,
 -- valid from the start of valid_from until the start of valid_to (null: still valid).
--- A view over the incremental change table: valid_to is the next change, and whether a
--- version is active comes from the seeds, so neither is ever stale.
+-- A view over the incremental change table, which stores each interval's end; whether a
+-- version is active comes from the seeds, so it is never stale.
 {{ config(materialized='view') }}
 
 with
@@ -30,10 +30,7 @@ final as (
 
         -- validity
         changes.valid_from,
-        lead(changes.valid_from) over (
-            partition by changes.contact_id, changes.model_id, changes.model_version
-            order by changes.valid_from
-        ) as valid_to,
+        case when changes.valid_to < cast('9999-12-31' as date) then changes.valid_to end as valid_to,
         changes.is_member as is_in_segment,
 
         -- points (null while the lead is outside the model's segment)

@@ -21,30 +21,16 @@ score_dates as (
 
 ),
 
-latest as (
+history_on_score_date as (
 
-    select
-        changes.contact_id,
-        changes.model_id,
-        changes.model_version,
-        max(changes.valid_from) as valid_from
+    -- the stored interval covering the score date (read by its bounds, not by a search
+    -- for the latest change, so the test does not grow with history)
+    select changes.*
     from changes
     cross join score_dates
     where changes.valid_from <= score_dates.score_date
-    group by changes.contact_id, changes.model_id, changes.model_version
-
-),
-
-history_on_score_date as (
-
-    select changes.*
-    from changes
-    inner join latest
-        on changes.contact_id = latest.contact_id
-        and changes.model_id = latest.model_id
-        and changes.model_version = latest.model_version
-        and changes.valid_from = latest.valid_from
-    where changes.is_member
+        and changes.valid_to > score_dates.score_date
+        and changes.is_member
 
 )
 
