@@ -1,9 +1,18 @@
 -- Points each engagement rule gives a scored contact as of the score date, after decay.
 with
 
+-- only the narrow columns are read: decay comes from the rules
 matches as (
 
-    select * from {{ ref('int_event_rule_matches') }}
+    select
+        contact_id,
+        model_id,
+        model_version,
+        rule_id,
+        counted_points,
+        occurred_at,
+        occurred_date
+    from {{ ref('int_event_rule_matches') }}
 
 ),
 
@@ -25,29 +34,28 @@ rules as (
 
 ),
 
--- only events young enough to count are read, so the cost does not grow with history
-oldest_counted as (
-
-    select
-        {{ dbt.dateadd(
-            'day',
-            '-1 * max(rules.decay_window_days)',
-            'max(score_dates.score_date)'
-        ) }} as oldest_date
-    from rules
-    cross join score_dates
-
-),
-
+-- only events young enough to count under their rule are read, so the cost does not
+-- grow with history
 aged as (
 
     select
         matches.*,
+        rules.component,
+        rules.decay_method,
+        rules.decay_full_days,
+        rules.decay_half_life_days,
+        rules.decay_percent,
+        rules.decay_period_days,
+        rules.decay_window_days,
         {{ dbt.datediff('matches.occurred_date', 'score_dates.score_date', 'day') }} as age_days
     from matches
+    inner join rules
+        on matches.model_id = rules.model_id
+        and matches.model_version = rules.model_version
+        and matches.rule_id = rules.rule_id
     cross join score_dates
-    cross join oldest_counted
-    where matches.occurred_date >= cast(oldest_counted.oldest_date as date)
+    where matches.occurred_date > {{ dbt.dateadd('day', '-1 * rules.decay_window_days', 'score_dates.score_date') }}
+        and matches.occurred_date <= score_dates.score_date
 
 ),
 

@@ -24,9 +24,38 @@
 
 with
 
-matches as (
+-- the events that start counting (in a window: there; the filter reaches the scan)
+starting_events as (
 
-    select * from {{ ref('int_event_rule_matches') }}
+    select
+        contact_id,
+        model_id,
+        model_version,
+        rule_id,
+        counted_points,
+        occurred_date,
+        scored_from
+    from {{ ref('int_event_rule_matches') }}
+    where counted_points <> 0
+    {%- if window_start %}
+        and scored_from >= {{ window_start_date }}
+    {%- endif %}
+
+),
+
+-- the events that may reach a decay boundary (only the narrow columns: decay comes
+-- from the rules)
+aging_events as (
+
+    select
+        contact_id,
+        model_id,
+        model_version,
+        rule_id,
+        counted_points,
+        occurred_date,
+        scored_from
+    from {{ ref('int_event_rule_matches') }}
     where counted_points <> 0
 
 ),
@@ -49,99 +78,86 @@ score_dates as (
 
 ),
 
-{%- if window_start %}
-
-digits as (
-
-    select 0 as d union all select 1 union all select 2 union all select 3 union all select 4
-    union all select 5 union all select 6 union all select 7 union all select 8 union all select 9
-
-),
-
--- the days of the window (up to 10,000: a backfill of years is one window too)
-window_days as (
-
-    select cast({{ dbt.dateadd(
-        'day', 'thousands.d * 1000 + hundreds.d * 100 + tens.d * 10 + ones.d', window_start_date
-    ) }} as date) as delta_date
-    from digits as thousands
-    cross join digits as hundreds
-    cross join digits as tens
-    cross join digits as ones
-    cross join score_dates
-    where {{ dbt.dateadd(
-        'day', 'thousands.d * 1000 + hundreds.d * 100 + tens.d * 10 + ones.d', window_start_date
-    ) }} <= score_dates.score_date
-
-),
-
--- each decay boundary after the first day, with the day an event must have occurred on
--- to reach it on a day of the window
-boundary_days as (
-
-    select
-        boundaries.model_id,
-        boundaries.model_version,
-        boundaries.rule_id,
-        boundaries.age_days,
-        cast({{ dbt.dateadd('day', '-1 * boundaries.age_days', 'window_days.delta_date') }} as date) as occurred_date
-    from boundaries
-    cross join window_days
-    where boundaries.age_days > 0
-
-),
-
--- the events that can reach a boundary in the window (read by date range first, so
--- older events are skipped without being looked at)
-aging_matches as (
-
-    select matches.*
-    from matches
-    where matches.occurred_date >= {{ dbt.dateadd(
-        'day', '-1 * (select max(decay_window_days) from rules)', window_start_date
-    ) }}
-
-),
-
-{%- else %}
-
-boundary_days as (
-
-    select model_id, model_version, rule_id, age_days
-    from boundaries
-    where age_days > 0
-
-),
-
-aging_matches as (
-
-    select * from matches
-
-),
-
-{%- endif %}
-
 starts as (
 
     -- an event starts counting: worth its decayed value at that age (its full points,
     -- unless it landed later than the lookback and starts counting late)
     select
-        matches.contact_id,
-        matches.model_id,
-        matches.model_version,
-        matches.component,
-        matches.scored_from as delta_date,
-        cast(round(matches.counted_points * {{ leadscore.decay_factor(
-            dbt.datediff('matches.occurred_date', 'matches.scored_from', 'day'),
-            'matches.decay_method', 'matches.decay_full_days',
-            'matches.decay_half_life_days', 'matches.decay_percent',
-            'matches.decay_period_days', 'matches.decay_window_days'
+        starting_events.contact_id,
+        starting_events.model_id,
+        starting_events.model_version,
+        rules.component,
+        starting_events.scored_from as delta_date,
+        cast(round(starting_events.counted_points * {{ leadscore.decay_factor(
+            dbt.datediff('starting_events.occurred_date', 'starting_events.scored_from', 'day'),
+            'rules.decay_method', 'rules.decay_full_days', 'rules.decay_half_life_days',
+            'rules.decay_percent', 'rules.decay_period_days', 'rules.decay_window_days'
         ) }}, 2) as decimal(18, 2)) as delta_points
-    from matches
+    from starting_events
+    inner join rules
+        on starting_events.model_id = rules.model_id
+        and starting_events.model_version = rules.model_version
+        and starting_events.rule_id = rules.rule_id
     cross join score_dates
-    where matches.scored_from <= score_dates.score_date
+    where starting_events.scored_from <= score_dates.score_date
+
+),
+
+aging as (
+
+    -- the ages (days since it occurred) at which an event can still change a stored
+    -- day: after it started counting, in the window, up to the score date
+    select
+        aging_events.*,
+        rules.component,
+        rules.decay_method,
+        rules.decay_full_days,
+        rules.decay_half_life_days,
+        rules.decay_percent,
+        rules.decay_period_days,
+        rules.decay_window_days,
+        greatest(
+            {%- if window_start %}
+            {{ dbt.datediff('aging_events.occurred_date', window_start_date, 'day') }},
+            {%- endif %}
+            {{ dbt.datediff('aging_events.occurred_date', 'aging_events.scored_from', 'day') }} + 1,
+            1
+        ) as first_age,
+        {{ dbt.datediff('aging_events.occurred_date', 'score_dates.score_date', 'day') }} as last_age
+    from aging_events
+    inner join rules
+        on aging_events.model_id = rules.model_id
+        and aging_events.model_version = rules.model_version
+        and aging_events.rule_id = rules.rule_id
+    cross join score_dates
     {%- if window_start %}
-        and matches.scored_from >= {{ window_start_date }}
+    where aging_events.occurred_date >= {{ dbt.dateadd('day', '-1 * rules.decay_window_days', window_start_date) }}
+    {%- endif %}
+
+),
+
+aging_in_window as (
+
+    {%- if window_start %}
+    -- the events that reach a boundary between first_age and last_age: the hard window's
+    -- end, or the first decay step at or after first_age (steps start at full_days and
+    -- follow every period_days). Worked out per event, so the few events that do are
+    -- found without pairing every event with every boundary.
+    select aging.*
+    from aging
+    where aging.decay_window_days between aging.first_age and aging.last_age
+        or (
+            aging.decay_method in ('percent', 'half_life')
+            and case
+                when aging.first_age <= aging.decay_full_days then aging.decay_full_days
+                else aging.decay_full_days + aging.decay_period_days * ceil(
+                    (aging.first_age - aging.decay_full_days)
+                    / {{ dbt.safe_cast('aging.decay_period_days', dbt.type_float()) }}
+                )
+            end <= least(aging.last_age, aging.decay_window_days - 1)
+        )
+    {%- else %}
+    select * from aging
     {%- endif %}
 
 ),
@@ -150,38 +166,33 @@ steps as (
 
     -- an event reaches a decay boundary: its value there minus its value the day before
     select
-        aging_matches.contact_id,
-        aging_matches.model_id,
-        aging_matches.model_version,
-        aging_matches.component,
-        cast({{ dbt.dateadd('day', 'boundary_days.age_days', 'aging_matches.occurred_date') }} as date) as delta_date,
-        cast(round(aging_matches.counted_points * {{ leadscore.decay_factor(
-            'boundary_days.age_days', 'aging_matches.decay_method', 'aging_matches.decay_full_days',
-            'aging_matches.decay_half_life_days', 'aging_matches.decay_percent',
-            'aging_matches.decay_period_days', 'aging_matches.decay_window_days'
+        aging_in_window.contact_id,
+        aging_in_window.model_id,
+        aging_in_window.model_version,
+        aging_in_window.component,
+        cast({{ dbt.dateadd('day', 'boundaries.age_days', 'aging_in_window.occurred_date') }} as date) as delta_date,
+        cast(round(aging_in_window.counted_points * {{ leadscore.decay_factor(
+            'boundaries.age_days', 'aging_in_window.decay_method', 'aging_in_window.decay_full_days',
+            'aging_in_window.decay_half_life_days', 'aging_in_window.decay_percent',
+            'aging_in_window.decay_period_days', 'aging_in_window.decay_window_days'
         ) }}, 2) as decimal(18, 2))
-        - cast(round(aging_matches.counted_points * {{ leadscore.decay_factor(
-            'boundary_days.age_days - 1', 'aging_matches.decay_method', 'aging_matches.decay_full_days',
-            'aging_matches.decay_half_life_days', 'aging_matches.decay_percent',
-            'aging_matches.decay_period_days', 'aging_matches.decay_window_days'
+        - cast(round(aging_in_window.counted_points * {{ leadscore.decay_factor(
+            'boundaries.age_days - 1', 'aging_in_window.decay_method', 'aging_in_window.decay_full_days',
+            'aging_in_window.decay_half_life_days', 'aging_in_window.decay_percent',
+            'aging_in_window.decay_period_days', 'aging_in_window.decay_window_days'
         ) }}, 2) as decimal(18, 2)) as delta_points
-    from aging_matches
-    inner join boundary_days
-        on aging_matches.model_id = boundary_days.model_id
-        and aging_matches.model_version = boundary_days.model_version
-        and aging_matches.rule_id = boundary_days.rule_id
-        {%- if window_start %}
-        and aging_matches.occurred_date = boundary_days.occurred_date
-        {%- endif %}
-    cross join score_dates
-    where {{ dbt.dateadd('day', 'boundary_days.age_days', 'aging_matches.occurred_date') }} <= score_dates.score_date
-        -- a late event's boundaries before it started counting are in its start value
-        and {{ dbt.dateadd('day', 'boundary_days.age_days', 'aging_matches.occurred_date') }} > aging_matches.scored_from
+    from aging_in_window
+    inner join boundaries
+        on aging_in_window.model_id = boundaries.model_id
+        and aging_in_window.model_version = boundaries.model_version
+        and aging_in_window.rule_id = boundaries.rule_id
+        and boundaries.age_days between aging_in_window.first_age and aging_in_window.last_age
 
 ),
 
 daily as (
 
+    -- days whose deltas cancel out change nothing and are left out
     select
         contact_id,
         model_id,
@@ -189,80 +200,43 @@ daily as (
         delta_date as valid_from,
         sum(case when component = 'engagement' then delta_points else 0 end) as engagement_delta,
         sum(case when component = 'negative' then delta_points else 0 end) as negative_delta,
-        false as is_opening,
-        cast(null as decimal(18, 2)) as stored_engagement_delta,
-        cast(null as decimal(18, 2)) as stored_negative_delta
+        false as is_opening
     from (
         select * from starts
         union all
         select * from steps
     ) as deltas
-    where delta_points <> 0
     group by contact_id, model_id, model_version, delta_date
+    having sum(case when component = 'engagement' then delta_points else 0 end) <> 0
+        or sum(case when component = 'negative' then delta_points else 0 end) <> 0
 
 ),
 
 balances as (
 
-    select * from daily
+    select
+        daily.*,
+        engagement_delta as running_engagement_delta,
+        negative_delta as running_negative_delta
+    from daily
     {%- if window_start %}
     union all
-    -- the interval stored for the day before the window: the opening balance
+    -- the interval stored for the day before the window: the opening balance, which
+    -- keeps the change it was stored with
     select
         contact_id,
         model_id,
         model_version,
         valid_from,
-        engagement_points,
-        negative_points,
-        true as is_opening,
         engagement_delta,
-        negative_delta
+        negative_delta,
+        true as is_opening,
+        engagement_points as running_engagement_delta,
+        negative_points as running_negative_delta
     from {{ this }}
     where valid_from < {{ window_start_date }}
         and valid_to >= {{ window_start_date }}
     {%- endif %}
-
-),
-
-running as (
-
-    select
-        contact_id,
-        model_id,
-        model_version,
-        valid_from,
-        is_opening,
-        stored_engagement_delta,
-        stored_negative_delta,
-        sum(engagement_delta) over by_lead as engagement_points,
-        sum(negative_delta) over by_lead as negative_points
-    from balances
-    window by_lead as (
-        partition by contact_id, model_id, model_version
-        order by valid_from
-        rows between unbounded preceding and current row
-    )
-
-),
-
-compared as (
-
-    select
-        running.*,
-        coalesce(lag(engagement_points) over by_lead, 0) as previous_engagement_points,
-        coalesce(lag(negative_points) over by_lead, 0) as previous_negative_points
-    from running
-    window by_lead as (partition by contact_id, model_id, model_version order by valid_from)
-
-),
-
-changed as (
-
-    select * from compared
-    where is_opening
-        or engagement_points <> previous_engagement_points
-        or negative_points <> previous_negative_points
 
 ),
 
@@ -276,25 +250,22 @@ final as (
 
         -- validity
         valid_from,
-        cast(coalesce(
-            lead(valid_from) over (partition by contact_id, model_id, model_version order by valid_from),
-            cast('9999-12-31' as date)
-        ) as date) as valid_to,
+        cast(coalesce(lead(valid_from) over by_lead, cast('9999-12-31' as date)) as date) as valid_to,
 
-        -- points: the balance, and its change from the interval before (the opening
-        -- interval keeps the change it was stored with)
-        cast(engagement_points as decimal(18, 2)) as engagement_points,
-        cast(negative_points as decimal(18, 2)) as negative_points,
-        cast(case
-            when is_opening then stored_engagement_delta
-            else engagement_points - previous_engagement_points
-        end as decimal(18, 2)) as engagement_delta,
-        cast(case
-            when is_opening then stored_negative_delta
-            else negative_points - previous_negative_points
-        end as decimal(18, 2)) as negative_delta
+        -- points: the balance, and its change from the interval before
+        cast(sum(running_engagement_delta) over by_lead_so_far as decimal(18, 2)) as engagement_points,
+        cast(sum(running_negative_delta) over by_lead_so_far as decimal(18, 2)) as negative_points,
+        cast(engagement_delta as decimal(18, 2)) as engagement_delta,
+        cast(negative_delta as decimal(18, 2)) as negative_delta
 
-    from changed
+    from balances
+    window
+        by_lead as (partition by contact_id, model_id, model_version order by valid_from),
+        by_lead_so_far as (
+            partition by contact_id, model_id, model_version
+            order by valid_from
+            rows between unbounded preceding and current row
+        )
 
 )
 
