@@ -300,7 +300,8 @@ def _blank_to_null(v: str) -> str:
 
 
 def checked_sql(entity: C.Entity, src: str, future_limit: datetime) -> str:
-    """SELECT producing typed columns, _reason_code, _reason and _row_hash from the staged relation."""
+    """SELECT producing typed columns, _reason_code, _reason, _row_hash and _key_hash from the
+    staged relation (with its _f, the file's position in the batch, passed through)."""
     norm = ", ".join(f"{_blank_to_null(ident('v_' + c.name))} AS {_v(c)}" for c in entity.columns)
     parsed = ", ".join(f"{parse_expr(c)} AS {_p(c)}" for c in entity.columns)
     when = "\n".join(
@@ -308,9 +309,11 @@ def checked_sql(entity: C.Entity, src: str, future_limit: datetime) -> str:
         for code, cond, msg in checks(entity, future_limit)
     )
     typed = ", ".join(f"{_p(c)} AS {ident(c.name)}" for c in entity.columns)
+    key_hash = f"hash({', '.join(_p(entity.column(k)) for k in entity.key)})"
     return f"""
-SELECT _row_number, {typed}, _extra,
-       _r.code AS _reason_code, _r.reason AS _reason, {row_hash_expr(entity)} AS _row_hash
+SELECT _f, _row_number, {typed}, _extra,
+       _r.code AS _reason_code, _r.reason AS _reason, {row_hash_expr(entity)} AS _row_hash,
+       {key_hash} AS _key_hash
 FROM (
   SELECT *,
     CASE
@@ -319,34 +322,42 @@ FROM (
     END AS _r
   FROM (
     SELECT *, {parsed}
-    FROM (SELECT _row_number, _pre_code, _pre_reason, _extra, {norm} FROM {src})
+    FROM (SELECT _f, _row_number, _pre_code, _pre_reason, _extra, {norm} FROM {src})
   )
 )
 """
 
 
-def dedup_sql(entity: C.Entity, checked: str) -> str:
-    """Rows of `checked` that are not loaded because of their natural key.
+# Rows are ordered across the files of a batch by (_f, _row_number), packed in one BIGINT.
+ORD_SHIFT = 1 << 40
+
+
+def dedup_sql(entity: C.Entity, checked: str, files: str) -> str:
+    """Rows of `checked` (one batch of files) that are not loaded because of their natural key.
 
     _status 'duplicate' (same key and content as the winner) or 'conflict'. The winner of
-    a key is the row already in the raw table if there is one, else the file's first
-    valid row with that key (lowest _row_number).
+    a key is the row already in the raw table if there is one, else the batch's first
+    valid row with that key (lowest _f, then lowest _row_number): exactly what loading
+    the batch's files one by one, in order, gives. `files` maps _f to the file's name.
     """
     keys = [ident(k) for k in entity.key]
     key_list = ", ".join(keys)
     raw = raw_table(entity)
     on_rv = " AND ".join(f"r.{k} = v.{k}" for k in keys)
     key_text = " || ', ' || ".join(f"'{k}=' || coalesce(c.{ident(k)}::VARCHAR, '')" for k in entity.key)
-    # Only keys seen twice in the file (m) or already in the raw table (p) need a look.
-    # p: the key index is probed with the file's key hashes (a scan of 8 bytes a row);
+    # Only keys seen twice in the batch (m) or already in the raw table (p) need a look.
+    # m: candidates by key hash first, then grouped by the key itself.
+    # p: the key index is probed with the batch's key hashes (a scan of 8 bytes a row);
     # only the raw rows it points at are read (pruned by _file), then compared by key, so
     # a hash collision costs a lookup, never a wrong answer.
     return f"""
-WITH v AS (SELECT _row_number, {key_list}, _row_hash, {key_hash_expr(entity)} AS _key_hash
+WITH v AS (SELECT _f, _row_number, _f * {ORD_SHIFT} + _row_number AS _ord, {key_list}, _row_hash, _key_hash
            FROM {checked} WHERE _reason_code IS NULL),
-m AS (SELECT {key_list}, min(_row_number) AS _f_row, arg_min(_row_hash, _row_number) AS _f_hash
-      FROM v GROUP BY ALL HAVING count(*) > 1),
-hits AS (SELECT k._file, k._row_number FROM {key_index_table(entity)} k SEMI JOIN v ON k._key_hash = v._key_hash),
+mh AS (SELECT _key_hash FROM v GROUP BY _key_hash HAVING count(*) > 1),
+m AS (SELECT {key_list}, min(_ord) AS _w_ord, arg_min(_row_hash, _ord) AS _w_hash
+      FROM v SEMI JOIN mh USING (_key_hash) GROUP BY ALL HAVING count(*) > 1),
+hits AS (SELECT k._file, k._row_number FROM {key_index_table(entity)} k
+         WHERE k._key_hash IN (SELECT _key_hash FROM v)),
 p AS (SELECT {", ".join(f"r.{k}" for k in keys)}, min(r._file) AS _p_file, min(r._row_number) AS _p_row,
              list(DISTINCT r._row_hash) AS _p_hashes
       FROM {raw} r
@@ -355,26 +366,29 @@ p AS (SELECT {", ".join(f"r.{k}" for k in keys)}, min(r._file) AS _p_file, min(r
       WHERE r._file IN (SELECT _file FROM hits)
       GROUP BY ALL),
 c AS (
-  SELECT v._row_number, {", ".join(f"v.{k}" for k in keys)},
+  SELECT v._f, v._row_number, {", ".join(f"v.{k}" for k in keys)},
     CASE
       WHEN p._p_hashes IS NOT NULL THEN
         CASE WHEN list_contains(p._p_hashes, v._row_hash) THEN 'duplicate' ELSE 'conflict' END
-      WHEN v._row_number = m._f_row THEN 'load'
-      WHEN v._row_hash = m._f_hash THEN 'duplicate'
+      WHEN v._ord = m._w_ord THEN 'load'
+      WHEN v._row_hash = m._w_hash THEN 'duplicate'
       ELSE 'conflict'
     END AS _status,
-    p._p_file, p._p_row, m._f_row
+    p._p_file, p._p_row, m._w_ord // {ORD_SHIFT} AS _w_f, m._w_ord % {ORD_SHIFT} AS _w_row
   FROM v LEFT JOIN m USING ({key_list}) LEFT JOIN p USING ({key_list})
-  WHERE m._f_row IS NOT NULL OR p._p_hashes IS NOT NULL
+  WHERE m._w_ord IS NOT NULL OR p._p_hashes IS NOT NULL
 )
-SELECT c._row_number, c._status,
+SELECT c._f, c._row_number, c._status,
   CASE WHEN c._status = 'conflict' THEN
     CASE WHEN c._p_file IS NOT NULL
       THEN {key_text} || ' was already loaded from ' || c._p_file || ' row ' || c._p_row || ' with different content'
-      ELSE {key_text} || ' appears earlier in this file (row ' || c._f_row || ') with different content'
+      WHEN c._w_f = c._f
+      THEN {key_text} || ' appears earlier in this file (row ' || c._w_row || ') with different content'
+      ELSE {key_text} || ' was already loaded from ' || wf.file || ' row ' || c._w_row || ' with different content'
     END
   END AS _reason
-FROM c WHERE c._status <> 'load'
+FROM c LEFT JOIN {files} wf ON wf._f = c._w_f
+WHERE c._status <> 'load'
 """
 
 

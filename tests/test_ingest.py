@@ -361,6 +361,77 @@ def test_reconciliation_for_every_file(env):
     assert log(wh)["events/03.csv"][1:5] == (3, 1, 1, 1)
 
 
+# --------------------------------------------------------------------------- batches
+
+
+def _batch_landing(landing: Path) -> None:
+    """Files of one entity that interact: duplicates and conflicts across files, the same
+    key twice in a file, a copy of a file under another name, bad rows."""
+    put(landing, "events", "a.csv", events_csv(
+        f"e1,c1,page_view,{TS},", f"e2,c1,page_view,{TS},", f"e1,c1,page_view,{TS},", "e9,c1,x,bad,"))
+    put(landing, "events", "b.jsonl", jl(
+        {"event_id": "e2", "contact_id": "c1", "event_type": "page_view", "occurred_at": "2024-03-10T14:00:00+02:00"},
+        {"event_id": "e1", "contact_id": "c1", "event_type": "email_open", "occurred_at": TS},
+        {"event_id": "e3", "contact_id": "c1", "event_type": "page_view", "occurred_at": TS},
+        {"event_id": "e3", "contact_id": "c1", "event_type": "email_open", "occurred_at": TS},
+        "{broken",
+    ))
+    put_parquet(landing, "events", "c.parquet", pa.table({
+        "event_id": ["e3", "e4", "e5", "e4"], "contact_id": ["c1"] * 4,
+        "event_type": ["other", "x", "y", "z"], "occurred_at": [TS] * 4}))
+    put(landing, "events", "d.csv", events_csv(f"e5,c1,yy,{TS},", f"e6,c1,x,{TS},"))
+    put(landing, "events", "e_copy.csv", (landing / "events" / "d.csv").read_bytes())
+    put(landing, "contacts", "c1.csv", f"contact_id,created_at,updated_at\nct1,{TS},{TS}\nct1,{TS},{TS}\n")
+    put(landing, "contacts", "c2.csv", f"contact_id,email,created_at,updated_at\nct1,x@y,{TS},{TS}\nct2,,{TS},{TS}\n")
+
+
+def test_batched_load_equals_loading_files_one_by_one(env, tmp_path, monkeypatch):
+    landing, wh = env
+    _batch_landing(landing)
+    batched = ingest(landing, wh)
+    monkeypatch.setattr("orchestration.ingest.MAX_BATCH_FILES", 1)
+    single = tmp_path / "single.duckdb"
+    one_by_one = ingest(landing, single)
+    assert snapshot(wh, volatile=False) == snapshot(single, volatile=False)
+    assert (batched.files_loaded, batched.files_skipped, batched.rows_loaded, batched.rows_duplicate,
+            batched.rows_quarantined) == (one_by_one.files_loaded, one_by_one.files_skipped,
+                                          one_by_one.rows_loaded, one_by_one.rows_duplicate, one_by_one.rows_quarantined)
+    # the batched load really loaded a.csv .. d.csv together (one load time), the other one by one
+    times = "SELECT count(DISTINCT loaded_at) FROM raw.load_log WHERE file IN " \
+            "('events/a.csv', 'events/b.jsonl', 'events/c.parquet', 'events/d.csv')"
+    assert q(wh, times) == [(1,)] and q(single, times) == [(4,)]
+    lg = log(wh)
+    assert lg["events/e_copy.csv"][0] == "skipped" and "events/d.csv" in lg["events/e_copy.csv"][6]
+    conflicts = {(r[0], r[1]): r[3] for r in quarantine(wh) if r[2] == "conflicting_duplicate"}
+    assert "was already loaded from events/a.csv row 1" in conflicts[("events/b.jsonl", 2)]
+    assert "appears earlier in this file (row 3)" in conflicts[("events/b.jsonl", 4)]
+    assert "was already loaded from events/b.jsonl row 3" in conflicts[("events/c.parquet", 1)]
+    assert "appears earlier in this file (row 2)" in conflicts[("events/c.parquet", 4)]
+    assert "was already loaded from events/c.parquet row 3" in conflicts[("events/d.csv", 1)]
+    assert lg["events/d.csv"][:5] == ("loaded", 2, 1, 1, 0)
+    assert lg["contacts/c2.csv"][:5] == ("loaded", 2, 1, 1, 0)
+
+
+def test_a_file_that_breaks_its_batch_fails_alone(env, tmp_path, monkeypatch):
+    landing, wh = env
+    _batch_landing(landing)
+    # a Parquet file whose footer reads but whose data does not: only reading it fails
+    good = put_parquet(landing, "events", "c2_corrupt.parquet", pa.table({
+        "event_id": [f"x{i}" for i in range(1000)], "contact_id": ["c1"] * 1000,
+        "event_type": ["x"] * 1000, "occurred_at": [TS] * 1000}))
+    data = bytearray(good.read_bytes())
+    data[4:300] = b"\xab" * 296
+    good.write_bytes(bytes(data))
+    s = ingest(landing, wh)
+    assert [f for f, _ in s.failed] == ["events/c2_corrupt.parquet"]
+    assert log(wh)["events/c2_corrupt.parquet"][0] == "failed"
+    assert "cannot be read as parquet" in log(wh)["events/c2_corrupt.parquet"][5]
+    monkeypatch.setattr("orchestration.ingest.MAX_BATCH_FILES", 1)
+    single = tmp_path / "single.duckdb"
+    ingest(landing, single)
+    assert snapshot(wh, volatile=False) == snapshot(single, volatile=False)
+
+
 # --------------------------------------------------------------------------- unreadable files
 
 
