@@ -170,7 +170,15 @@ def _show(expr: str, width: int = 80) -> str:
     return f"'''' || left({expr}, {width}) || CASE WHEN length({expr}) > {width} THEN '...' ELSE '' END || ''''"
 
 
-def parse_expr(col: C.Column) -> str:
+# Fast paths: the forms data usually comes in are typed by cheaper SQL that gives exactly
+# the value of the general expression (general=True), which handles everything else;
+# tests/test_ingest.py compares the two on edge cases. A timestamp in the form
+# YYYY-MM-DD[T ]hh:mm:ss[.ffffff][Z] (no other offset, nothing around it) is read by a
+# TIMESTAMP cast, which reads it as UTC like the general TIMESTAMPTZ path.
+TS_FAST_REGEX = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z?"
+
+
+def parse_expr(col: C.Column, general: bool = False) -> str:
     """SQL turning the text n_<col> into the typed value, NULL when it does not parse."""
     n = _v(col)
     t = f"trim({n})"
@@ -191,10 +199,13 @@ def parse_expr(col: C.Column) -> str:
         )
     if col.kind == C.TIMESTAMP:
         # TIMESTAMPTZ understands offsets; the session TimeZone is UTC, so no offset = UTC.
-        return (
+        full = (
             f"CASE WHEN regexp_full_match({n}, '{ws}{TS_REGEX}{ws}') "
             f"THEN timezone('UTC', try_cast(replace(upper({n}), ',', '.') AS TIMESTAMPTZ)) END"
         )
+        if general:
+            return full
+        return f"CASE WHEN regexp_full_match({n}, '{TS_FAST_REGEX}') THEN try_cast({n} AS TIMESTAMP) ELSE {full} END"
     if col.kind == C.DATE:
         return f"CASE WHEN regexp_full_match({n}, '{ws}{DATE_REGEX}{ws}') THEN try_cast(left({t}, 10) AS DATE) END"
     if col.kind == C.BOOLEAN:
@@ -202,11 +213,15 @@ def parse_expr(col: C.Column) -> str:
         falses = ", ".join(lit(w) for w in FALSE_WORDS)
         return f"CASE WHEN lower({t}) IN ({trues}) THEN TRUE WHEN lower({t}) IN ({falses}) THEN FALSE END"
     if col.kind == C.JSON_OBJECT:
-        # CASE, not AND: json_type raises on invalid JSON and AND does not short-circuit.
-        return (
-            f"CASE WHEN (CASE WHEN json_valid({n}) THEN json_type({n}) END) = 'OBJECT' "
-            f"THEN json({n})::VARCHAR END"
-        )
+        if general:
+            # CASE, not AND: json_type raises on invalid JSON and AND does not short-circuit.
+            return (
+                f"CASE WHEN (CASE WHEN json_valid({n}) THEN json_type({n}) END) = 'OBJECT' "
+                f"THEN json({n})::VARCHAR END"
+            )
+        # One parse: json() minifies valid JSON (an object then starts with '{') and
+        # raises on invalid JSON, which try() turns into NULL.
+        return f"CASE WHEN starts_with(try(json({n}))::VARCHAR, '{{') THEN try(json({n}))::VARCHAR END"
     raise ValueError(f"unknown column kind {col.kind!r}")
 
 
@@ -285,18 +300,24 @@ def checks(entity: C.Entity, future_limit: datetime) -> list[tuple[str, str, str
     return out
 
 
-def row_hash_expr(entity: C.Entity) -> str:
-    """md5 over the canonical typed contract values (NULL-safe, unambiguous)."""
+def row_hash_expr(entity: C.Entity, general: bool = False) -> str:
+    """md5 over the canonical typed contract values (NULL-safe, unambiguous): the JSON
+    array of their texts; json_array() writes the same text as to_json(list_value()), faster."""
     vals = ", ".join(f"{_p(c)}::VARCHAR" for c in entity.columns)
-    return f"md5(to_json(list_value({vals}))::VARCHAR)"
+    if general:
+        return f"md5(to_json(list_value({vals}))::VARCHAR)"
+    return f"md5(json_array({vals})::VARCHAR)"
 
 
-def _blank_to_null(v: str) -> str:
-    # Cheap test first: only values starting with whitespace can be blank.
-    return (
-        f"CASE WHEN {v} = '' OR (ascii({v}) IN (9, 10, 11, 12, 13, 32) AND regexp_full_match({v}, '\\s*')) "
-        f"THEN NULL ELSE {v} END"
-    )
+def _blank_to_null(v: str, general: bool = False) -> str:
+    if general:
+        # Cheap test first: only values starting with whitespace can be blank.
+        return (
+            f"CASE WHEN {v} = '' OR (ascii({v}) IN (9, 10, 11, 12, 13, 32) AND regexp_full_match({v}, '\\s*')) "
+            f"THEN NULL ELSE {v} END"
+        )
+    # Cheaper: a value whose first byte sorts after a space cannot be blank.
+    return f"CASE WHEN {v} >= '!' THEN {v} WHEN {v} = '' OR regexp_full_match({v}, '\\s*') THEN NULL ELSE {v} END"
 
 
 def checked_sql(entity: C.Entity, src: str, future_limit: datetime) -> str:

@@ -668,3 +668,55 @@ def test_crash_at_any_point_then_resume_equals_uninterrupted(tmp_path):
         _assert_consistent(wh)
         assert snapshot(wh, volatile=False) == expected, f"kill at {fraction:.0%} of the run"
     assert interrupted >= 2  # most kill points fall inside the run
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+def test_fast_paths_give_the_values_of_the_general_expressions():
+    """Typing and hashing use cheaper SQL for the usual forms: on edge cases, the same
+    values as the general expressions (which define the contract's typing rules)."""
+    import itertools
+    import random
+
+    from orchestration import ingest_sql as S
+
+    rng = random.Random(11)
+    stamps = {f"{y}-{m}-{d}{sep}{h}:{mi}:{s}{frac}{z}" for y, m, d, h, mi, s, sep, frac, z in itertools.product(
+        ["0000", "1969", "2024"], ["00", "02", "13"], ["00", "29", "30", "31"], ["00", "23", "24"], ["00", "60"],
+        ["00", "59", "60"], ["T", " ", "t"], ["", ".5", ".1234567"], ["", "Z", "z", "+02:00", "-05", "+0530"])}
+    pieces = ["", "Z", "z", "+02:00", "-05", "+0530", " ", "\t", ".5", ".1234567", ",5", "T", "t", ":00", "x"]
+    for _ in range(20000):
+        base = f"{rng.choice(['2024', '1999', '0000', '9999'])}-{rng.choice(['02', '03', '13'])}-{rng.choice(['10', '29', '31'])}"
+        stamps.add(rng.choice(["", " ", "\n"]) + base + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 5))))
+    objects = {"", " ", "{}", "[]", "null", "{broken", '{"a":1}{"b":2}', '{"a":1,}', '{"a":NaN}', ' {"a" : [1, {"b": null}]} ',
+               '"{}"', '{"a":"\\u00e9\\n"}', '/*c*/{}', "\ufeff{}", '{"a":1} x', '{"a":"\\ud800"}'}
+    for _ in range(5000):
+        objects.add(rng.choice(["", " ", "\n"]) + "{" + ",".join(
+            f'"{rng.choice("abc")}" : {rng.choice(["1", "-2.5e3", "true", "null", "[1, 2]", "{}", chr(34) + "x y" + chr(34)])}'
+            for _ in range(rng.randint(0, 3))) + rng.choice(["}", "}", "", "],"]))
+    texts = ["", " ", "\t\n\r\x0c", "\x0b", " \x0b", "\u00a0", "a", " a ", "!", "\x00", '"', "\\", "é€𝄞", "\u2028", None]
+    texts += ["".join(rng.choice([" ", "\t", "\n", "\x0b", "a", '"', "\\", "\x01", "é"]) for _ in range(rng.randint(0, 6)))
+              for _ in range(3000)]
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    try:
+        for kind, values in ((C.TIMESTAMP, stamps), (C.JSON_OBJECT, objects)):
+            corpus = pa.table({"n_v": pa.array(sorted(values), pa.string())})
+            con.execute("CREATE OR REPLACE TABLE t AS SELECT * FROM corpus")
+            col = C.Column("v", kind)
+            fast, general = S.parse_expr(col), S.parse_expr(col, general=True)
+            assert con.execute(f"SELECT n_v, {general}, {fast} FROM t WHERE ({fast}) IS DISTINCT FROM ({general})"
+                               ).fetchall() == [], kind
+            assert con.execute(f"SELECT count({general}) FROM t").fetchone()[0] > 100  # real values compared
+        corpus = pa.table({"a": pa.array(texts, pa.string()),
+                           "b": pa.array([texts[(i * 7) % len(texts)] for i in range(len(texts))], pa.string())})
+        con.execute("CREATE OR REPLACE TABLE t AS SELECT * FROM corpus")
+        fast, general = S._blank_to_null("a"), S._blank_to_null("a", general=True)
+        assert con.execute(f"SELECT a FROM t WHERE ({fast}) IS DISTINCT FROM ({general})").fetchall() == []
+        entity = C.Entity("x", (C.Column("a", C.TEXT), C.Column("b", C.TEXT)), key=("a",))
+        fast, general = S.row_hash_expr(entity), S.row_hash_expr(entity, general=True)
+        assert con.execute(f'SELECT a, b FROM (SELECT a AS "p_a", b AS "p_b", a, b FROM t) '
+                           f"WHERE ({fast}) IS DISTINCT FROM ({general})").fetchall() == []
+    finally:
+        con.close()
