@@ -352,10 +352,11 @@ class _Run:
         while batch:
             t0 = time.perf_counter()
             at = _utcnow()
+            temps: list[R.Temps] = []
             try:
-                batch = self._try_batch(batch, at, t0)
+                batch = self._try_batch(batch, at, t0, temps)
             except (R.FileUnreadable, duckdb.Error) as e:
-                R.drop_temps(self.con)
+                _drop_batch_temps(self.con, temps)
                 if len(batch) > 1:
                     for lf in batch:
                         self.load_batch([lf])
@@ -364,28 +365,48 @@ class _Run:
                 msg = str(e) if isinstance(e, R.FileUnreadable) else f"cannot be read as {lf.fmt}: {R.first_line(e)}"
                 self.fail(lf, msg, at, t0)
                 return
-            R.drop_temps(self.con)
+            _drop_batch_temps(self.con, temps)
 
-    def _try_batch(self, batch: list[_Landed], at: datetime, t0: float) -> list[_Landed]:
+    def _try_batch(self, batch: list[_Landed], at: datetime, t0: float, temps: list[R.Temps]) -> list[_Landed]:
         """Load batch; returns the files still to load (those of it to retry without a file
-        that changed while it was read), else []."""
+        that changed while it was read), else []. temps collects the temp objects made."""
         import duckdb
 
         con = self.con
         entity = batch[0].entity
         staged: dict[int, R.Staged] = {}
+        by_file: dict[int, R.Temps] = {}
         for i, lf in enumerate(batch):
+            t = R.Temps(_prefix(i))
+            temps.append(t)
             try:
-                staged[i] = R.stage(con, lf.path, lf.fmt, entity, lf.size, lf.maybe_blank_lines, _prefix(i))
+                staged[i] = R.stage(con, lf.path, lf.fmt, entity, lf.size, lf.maybe_blank_lines, t)
+                by_file[i] = t
             except (R.FileUnreadable, duckdb.Error) as e:
                 msg = str(e) if isinstance(e, R.FileUnreadable) else f"cannot be read as {lf.fmt}: {R.first_line(e)}"
-                R.drop_temps(con, _prefix(i))
+                t.drop(con)
                 self.fail(lf, msg, at, t0)
         if not staged:
             return []
         files_values = ", ".join(f"({i}, {S.lit(batch[i].rel)}, {S.lit(batch[i].checksum)})" for i in staged)
         con.execute(f"CREATE TEMP TABLE _ingest_files AS SELECT * FROM (VALUES {files_values}) t(_f, file, checksum)")
-        src = " UNION ALL ".join(f"SELECT {i} AS _f, * FROM {st.src}" for i, st in staged.items())
+        # Parquet files are read in place, those of one schema by one scan; the staged rows
+        # of CSV and JSONL files, already in temp tables, are copied into one table, so that
+        # validation is one plan over few relations however many small files the batch has.
+        by_schema: dict[tuple, list[tuple[int, R.Staged]]] = {}
+        for i, st in staged.items():
+            if st.fmt == "parquet":
+                by_schema.setdefault((st.schema, st.select), []).append((i, st))
+        parts = [R.parquet_files_sql(files) for files in by_schema.values()]
+        copied = [i for i, st in staged.items() if st.fmt != "parquet"]
+        for n, i in enumerate(copied):
+            if n == 0:
+                con.execute(f"CREATE TEMP TABLE _ingest_stage AS SELECT {i} AS _f, * FROM {staged[i].src}")
+            else:
+                con.execute(f"INSERT INTO temp._ingest_stage BY NAME SELECT {i} AS _f, * FROM {staged[i].src}")
+        if copied:
+            parts.append("SELECT * FROM temp._ingest_stage")
+        src = " UNION ALL ".join(parts)
         con.execute(f"CREATE TEMP TABLE _ingest_checked AS {S.checked_sql(entity, f'({src})', S.future_limit_for(at))}")
         stats = {
             f: (total, bad, invalid)
@@ -444,7 +465,8 @@ class _Run:
                           at, t0)
             return [batch[i] for i in staged if i not in changed]
         for i in staged:  # free the staged copies of the files before the big insert
-            R.drop_temps(con, _prefix(i))
+            by_file[i].drop(con)
+        con.execute("DROP TABLE IF EXISTS temp._ingest_stage")
 
         cols = ", ".join(S.ident(c.name) for c in entity.columns)
         meta = "_extra, _file, _row_number, _checksum, _row_hash, _loaded_at"
@@ -486,6 +508,16 @@ class _Run:
 
 def _prefix(i: int) -> str:
     return f"{R.PREFIX}{i}_"
+
+
+BATCH_TEMPS = ("_ingest_files", "_ingest_stage", "_ingest_checked", "_ingest_dedup", "_ingest_q", "_ingest_qraw")
+
+
+def _drop_batch_temps(con, temps: list[R.Temps]) -> None:
+    for t in temps:
+        t.drop(con)
+    for name in BATCH_TEMPS:
+        con.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
 def _log_rows(con, rows) -> None:

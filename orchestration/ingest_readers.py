@@ -2,9 +2,9 @@
 
 Each reader creates temp tables/views on the connection, all named with the prefix it is
 given (_ingest_<n>_*, one prefix per file of a batch, so several files can be staged side
-by side), and returns a Staged object: the name of the staged relation (columns
-documented in ingest_sql) and a way to fetch the original text of given rows for the
-quarantine. No Python runs per row. drop_temps() drops every _ingest_* temp object.
+by side) and recorded in a Temps object (Temps.drop drops them), and returns a Staged
+object: the name of the staged relation (columns documented in ingest_sql) and a way to
+fetch the original text of given rows for the quarantine. No Python runs per row.
 
 Row numbers are 1-based record numbers within the file:
   CSV     1 = first record after the header (DuckDB's rejects line number minus one);
@@ -52,6 +52,28 @@ def drop_temps(con, prefix: str = PREFIX) -> None:
         con.execute(f"DROP TABLE IF EXISTS temp.{ident(t)}")
 
 
+class Temps:
+    """The temp tables and views made for one file (names starting with prefix p), so that
+    exactly those are dropped (asking the catalog for them costs more than dropping)."""
+
+    def __init__(self, p: str):
+        self.p = p
+        self.made: list[tuple[str, str]] = []
+
+    def table(self, base: str) -> str:
+        self.made.append(("TABLE", self.p + base))
+        return self.p + base
+
+    def view(self, base: str) -> str:
+        self.made.append(("VIEW", self.p + base))
+        return self.p + base
+
+    def drop(self, con) -> None:
+        for kind, name in reversed(self.made):
+            con.execute(f"DROP {kind} IF EXISTS temp.{ident(name)}")
+        self.made.clear()
+
+
 @dataclass
 class Staged:
     src: str  # the staged relation (see ingest_sql for its columns)
@@ -59,6 +81,10 @@ class Staged:
     # Given a relation with a _row_number column (the quarantined rows), returns SQL
     # selecting (_row_number, raw_content) for them; may build helper tables lazily.
     raw_content_sql: Callable[[str], str]
+    # Parquet: the file, its schema and the select list typing it (see parquet_files_sql)
+    path: Path | None = None
+    schema: tuple | None = None
+    select: str | None = None
 
 
 def _gaps_sql(skipped_sql: str) -> str:
@@ -91,14 +117,15 @@ def _count(con, sql: str) -> int:
 # --------------------------------------------------------------------------- lines
 
 
-def read_lines(con, path: Path, p: str = PREFIX) -> str:
+def read_lines(con, path: Path, t: Temps) -> str:
     """Temp table {p}lines(line_no, line, err): every physical line of the file.
 
     Lines that DuckDB rejects (invalid UTF-8, longer than max_line_size) keep their line
     number, DuckDB's rendering of the text and the error. LF and CRLF both end a line.
     """
-    for t in ("lines_raw", "lines_rej", "lines_gaps", "lines", "lrej", "lrejscan"):
-        con.execute(f"DROP TABLE IF EXISTS temp.{p}{t}")
+    p = t.p
+    for base in ("lines_raw", "lines_rej", "lines_gaps", "lines", "lrej", "lrejscan"):
+        t.table(base)
     con.execute(
         f"""CREATE TEMP TABLE {p}lines_raw AS SELECT line FROM read_csv({lit(str(path))},
             columns={{'line': 'VARCHAR'}}, header=false, delim={LINE_DELIM}, quote='', escape='',
@@ -180,11 +207,16 @@ def _csv_quote(expr: str) -> str:
     )
 
 
-def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, p: str = PREFIX) -> Staged:
+def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Temps) -> Staged:
+    p = t.p
     names = read_csv_header(path)
     _check_required(entity, names, "header")
     pos = {n: i for i, n in enumerate(names)}
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
+    for base in ("csv", "rej", "rejscan", "csvrej", "recs", "gaps"):
+        t.table(base)
+    t.view("csvnum")
+    t.view("src")
     con.execute(
         f"""CREATE TEMP TABLE {p}csv AS SELECT * FROM read_csv({lit(str(path))},
             header=true, delim=',', quote='"', escape='"', auto_detect=false, all_varchar=true,
@@ -207,7 +239,7 @@ def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, p: str
     def build_records() -> bool:
         """Temp table {p}recs(line_no, rec, line): physical lines grouped into records."""
         if state["lines"] is None:
-            read_lines(con, path, p)
+            read_lines(con, path, t)
             # A record ends on a line where the running count of quote characters is even.
             con.execute(
                 f"""CREATE TEMP TABLE {p}recs AS
@@ -294,8 +326,10 @@ def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, p: str
 # --------------------------------------------------------------------------- JSONL
 
 
-def stage_jsonl(con, path: Path, entity: C.Entity, size: int, p: str = PREFIX) -> Staged:
+def stage_jsonl(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Staged:
+    p = t.p
     names = entity.column_names
+    t.view("src")
     nulls = ", ".join(f"NULL::VARCHAR AS {ident('v_' + n)}" for n in names)
     if size == 0:
         con.execute(
@@ -303,7 +337,7 @@ def stage_jsonl(con, path: Path, entity: C.Entity, size: int, p: str = PREFIX) -
                 NULL::VARCHAR AS _pre_reason, {nulls}, NULL::VARCHAR AS _extra WHERE false"""
         )
         return Staged(f"temp.{p}src", "jsonl", lambda q: "SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS raw_content WHERE false")
-    lines = read_lines(con, path, p)
+    lines = read_lines(con, path, t)
     paths = "[" + ", ".join(lit("$." + '"' + n + '"') for n in names) + "]"
     vcols = ", ".join(f"_vals[{i + 1}] AS {ident('v_' + n)}" for i, n in enumerate(names))
     known = "[" + ", ".join(lit(n) for n in names) + "]"
@@ -353,7 +387,9 @@ def _is_nested(sql_type: str) -> bool:
     return t.startswith(_NESTED_PREFIXES) or t.endswith("]")
 
 
-def stage_parquet(con, path: Path, entity: C.Entity, size: int, p: str = PREFIX) -> Staged:
+def stage_parquet(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Staged:
+    """Nothing is made: the staged relation reads the file in place. Files of one schema
+    are best read together, by one scan (parquet_files_sql), which DuckDB parallelises."""
     if size == 0:
         raise FileUnreadable("empty file (0 bytes): not a Parquet file")
     src = f"read_parquet({lit(str(path))}, file_row_number=true)"
@@ -382,19 +418,27 @@ def stage_parquet(con, path: Path, entity: C.Entity, size: int, p: str = PREFIX)
         extra = f"CASE WHEN {all_null} THEN NULL ELSE to_json(struct_pack({packed}))::VARCHAR END"
     else:
         extra = "NULL::VARCHAR"
-    con.execute(
-        f"""CREATE TEMP VIEW {p}src AS
-            SELECT file_row_number + 1 AS _row_number, NULL::VARCHAR AS _pre_code, NULL::VARCHAR AS _pre_reason,
-                   {vcols}, {extra} AS _extra
-            FROM {src}"""
-    )
+    select = f"NULL::VARCHAR AS _pre_code, NULL::VARCHAR AS _pre_reason, {vcols}, {extra} AS _extra"
     every = ", ".join(f"{ident(n)} := {ident(n)}" for n in names if n != "file_row_number")
 
     def raw_content_sql(q: str) -> str:
         return f"""SELECT file_row_number + 1 AS _row_number, to_json(struct_pack({every}))::VARCHAR AS raw_content
                    FROM {src} WHERE file_row_number + 1 IN (SELECT _row_number FROM {q})"""
 
-    return Staged(f"temp.{p}src", "parquet", raw_content_sql)
+    return Staged(
+        f"(SELECT file_row_number + 1 AS _row_number, {select} FROM {src})", "parquet", raw_content_sql,
+        path, tuple(described), select,
+    )
+
+
+def parquet_files_sql(files: list[tuple[int, Staged]]) -> str:
+    """The staged rows, with _f, of Parquet files of one schema (same select list): one scan."""
+    paths = "[" + ", ".join(lit(str(st.path)) for _, st in files) + "]"
+    fs = "[" + ", ".join(str(f) for f, _ in files) + "]"
+    return (
+        f"SELECT {fs}[(file_index + 1)::BIGINT] AS _f, file_row_number + 1 AS _row_number, {files[0][1].select} "
+        f"FROM read_parquet({paths}, file_row_number=true)"
+    )
 
 
 def first_line(e: BaseException) -> str:
@@ -402,12 +446,12 @@ def first_line(e: BaseException) -> str:
     return text[0] if text else type(e).__name__
 
 
-def stage(con, path: Path, fmt: str, entity: C.Entity, size: int, maybe_blank_lines: bool, p: str = PREFIX) -> Staged:
-    """Stage one file under the temp-object prefix p (the caller drops them: drop_temps)."""
+def stage(con, path: Path, fmt: str, entity: C.Entity, size: int, maybe_blank_lines: bool, t: Temps) -> Staged:
+    """Stage one file; t records the temp objects it makes (the caller drops them: t.drop)."""
     if fmt == "csv":
-        return stage_csv(con, path, entity, maybe_blank_lines, p)
+        return stage_csv(con, path, entity, maybe_blank_lines, t)
     if fmt == "jsonl":
-        return stage_jsonl(con, path, entity, size, p)
+        return stage_jsonl(con, path, entity, size, t)
     if fmt == "parquet":
-        return stage_parquet(con, path, entity, size, p)
+        return stage_parquet(con, path, entity, size, t)
     raise FileUnreadable(f"unsupported format {fmt!r}")
