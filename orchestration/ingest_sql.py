@@ -366,19 +366,22 @@ def dedup_sql(entity: C.Entity, checked: str, files: str) -> str:
     raw = raw_table(entity)
     on_rv = " AND ".join(f"r.{k} = v.{k}" for k in keys)
     key_text = " || ', ' || ".join(f"'{k}=' || coalesce(c.{ident(k)}::VARCHAR, '')" for k in entity.key)
-    # Only keys seen twice in the batch (m) or already in the raw table (p) need a look.
-    # m: candidates by key hash first, then grouped by the key itself.
+    # Only keys seen twice in the batch (m) or already in the raw table (p) need a look,
+    # found by key hash first (cand), so that the work on the whole batch is one
+    # aggregate of hashes and one probe of the key index with them.
     # p: the key index is probed with the batch's key hashes (a scan of 8 bytes a row);
     # only the raw rows it points at are read (pruned by _file), then compared by key, so
     # a hash collision costs a lookup, never a wrong answer.
     return f"""
-WITH v AS (SELECT _f, _row_number, _f * {ORD_SHIFT} + _row_number AS _ord, {key_list}, _row_hash, _key_hash
-           FROM {checked} WHERE _reason_code IS NULL),
-mh AS (SELECT _key_hash FROM v GROUP BY _key_hash HAVING count(*) > 1),
+WITH valid AS (SELECT _f, _row_number, _key_hash FROM {checked} WHERE _reason_code IS NULL),
+mh AS (SELECT _key_hash FROM valid GROUP BY _key_hash HAVING count(*) > 1),
+hits AS (SELECT k._file, k._row_number, k._key_hash FROM {key_index_table(entity)} k
+         WHERE k._key_hash IN (SELECT _key_hash FROM valid)),
+cand AS (SELECT _key_hash FROM mh UNION SELECT _key_hash FROM hits),
+v AS (SELECT _f, _row_number, _f * {ORD_SHIFT} + _row_number AS _ord, {key_list}, _row_hash
+      FROM {checked} WHERE _reason_code IS NULL AND _key_hash IN (SELECT _key_hash FROM cand)),
 m AS (SELECT {key_list}, min(_ord) AS _w_ord, arg_min(_row_hash, _ord) AS _w_hash
-      FROM v SEMI JOIN mh USING (_key_hash) GROUP BY ALL HAVING count(*) > 1),
-hits AS (SELECT k._file, k._row_number FROM {key_index_table(entity)} k
-         WHERE k._key_hash IN (SELECT _key_hash FROM v)),
+      FROM v GROUP BY ALL HAVING count(*) > 1),
 p AS (SELECT {", ".join(f"r.{k}" for k in keys)}, min(r._file) AS _p_file, min(r._row_number) AS _p_row,
              list(DISTINCT r._row_hash) AS _p_hashes
       FROM {raw} r
