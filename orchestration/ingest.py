@@ -257,6 +257,9 @@ class _LogIndex:
 MAX_BATCH_FILES = 200
 MAX_BATCH_WEIGHT = 256 << 20
 PARQUET_WEIGHT = 8
+# Staged CSV/JSONL files smaller than this are copied into one table for validation (a
+# plan per file costs more than the copy); bigger ones are validated where they are.
+COPY_BELOW_BYTES = 4 << 20
 
 
 def _weight(lf: _Landed) -> int:
@@ -391,20 +394,22 @@ class _Run:
         files_values = ", ".join(f"({i}, {S.lit(batch[i].rel)}, {S.lit(batch[i].checksum)})" for i in staged)
         con.execute(f"CREATE TEMP TABLE _ingest_files AS SELECT * FROM (VALUES {files_values}) t(_f, file, checksum)")
         # Parquet files are read in place, those of one schema by one scan; the staged rows
-        # of CSV and JSONL files, already in temp tables, are copied into one table, so that
-        # validation is one plan over few relations however many small files the batch has.
+        # of small CSV and JSONL files, already in temp tables, are copied into one table, so
+        # that validation is one plan over few relations however many small files the batch has.
         by_schema: dict[tuple, list[tuple[int, R.Staged]]] = {}
         for i, st in staged.items():
             if st.fmt == "parquet":
                 by_schema.setdefault((st.schema, st.select), []).append((i, st))
         parts = [R.parquet_files_sql(files) for files in by_schema.values()]
-        copied = [i for i, st in staged.items() if st.fmt != "parquet"]
-        for n, i in enumerate(copied):
-            if n == 0:
-                con.execute(f"CREATE TEMP TABLE _ingest_stage AS SELECT {i} AS _f, * FROM {staged[i].src}")
-            else:
-                con.execute(f"INSERT INTO temp._ingest_stage BY NAME SELECT {i} AS _f, * FROM {staged[i].src}")
+        others = [i for i, st in staged.items() if st.fmt != "parquet"]
+        copied = [i for i in others if batch[i].size < COPY_BELOW_BYTES] if len(others) > 1 else []
+        parts += [f"SELECT {i} AS _f, * FROM {staged[i].src}" for i in others if i not in copied]
         if copied:
+            for n, i in enumerate(copied):
+                if n == 0:
+                    con.execute(f"CREATE TEMP TABLE _ingest_stage AS SELECT {i} AS _f, * FROM {staged[i].src}")
+                else:
+                    con.execute(f"INSERT INTO temp._ingest_stage BY NAME SELECT {i} AS _f, * FROM {staged[i].src}")
             parts.append("SELECT * FROM temp._ingest_stage")
         src = " UNION ALL ".join(parts)
         con.execute(f"CREATE TEMP TABLE _ingest_checked AS {S.checked_sql(entity, f'({src})', S.future_limit_for(at))}")

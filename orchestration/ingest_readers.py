@@ -213,7 +213,7 @@ def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Tem
     _check_required(entity, names, "header")
     pos = {n: i for i, n in enumerate(names)}
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
-    for base in ("csv", "rej", "rejscan", "csvrej", "recs", "gaps"):
+    for base in ("csv", "rej", "rejscan", "csvrej", "gaps"):
         t.table(base)
     t.view("csvnum")
     t.view("src")
@@ -234,38 +234,56 @@ def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Tem
         f"SELECT (SELECT count(*) FROM temp.{p}csv), (SELECT count(*) FROM temp.{p}csvrej)"
     ).fetchone()
 
-    state = {"lines": None}  # None: not built; False: inconsistent; True: usable
+    state = {"lines": None, "single": False}  # lines: None: not built; False: inconsistent; True: usable
 
     def build_records() -> bool:
-        """Temp table {p}recs(line_no, rec, line): physical lines grouped into records."""
+        """{p}recs(line_no, rec, line): physical lines grouped into records."""
         if state["lines"] is None:
             read_lines(con, path, t)
-            # A record ends on a line where the running count of quote characters is even.
-            con.execute(
-                f"""CREATE TEMP TABLE {p}recs AS
-                   SELECT line_no, line,
-                          1 + coalesce(sum(CASE WHEN _q % 2 = 0 THEN 1 ELSE 0 END) OVER
-                              (ORDER BY line_no ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS rec
-                   FROM (SELECT line_no, line,
-                                sum(length(coalesce(line, '')) - length(replace(coalesce(line, ''), '"', '')))
-                                  OVER (ORDER BY line_no) AS _q
-                         FROM temp.{p}lines)"""
-            )
-            n_recs, n_blank = con.execute(
-                f"""SELECT count(*), count(*) FILTER (WHERE _blank) FROM (
-                     SELECT rec, count(*) = 1 AND coalesce(max(line), '') = '' AS _blank
-                     FROM temp.{p}recs GROUP BY rec)"""
+            n_lines, n_odd, first, last, n_distinct, n_empty = con.execute(
+                f"""SELECT count(*),
+                           count(*) FILTER (WHERE (length(coalesce(line, '')) - length(replace(coalesce(line, ''), '"', ''))) % 2 = 1),
+                           min(line_no), max(line_no), count(DISTINCT line_no), count(*) FILTER (WHERE coalesce(line, '') = '')
+                    FROM temp.{p}lines"""
             ).fetchone()
+            state["single"] = n_odd == 0 and n_lines > 0 and first == 1 and last == n_lines == n_distinct
+            if state["single"]:
+                # No line has an odd number of quote characters, so every line is a record
+                # (what the general grouping below gives then, without its window).
+                t.view("recs")
+                con.execute(f"CREATE TEMP VIEW {p}recs AS SELECT line_no, line, line_no AS rec FROM temp.{p}lines")
+                n_recs, n_blank = n_lines, n_empty
+            else:
+                # A record ends on a line where the running count of quote characters is even.
+                t.table("recs")
+                con.execute(
+                    f"""CREATE TEMP TABLE {p}recs AS
+                       SELECT line_no, line,
+                              1 + coalesce(sum(CASE WHEN _q % 2 = 0 THEN 1 ELSE 0 END) OVER
+                                  (ORDER BY line_no ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS rec
+                       FROM (SELECT line_no, line,
+                                    sum(length(coalesce(line, '')) - length(replace(coalesce(line, ''), '"', '')))
+                                      OVER (ORDER BY line_no) AS _q
+                             FROM temp.{p}lines)"""
+                )
+                n_recs, n_blank = con.execute(
+                    f"""SELECT count(*), count(*) FILTER (WHERE _blank) FROM (
+                         SELECT rec, count(*) = 1 AND coalesce(max(line), '') = '' AS _blank
+                         FROM temp.{p}recs GROUP BY rec)"""
+                ).fetchone()
             state["lines"] = n_recs - 1 - n_blank == n_good + n_rej
         return state["lines"]
 
     skipped = [f"SELECT rn AS s FROM temp.{p}csvrej"]
     has_gaps = n_rej > 0
     if maybe_blank_lines and build_records():
-        skipped.append(
-            f"""SELECT rec - 1 AS s FROM temp.{p}recs GROUP BY rec
-               HAVING count(*) = 1 AND coalesce(max(line), '') = '' AND rec > 1"""
-        )
+        if state["single"]:
+            skipped.append(f"SELECT line_no - 1 AS s FROM temp.{p}lines WHERE coalesce(line, '') = '' AND line_no > 1")
+        else:
+            skipped.append(
+                f"""SELECT rec - 1 AS s FROM temp.{p}recs GROUP BY rec
+                   HAVING count(*) = 1 AND coalesce(max(line), '') = '' AND rec > 1"""
+            )
         has_gaps = _count(con, " UNION ALL ".join(skipped)) > 0
     if has_gaps:
         con.execute(f"CREATE TEMP TABLE {p}gaps AS {_gaps_sql(' UNION ALL '.join(skipped))}")
