@@ -356,13 +356,17 @@ class _Run:
             t0 = time.perf_counter()
             at = _utcnow()
             temps: list[R.Temps] = []
+            settled: set[str] = set()  # files of the batch already logged failed
             try:
-                batch = self._try_batch(batch, at, t0, temps)
+                batch = self._try_batch(batch, at, t0, temps, settled)
             except (R.FileUnreadable, duckdb.Error) as e:
                 _drop_batch_temps(self.con, temps)
+                batch = [lf for lf in batch if lf.rel not in settled]
                 if len(batch) > 1:
                     for lf in batch:
                         self.load_batch([lf])
+                    return
+                if not batch:
                     return
                 lf = batch[0]
                 msg = str(e) if isinstance(e, R.FileUnreadable) else f"cannot be read as {lf.fmt}: {R.first_line(e)}"
@@ -370,9 +374,17 @@ class _Run:
                 return
             _drop_batch_temps(self.con, temps)
 
-    def _try_batch(self, batch: list[_Landed], at: datetime, t0: float, temps: list[R.Temps]) -> list[_Landed]:
+    def _try_batch(
+        self, batch: list[_Landed], at: datetime, t0: float, temps: list[R.Temps], settled: set[str]
+    ) -> list[_Landed]:
         """Load batch; returns the files still to load (those of it to retry without a file
-        that changed while it was read), else []. temps collects the temp objects made."""
+        that changed while it was read), else []. temps collects the temp objects made,
+        settled the files logged failed."""
+
+        def fail(lf: _Landed, msg: str) -> None:
+            settled.add(lf.rel)
+            self.fail(lf, msg, at, t0)
+
         import duckdb
 
         con = self.con
@@ -388,7 +400,7 @@ class _Run:
             except (R.FileUnreadable, duckdb.Error) as e:
                 msg = str(e) if isinstance(e, R.FileUnreadable) else f"cannot be read as {lf.fmt}: {R.first_line(e)}"
                 t.drop(con)
-                self.fail(lf, msg, at, t0)
+                fail(lf, msg)
         if not staged:
             return []
         files_values = ", ".join(f"({i}, {S.lit(batch[i].rel)}, {S.lit(batch[i].checksum)})" for i in staged)
@@ -424,7 +436,7 @@ class _Run:
         for i in list(staged):
             total, bad, invalid = stats.get(i, (0, 0, 0))
             if batch[i].fmt == "jsonl" and total > 0 and invalid == total:
-                self.fail(batch[i], f"none of its {total} non-blank lines is valid JSON: not a JSONL file", at, t0)
+                fail(batch[i], f"none of its {total} non-blank lines is valid JSON: not a JSONL file")
                 del staged[i]
                 dropped.append(i)
         if dropped:
@@ -466,8 +478,7 @@ class _Run:
         changed = [i for i in staged if _changed(batch[i])]
         if changed:  # every read of the batch is done: a file that changed meanwhile is not loaded
             for i in changed:
-                self.fail(batch[i], "the file changed while it was being loaded (write landing files as *.tmp, then rename)",
-                          at, t0)
+                fail(batch[i], "the file changed while it was being loaded (write landing files as *.tmp, then rename)")
             return [batch[i] for i in staged if i not in changed]
         for i in staged:  # free the staged copies of the files before the big insert
             by_file[i].drop(con)

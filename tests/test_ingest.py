@@ -422,8 +422,14 @@ def test_a_file_that_breaks_its_batch_fails_alone(env, tmp_path, monkeypatch):
     data = bytearray(good.read_bytes())
     data[4:300] = b"\xab" * 296
     good.write_bytes(bytes(data))
+    # and files of the same batch that cannot be read at all (found before and after the error)
+    put(landing, "events", "c3_garbage.csv", b"\x89PNG\r\n\x1a\n\xff\xfe\xfd" * 50)
+    put(landing, "events", "c4_garbage.jsonl", b"not json\nstill not\n")
     s = ingest(landing, wh)
-    assert [f for f, _ in s.failed] == ["events/c2_corrupt.parquet"]
+    assert sorted(f for f, _ in s.failed) == ["events/c2_corrupt.parquet", "events/c3_garbage.csv",
+                                              "events/c4_garbage.jsonl"]
+    assert s.files_failed == 3
+    assert q(wh, "SELECT count(*) FROM raw.load_log WHERE status = 'failed'") == [(3,)]
     assert log(wh)["events/c2_corrupt.parquet"][0] == "failed"
     assert "cannot be read as parquet" in log(wh)["events/c2_corrupt.parquet"][5]
     monkeypatch.setattr("orchestration.ingest.MAX_BATCH_FILES", 1)
