@@ -444,9 +444,17 @@ class _Run:
             con.execute(f"DELETE FROM temp._ingest_files WHERE _f IN ({', '.join(map(str, dropped))})")
         if not staged:
             return []
+        # Duplicate check in steps, so that each join is planned knowing its inputs' sizes.
+        con.execute(f"CREATE TEMP TABLE _ingest_hits AS {S.dedup_hits_sql(entity, 'temp._ingest_checked')}")
         con.execute(
-            f"CREATE TEMP TABLE _ingest_dedup AS {S.dedup_sql(entity, 'temp._ingest_checked', 'temp._ingest_files')}"
+            f"CREATE TEMP TABLE _ingest_cand AS {S.dedup_candidates_sql('temp._ingest_checked', 'temp._ingest_hits')}"
         )
+        if con.execute("SELECT count(*) FROM temp._ingest_cand").fetchone()[0]:
+            dedup = S.dedup_sql(entity, "temp._ingest_checked", "temp._ingest_files", "temp._ingest_hits",
+                                "temp._ingest_cand")
+            con.execute(f"CREATE TEMP TABLE _ingest_dedup AS {dedup}")
+        else:
+            con.execute("CREATE TEMP TABLE _ingest_dedup (_f INTEGER, _row_number BIGINT, _status VARCHAR, _reason VARCHAR)")
         dups = {
             f: (dup, conflict)
             for f, dup, conflict in con.execute(
@@ -526,7 +534,8 @@ def _prefix(i: int) -> str:
     return f"{R.PREFIX}{i}_"
 
 
-BATCH_TEMPS = ("_ingest_files", "_ingest_stage", "_ingest_checked", "_ingest_dedup", "_ingest_q", "_ingest_qraw")
+BATCH_TEMPS = ("_ingest_files", "_ingest_stage", "_ingest_checked", "_ingest_hits", "_ingest_cand", "_ingest_dedup",
+               "_ingest_q", "_ingest_qraw")
 
 
 def _drop_batch_temps(con, temps: list[R.Temps]) -> None:
