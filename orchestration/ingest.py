@@ -11,7 +11,7 @@ in name order; hidden files and *.tmp are ignored (write as .tmp, then rename), 
 file in an entity folder is logged `failed` ("unsupported format").
 
 A file is identified by the sha256 of its bytes. Files of one entity are loaded in
-batches (consecutive files, up to MAX_BATCH_FILES of them or MAX_BATCH_WEIGHT bytes):
+batches (consecutive files, up to MAX_BATCH_FILES of them or about MAX_BATCH_ROWS rows):
 staged side by side and validated, de-duplicated and inserted by one set of statements,
 which is what makes many small files cheap. All raw rows, quarantine rows and load_log
 rows of a batch are written in one DuckDB transaction, so a crash never leaves a file half
@@ -252,18 +252,25 @@ class _LogIndex:
 
 # Files of one entity are loaded in batches: staged side by side, validated, checked for
 # duplicates and inserted by one set of statements, committed in one transaction. A batch
-# closes at the entity's end, at MAX_BATCH_FILES files or once its weight (bytes; Parquet
-# counts PARQUET_WEIGHT times its size, as it is compressed) reaches MAX_BATCH_WEIGHT.
+# closes at the entity's end, at MAX_BATCH_FILES files or once its estimated rows reach
+# MAX_BATCH_ROWS (the rows of a batch are held in temp tables while it loads: this bounds
+# its memory; and each batch scans the key index once, so batches should not be small).
 MAX_BATCH_FILES = 200
-MAX_BATCH_WEIGHT = 256 << 20
-PARQUET_WEIGHT = 8
+MAX_BATCH_ROWS = 4_000_000
+CSV_BYTES_PER_ROW = 100  # a low estimate for CSV and JSONL (more rows, smaller batches)
 # Staged CSV/JSONL files smaller than this are copied into one table for validation (a
 # plan per file costs more than the copy); bigger ones are validated where they are.
 COPY_BELOW_BYTES = 4 << 20
 
 
-def _weight(lf: _Landed) -> int:
-    return lf.size * (PARQUET_WEIGHT if lf.fmt == "parquet" else 1) + 4096
+def _estimated_rows(con, lf: _Landed) -> int:
+    """Rows of a Parquet file (its footer), else an estimate from its size."""
+    if lf.fmt == "parquet":
+        try:
+            return con.execute("SELECT sum(num_rows) FROM parquet_file_metadata(?)", [str(lf.path)]).fetchone()[0] or 0
+        except Exception:  # unreadable: its load will say why
+            return 1
+    return lf.size // CSV_BYTES_PER_ROW + 1
 
 
 def _in_transaction(con, fn) -> None:
@@ -605,9 +612,13 @@ def ingest(
                 batch, weight = [], 0
             if not run.classify(lf, at, t1):
                 continue
+            rows = _estimated_rows(con, lf)
+            if batch and weight + rows > MAX_BATCH_ROWS:
+                run.load_batch(batch)
+                batch, weight = [], 0
             batch.append(lf)
-            weight += _weight(lf)
-            if len(batch) >= MAX_BATCH_FILES or weight >= MAX_BATCH_WEIGHT:
+            weight += rows
+            if len(batch) >= MAX_BATCH_FILES:
                 run.load_batch(batch)
                 batch, weight = [], 0
         if batch:

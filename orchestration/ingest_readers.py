@@ -3,8 +3,8 @@
 Each reader creates temp tables/views on the connection, all named with the prefix it is
 given (_ingest_<n>_*, one prefix per file of a batch, so several files can be staged side
 by side) and recorded in a Temps object (Temps.drop drops them), and returns a Staged
-object: the name of the staged relation (columns documented in ingest_sql) and a way to
-fetch the original text of given rows for the quarantine. No Python runs per row.
+object: the staged relation as a query over them (columns documented in ingest_sql) and a
+way to fetch the original text of given rows for the quarantine. No Python runs per row.
 
 Row numbers are 1-based record numbers within the file:
   CSV     1 = first record after the header (DuckDB's rejects line number minus one);
@@ -76,7 +76,7 @@ class Temps:
 
 @dataclass
 class Staged:
-    src: str  # the staged relation (see ingest_sql for its columns)
+    src: str  # the staged relation, a parenthesised query (see ingest_sql for its columns)
     fmt: str
     # Given a relation with a _row_number column (the quarantined rows), returns SQL
     # selecting (_row_number, raw_content) for them; may build helper tables lazily.
@@ -215,8 +215,6 @@ def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Tem
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
     for base in ("csv", "rej", "rejscan", "csvrej", "gaps"):
         t.table(base)
-    t.view("csvnum")
-    t.view("src")
     con.execute(
         f"""CREATE TEMP TABLE {p}csv AS SELECT * FROM read_csv({lit(str(path))},
             header=true, delim=',', quote='"', escape='"', auto_detect=false, all_varchar=true,
@@ -287,10 +285,7 @@ def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Tem
         has_gaps = _count(con, " UNION ALL ".join(skipped)) > 0
     if has_gaps:
         con.execute(f"CREATE TEMP TABLE {p}gaps AS {_gaps_sql(' UNION ALL '.join(skipped))}")
-    con.execute(
-        f"CREATE TEMP VIEW {p}csvnum AS "
-        f"{_numbered(f'SELECT rowid + 1 AS _k, * FROM temp.{p}csv', f'temp.{p}gaps', has_gaps)}"
-    )
+    csvnum = f"({_numbered(f'SELECT rowid + 1 AS _k, * FROM temp.{p}csv', f'temp.{p}gaps', has_gaps)})"
 
     contract_names = set(entity.column_names)
     vcols = ", ".join(
@@ -315,12 +310,9 @@ def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Tem
         if n_rej
         else ""
     )
-    con.execute(
-        f"""CREATE TEMP VIEW {p}src AS
-            SELECT _num AS _row_number, NULL::VARCHAR AS _pre_code, NULL::VARCHAR AS _pre_reason,
+    src = f"""(SELECT _num AS _row_number, NULL::VARCHAR AS _pre_code, NULL::VARCHAR AS _pre_reason,
                    {vcols}, {extra} AS _extra
-            FROM temp.{p}csvnum{rejects}"""
-    )
+            FROM {csvnum}{rejects})"""
 
     def raw_content_sql(q: str) -> str:
         only_rejects = (
@@ -336,33 +328,28 @@ def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Tem
         return f"""SELECT rn AS _row_number, csv_line AS raw_content FROM temp.{p}csvrej
                    WHERE rn IN (SELECT _row_number FROM {q})
                    UNION ALL
-                   SELECT _num, {rendered} FROM temp.{p}csvnum WHERE _num IN (SELECT _row_number FROM {q})"""
+                   SELECT _num, {rendered} FROM {csvnum} WHERE _num IN (SELECT _row_number FROM {q})"""
 
-    return Staged(f"temp.{p}src", "csv", raw_content_sql)
+    return Staged(src, "csv", raw_content_sql)
 
 
 # --------------------------------------------------------------------------- JSONL
 
 
 def stage_jsonl(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Staged:
-    p = t.p
     names = entity.column_names
-    t.view("src")
     nulls = ", ".join(f"NULL::VARCHAR AS {ident('v_' + n)}" for n in names)
     if size == 0:
-        con.execute(
-            f"""CREATE TEMP VIEW {p}src AS SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS _pre_code,
-                NULL::VARCHAR AS _pre_reason, {nulls}, NULL::VARCHAR AS _extra WHERE false"""
-        )
-        return Staged(f"temp.{p}src", "jsonl", lambda q: "SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS raw_content WHERE false")
+        src = f"""(SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS _pre_code,
+                NULL::VARCHAR AS _pre_reason, {nulls}, NULL::VARCHAR AS _extra WHERE false)"""
+        return Staged(src, "jsonl", lambda q: "SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS raw_content WHERE false")
     lines = read_lines(con, path, t)
     paths = "[" + ", ".join(lit("$." + '"' + n + '"') for n in names) + "]"
     vcols = ", ".join(f"_vals[{i + 1}] AS {ident('v_' + n)}" for i, n in enumerate(names))
     known = "[" + ", ".join(lit(n) for n in names) + "]"
     remove = lit("{" + ", ".join(f'"{n}": null' for n in names) + "}")
     ws = "chr(32) || chr(9) || chr(13) || chr(65279)"
-    con.execute(
-        f"""CREATE TEMP VIEW {p}src AS
+    src = f"""(
         SELECT line_no AS _row_number,
           CASE WHEN err IS NOT NULL OR NOT _valid THEN 'invalid_json'
                WHEN _jt <> 'OBJECT' THEN 'json_not_object' END AS _pre_code,
@@ -386,13 +373,12 @@ def stage_jsonl(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Stage
               WHERE err IS NOT NULL OR trim(coalesce(t, ''), {ws}) <> ''
             )
           )
-        )"""
-    )
+        ))"""
 
     def raw_content_sql(q: str) -> str:
         return f"SELECT line_no AS _row_number, line AS raw_content FROM {lines} WHERE line_no IN (SELECT _row_number FROM {q})"
 
-    return Staged(f"temp.{p}src", "jsonl", raw_content_sql)
+    return Staged(src, "jsonl", raw_content_sql)
 
 
 # --------------------------------------------------------------------------- Parquet

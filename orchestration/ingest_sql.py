@@ -11,6 +11,8 @@ Conventions of the staged relation every reader produces (see ingest_readers):
     _pre_reason VARCHAR   its human sentence
     v_<column>  VARCHAR   the raw text of each contract column (NULL when absent)
     _extra      VARCHAR   JSON object of unknown extra columns, or NULL
+The loader validates a batch of files at once: it adds _f, the file's position in the
+batch, to the staged rows (checked_sql passes it through, dedup_sql orders by it).
 """
 
 from __future__ import annotations
