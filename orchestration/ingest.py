@@ -10,9 +10,17 @@ Layout read: <landing>/<entity>/*.{csv,jsonl,parquet}; entities in contract orde
 in name order; hidden files and *.tmp are ignored (write as .tmp, then rename), any other
 file in an entity folder is logged `failed` ("unsupported format").
 
-A file is identified by the sha256 of its bytes. Per file, all of its raw rows, its
-quarantine rows and its load_log row are written in one DuckDB transaction, so a crash
-never leaves a file half loaded; the next ingest loads it again from scratch.
+A file is identified by the sha256 of its bytes. Files of one entity are loaded in
+batches (consecutive files, up to MAX_BATCH_FILES of them or about MAX_BATCH_ROWS rows):
+staged side by side and validated, de-duplicated and inserted by one set of statements,
+which is what makes many small files cheap. All raw rows, quarantine rows and load_log
+rows of a batch are written in one DuckDB transaction, so a crash never leaves a file half
+loaded and the load log never names a file whose rows are not there; the next ingest
+loads the batch's files again from scratch. The outcome is the same as loading the files
+one by one in order (duplicates across files of a batch are found as if the earlier file
+were already loaded). A file that cannot be read is logged `failed` on its own and the
+rest of its batch loads; if a batch fails as a whole (a DuckDB error while reading, say a
+Parquet file with a corrupt page), each of its files is loaded on its own.
 
 load_log has one row per (file, checksum):
   loaded   the content was loaded (rows_read = rows_loaded + rows_quarantined + rows_duplicate)
@@ -217,31 +225,52 @@ def _discover(landing: Path, progress) -> list[_Landed]:
     return out
 
 
-def _log_row(con, lf: _Landed, status: str, counts: _Counts, at: datetime, secs: float, error=None, note=None):
-    con.execute(
-        "DELETE FROM raw.load_log WHERE file = ? AND (status = 'failed' OR checksum = ?)", [lf.rel, lf.checksum]
-    )
-    con.execute(
-        """INSERT INTO raw.load_log (file, entity, checksum, format, bytes, status, rows_read, rows_loaded,
-               rows_quarantined, rows_duplicate, loaded_at, duration_seconds, error, note)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [
-            lf.rel,
-            lf.entity.name,
-            lf.checksum,
-            lf.fmt,
-            lf.size,
-            status,
-            counts.rows_read,
-            counts.rows_loaded,
-            counts.rows_quarantined,
-            counts.rows_duplicate,
-            at,
-            round(secs, 3),
-            error,
-            note,
-        ],
-    )
+# --------------------------------------------------------------------------- batches
+
+
+class _LogIndex:
+    """The `loaded` and `skipped` rows of raw.load_log, in memory: read once per run, kept
+    up to date as this run commits, so finding a file's earlier loads costs no query."""
+
+    def __init__(self, con):
+        self._rows: dict[tuple[str, str, str], list[tuple[datetime, str, str]]] = {}
+        for checksum, entity, fmt, at, file, status in con.execute(
+            "SELECT checksum, entity, format, loaded_at, file, status FROM raw.load_log "
+            "WHERE status IN ('loaded', 'skipped')"
+        ).fetchall():
+            self._rows.setdefault((checksum, entity, fmt), []).append((at, file, status))
+
+    def prior(self, lf: _Landed) -> list[tuple[str, str]]:
+        """(file, status) of the same bytes, entity and format already loaded (or skipped
+        under this name), oldest first."""
+        rows = self._rows.get((lf.checksum, lf.entity.name, lf.fmt), [])
+        return [(f, st) for at, f, st in sorted(rows) if st == "loaded" or (st == "skipped" and f == lf.rel)]
+
+    def add(self, lf: _Landed, status: str, at: datetime) -> None:
+        self._rows.setdefault((lf.checksum, lf.entity.name, lf.fmt), []).append((at, lf.rel, status))
+
+
+# Files of one entity are loaded in batches: staged side by side, validated, checked for
+# duplicates and inserted by one set of statements, committed in one transaction. A batch
+# closes at the entity's end, at MAX_BATCH_FILES files or once its estimated rows reach
+# MAX_BATCH_ROWS (the rows of a batch are held in temp tables while it loads: this bounds
+# its memory; and each batch scans the key index once, so batches should not be small).
+MAX_BATCH_FILES = 200
+MAX_BATCH_ROWS = 4_000_000
+CSV_BYTES_PER_ROW = 100  # a low estimate for CSV and JSONL (more rows, smaller batches)
+# Staged CSV/JSONL files smaller than this are copied into one table for validation (a
+# plan per file costs more than the copy); bigger ones are validated where they are.
+COPY_BELOW_BYTES = 4 << 20
+
+
+def _estimated_rows(con, lf: _Landed) -> int:
+    """Rows of a Parquet file (its footer), else an estimate from its size."""
+    if lf.fmt == "parquet":
+        try:
+            return con.execute("SELECT sum(num_rows) FROM parquet_file_metadata(?)", [str(lf.path)]).fetchone()[0] or 0
+        except Exception:  # unreadable: its load will say why
+            return 1
+    return lf.size // CSV_BYTES_PER_ROW + 1
 
 
 def _in_transaction(con, fn) -> None:
@@ -254,133 +283,296 @@ def _in_transaction(con, fn) -> None:
     con.execute("COMMIT")
 
 
-# --------------------------------------------------------------------------- one file
+class _Run:
+    """One ingest run: the connection, the summary, the load-log index."""
+
+    def __init__(self, con, summary: IngestSummary, progress):
+        self.con = con
+        self.summary = summary
+        self.progress = progress
+        self.log = _LogIndex(con)
+
+    # ----------------------------------------------------------------- outcomes
+
+    def fail(self, lf: _Landed, error: str, at: datetime, t0: float) -> None:
+        _in_transaction(
+            self.con, lambda: _log_rows(self.con, [(lf, "failed", _Counts(), at, time.perf_counter() - t0, error, None)])
+        )
+        self.summary.files_failed += 1
+        self.summary.failed.append((lf.rel, error))
+        self.progress(f"{lf.rel}: FAILED: {error}")
+
+    def fingerprint(self, lf: _Landed, at: datetime, t0: float) -> bool:
+        """sha256 and stat of lf; False (reported) when it cannot be read."""
+        try:
+            _fingerprint(lf)
+        except FileNotFoundError:
+            self.summary.files_seen -= 1
+            self.progress(f"{lf.rel}: disappeared before it could be read; not logged")
+            return False
+        except OSError as e:
+            self.fail(lf, f"cannot be read: {e.strerror or e}", at, t0)
+            return False
+        return True
+
+    def classify(self, lf: _Landed, at: datetime, t0: float) -> bool:
+        """Settle a fingerprinted lf if nothing is to be loaded: True when it must be loaded."""
+        if lf.fmt is None:
+            self.fail(lf, f"unsupported format {lf.path.suffix or '(no extension)'!r}: expected .csv, .jsonl or .parquet",
+                      at, t0)
+            return False
+        prior = self.log.prior(lf)
+        if any(file == lf.rel for file, _ in prior):
+            self.summary.files_unchanged += 1
+            return False
+        if prior:
+            note = f"same content (sha256) as {prior[0][0]}, already loaded: nothing loaded"
+            _in_transaction(
+                self.con,
+                lambda: _log_rows(self.con, [(lf, "skipped", _Counts(), at, time.perf_counter() - t0, None, note)]),
+            )
+            self.log.add(lf, "skipped", at)
+            self.summary.files_skipped += 1
+            self.progress(f"{lf.rel}: skipped, {note}")
+            return False
+        return True
+
+    def loaded(self, lf: _Landed, counts: _Counts, at: datetime, secs: float) -> None:
+        self.log.add(lf, "loaded", at)
+        s = self.summary
+        s.files_loaded += 1
+        s.rows_read += counts.rows_read
+        s.rows_loaded += counts.rows_loaded
+        s.rows_quarantined += counts.rows_quarantined
+        s.rows_duplicate += counts.rows_duplicate
+        s.rows_loaded_by_entity[lf.entity.name] += counts.rows_loaded
+        self.progress(
+            f"{lf.rel}: loaded {counts.rows_loaded} of {counts.rows_read} rows "
+            f"({counts.rows_quarantined} quarantined, {counts.rows_duplicate} duplicates) in {secs:.1f}s"
+        )
+
+    # ----------------------------------------------------------------- batches
+
+    def load_batch(self, batch: list[_Landed]) -> None:
+        """Load the files of one batch (one entity); a file that cannot be read is logged
+        failed and the others load; if the batch as a whole hits a DuckDB error, each of
+        its files is loaded on its own, so the error is pinned on the file that causes it."""
+        import duckdb
+
+        while batch:
+            t0 = time.perf_counter()
+            at = _utcnow()
+            temps: list[R.Temps] = []
+            settled: set[str] = set()  # files of the batch already logged failed
+            try:
+                batch = self._try_batch(batch, at, t0, temps, settled)
+            except (R.FileUnreadable, duckdb.Error) as e:
+                _drop_batch_temps(self.con, temps)
+                batch = [lf for lf in batch if lf.rel not in settled]
+                if len(batch) > 1:
+                    for lf in batch:
+                        self.load_batch([lf])
+                    return
+                if not batch:
+                    return
+                lf = batch[0]
+                msg = str(e) if isinstance(e, R.FileUnreadable) else f"cannot be read as {lf.fmt}: {R.first_line(e)}"
+                self.fail(lf, msg, at, t0)
+                return
+            _drop_batch_temps(self.con, temps)
+
+    def _try_batch(
+        self, batch: list[_Landed], at: datetime, t0: float, temps: list[R.Temps], settled: set[str]
+    ) -> list[_Landed]:
+        """Load batch; returns the files still to load (those of it to retry without a file
+        that changed while it was read), else []. temps collects the temp objects made,
+        settled the files logged failed."""
+
+        def fail(lf: _Landed, msg: str) -> None:
+            settled.add(lf.rel)
+            self.fail(lf, msg, at, t0)
+
+        import duckdb
+
+        con = self.con
+        entity = batch[0].entity
+        staged: dict[int, R.Staged] = {}
+        by_file: dict[int, R.Temps] = {}
+        for i, lf in enumerate(batch):
+            t = R.Temps(_prefix(i))
+            temps.append(t)
+            try:
+                staged[i] = R.stage(con, lf.path, lf.fmt, entity, lf.size, lf.maybe_blank_lines, t)
+                by_file[i] = t
+            except (R.FileUnreadable, duckdb.Error) as e:
+                msg = str(e) if isinstance(e, R.FileUnreadable) else f"cannot be read as {lf.fmt}: {R.first_line(e)}"
+                t.drop(con)
+                fail(lf, msg)
+        if not staged:
+            return []
+        files_values = ", ".join(f"({i}, {S.lit(batch[i].rel)}, {S.lit(batch[i].checksum)})" for i in staged)
+        con.execute(f"CREATE TEMP TABLE _ingest_files AS SELECT * FROM (VALUES {files_values}) t(_f, file, checksum)")
+        # Parquet files are read in place, those of one schema by one scan; the staged rows
+        # of small CSV and JSONL files, already in temp tables, are copied into one table, so
+        # that validation is one plan over few relations however many small files the batch has.
+        by_schema: dict[tuple, list[tuple[int, R.Staged]]] = {}
+        for i, st in staged.items():
+            if st.fmt == "parquet":
+                by_schema.setdefault((st.schema, st.select), []).append((i, st))
+        parts = [R.parquet_files_sql(files) for files in by_schema.values()]
+        others = [i for i, st in staged.items() if st.fmt != "parquet"]
+        copied = [i for i in others if batch[i].size < COPY_BELOW_BYTES] if len(others) > 1 else []
+        parts += [f"SELECT {i} AS _f, * FROM {staged[i].src}" for i in others if i not in copied]
+        if copied:
+            for n, i in enumerate(copied):
+                if n == 0:
+                    con.execute(f"CREATE TEMP TABLE _ingest_stage AS SELECT {i} AS _f, * FROM {staged[i].src}")
+                else:
+                    con.execute(f"INSERT INTO temp._ingest_stage BY NAME SELECT {i} AS _f, * FROM {staged[i].src}")
+            parts.append("SELECT * FROM temp._ingest_stage")
+        src = " UNION ALL ".join(parts)
+        con.execute(f"CREATE TEMP TABLE _ingest_checked AS {S.checked_sql(entity, f'({src})', S.future_limit_for(at))}")
+        stats = {
+            f: (total, bad, invalid)
+            for f, total, bad, invalid in con.execute(
+                "SELECT _f, count(*), count(_reason_code), count(*) FILTER (WHERE _reason_code = 'invalid_json') "
+                "FROM temp._ingest_checked GROUP BY _f"
+            ).fetchall()
+        }
+        dropped = []
+        for i in list(staged):
+            total, bad, invalid = stats.get(i, (0, 0, 0))
+            if batch[i].fmt == "jsonl" and total > 0 and invalid == total:
+                fail(batch[i], f"none of its {total} non-blank lines is valid JSON: not a JSONL file")
+                del staged[i]
+                dropped.append(i)
+        if dropped:
+            con.execute(f"DELETE FROM temp._ingest_checked WHERE _f IN ({', '.join(map(str, dropped))})")
+            con.execute(f"DELETE FROM temp._ingest_files WHERE _f IN ({', '.join(map(str, dropped))})")
+        if not staged:
+            return []
+        # Duplicate check in steps, so that each join is planned knowing its inputs' sizes.
+        con.execute(f"CREATE TEMP TABLE _ingest_hits AS {S.dedup_hits_sql(entity, 'temp._ingest_checked')}")
+        con.execute(
+            f"CREATE TEMP TABLE _ingest_cand AS {S.dedup_candidates_sql('temp._ingest_checked', 'temp._ingest_hits')}"
+        )
+        if con.execute("SELECT count(*) FROM temp._ingest_cand").fetchone()[0]:
+            dedup = S.dedup_sql(entity, "temp._ingest_checked", "temp._ingest_files", "temp._ingest_hits",
+                                "temp._ingest_cand")
+            con.execute(f"CREATE TEMP TABLE _ingest_dedup AS {dedup}")
+        else:
+            con.execute("CREATE TEMP TABLE _ingest_dedup (_f INTEGER, _row_number BIGINT, _status VARCHAR, _reason VARCHAR)")
+        dups = {
+            f: (dup, conflict)
+            for f, dup, conflict in con.execute(
+                "SELECT _f, count(*) FILTER (WHERE _status = 'duplicate'), count(*) FILTER (WHERE _status = 'conflict') "
+                "FROM temp._ingest_dedup GROUP BY _f"
+            ).fetchall()
+        }
+        counts: dict[int, _Counts] = {}
+        for i in staged:
+            total, bad, _ = stats.get(i, (0, 0, 0))
+            dup, conflict = dups.get(i, (0, 0))
+            counts[i] = _Counts(total, total - bad - dup - conflict, bad + conflict, dup)
+        con.execute(
+            """CREATE TEMP TABLE _ingest_q AS
+               SELECT _f, _row_number, _reason_code AS reason_code, _reason AS reason
+               FROM temp._ingest_checked WHERE _reason_code IS NOT NULL
+               UNION ALL
+               SELECT _f, _row_number, 'conflicting_duplicate', _reason FROM temp._ingest_dedup WHERE _status = 'conflict'"""
+        )
+        with_q = [i for i in staged if counts[i].rows_quarantined]
+        if with_q:
+            parts = " UNION ALL ".join(
+                f"SELECT {i} AS _f, * FROM ({staged[i].raw_content_sql(f'(SELECT _row_number FROM temp._ingest_q WHERE _f = {i})')})"
+                for i in with_q
+            )
+            con.execute(f"CREATE TEMP TABLE _ingest_qraw AS {parts}")
+        else:
+            con.execute("CREATE TEMP TABLE _ingest_qraw (_f INTEGER, _row_number BIGINT, raw_content VARCHAR)")
+        changed = [i for i in staged if _changed(batch[i])]
+        if changed:  # every read of the batch is done: a file that changed meanwhile is not loaded
+            for i in changed:
+                fail(batch[i], "the file changed while it was being loaded (write landing files as *.tmp, then rename)")
+            return [batch[i] for i in staged if i not in changed]
+        for i in staged:  # free the staged copies of the files before the big insert
+            by_file[i].drop(con)
+        con.execute("DROP TABLE IF EXISTS temp._ingest_stage")
+
+        cols = ", ".join(S.ident(c.name) for c in entity.columns)
+        meta = "_extra, _file, _row_number, _checksum, _row_hash, _loaded_at"
+        secs = time.perf_counter() - t0
+        weights = {i: counts[i].rows_read + 1 for i in staged}
+        share = {i: secs * w / sum(weights.values()) for i, w in weights.items()}
+
+        def write():
+            con.execute(
+                f"""INSERT INTO {S.raw_table(entity)} ({cols}, {meta})
+                    SELECT {cols}, _extra, f.file, c._row_number, f.checksum, _row_hash, {S.lit(at)}
+                    FROM temp._ingest_checked c JOIN temp._ingest_files f USING (_f)
+                    ANTI JOIN temp._ingest_dedup d USING (_f, _row_number)
+                    WHERE c._reason_code IS NULL"""
+            )
+            con.execute(
+                f"""INSERT INTO {S.key_index_table(entity)} (_key_hash, _file, _row_number)
+                    SELECT c._key_hash, f.file, c._row_number
+                    FROM temp._ingest_checked c JOIN temp._ingest_files f USING (_f)
+                    ANTI JOIN temp._ingest_dedup d USING (_f, _row_number)
+                    WHERE c._reason_code IS NULL"""
+            )
+            con.execute(
+                f"""INSERT INTO raw.quarantine (file, entity, checksum, row_number, reason_code, reason, raw_content,
+                        quarantined_at)
+                    SELECT f.file, {S.lit(entity.name)}, f.checksum, q._row_number, q.reason_code,
+                           q.reason, r.raw_content, {S.lit(at)}
+                    FROM temp._ingest_q q JOIN temp._ingest_files f USING (_f)
+                    LEFT JOIN temp._ingest_qraw r USING (_f, _row_number)
+                    ORDER BY q._f, q._row_number"""
+            )
+            _log_rows(con, [(batch[i], "loaded", counts[i], at, share[i], None, None) for i in staged])
+
+        _in_transaction(con, write)
+        for i in staged:
+            self.loaded(batch[i], counts[i], at, share[i])
+        return []
 
 
-def _load(con, lf: _Landed, at: datetime, t0: float) -> _Counts:
-    entity = lf.entity
-    staged = R.stage(con, lf.path, lf.fmt, entity, lf.size, lf.maybe_blank_lines)
+def _prefix(i: int) -> str:
+    return f"{R.PREFIX}{i}_"
+
+
+BATCH_TEMPS = ("_ingest_files", "_ingest_stage", "_ingest_checked", "_ingest_hits", "_ingest_cand", "_ingest_dedup",
+               "_ingest_q", "_ingest_qraw")
+
+
+def _drop_batch_temps(con, temps: list[R.Temps]) -> None:
+    for t in temps:
+        t.drop(con)
+    for name in BATCH_TEMPS:
+        con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+
+def _log_rows(con, rows) -> None:
+    """Write load_log rows (lf, status, counts, at, secs, error, note), replacing the file's
+    failed row and any row of the same file and checksum."""
+    keys = ", ".join(f"({S.lit(lf.rel)}, {S.lit(lf.checksum)})" for lf, *_ in rows)
     con.execute(
-        f"CREATE TEMP TABLE _ingest_checked AS {S.checked_sql(entity, staged.src, S.future_limit_for(at))}"
+        f"""DELETE FROM raw.load_log USING (VALUES {keys}) v(file, checksum)
+            WHERE load_log.file = v.file AND (load_log.status = 'failed' OR load_log.checksum = v.checksum)"""
     )
-    total, bad = con.execute("SELECT count(*), count(_reason_code) FROM temp._ingest_checked").fetchone()
-    if lf.fmt == "jsonl" and total > 0:
-        invalid = con.execute(
-            "SELECT count(*) FROM temp._ingest_checked WHERE _reason_code = 'invalid_json'"
-        ).fetchone()[0]
-        if invalid == total:
-            raise R.FileUnreadable(f"none of its {total} non-blank lines is valid JSON: not a JSONL file")
-    con.execute(f"CREATE TEMP TABLE _ingest_dedup AS {S.dedup_sql(entity, 'temp._ingest_checked')}")
-    dup, conflict = con.execute(
-        "SELECT count(*) FILTER (WHERE _status = 'duplicate'), count(*) FILTER (WHERE _status = 'conflict') "
-        "FROM temp._ingest_dedup"
-    ).fetchone()
-    counts = _Counts(total, total - bad - dup - conflict, bad + conflict, dup)
+    values, params = [], []
+    for lf, status, counts, at, secs, error, note in rows:
+        values.append("(" + ", ".join(["?"] * 14) + ")")
+        params += [
+            lf.rel, lf.entity.name, lf.checksum, lf.fmt, lf.size, status,
+            counts.rows_read, counts.rows_loaded, counts.rows_quarantined, counts.rows_duplicate,
+            at, round(secs, 3), error, note,
+        ]
     con.execute(
-        """CREATE TEMP TABLE _ingest_q AS
-           SELECT _row_number, _reason_code AS reason_code, _reason AS reason
-           FROM temp._ingest_checked WHERE _reason_code IS NOT NULL
-           UNION ALL
-           SELECT _row_number, 'conflicting_duplicate', _reason FROM temp._ingest_dedup WHERE _status = 'conflict'"""
-    )
-    if counts.rows_quarantined:
-        con.execute(f"CREATE TEMP TABLE _ingest_qraw AS {staged.raw_content_sql('temp._ingest_q')}")
-    else:
-        con.execute("CREATE TEMP TABLE _ingest_qraw (_row_number BIGINT, raw_content VARCHAR)")
-    R.drop_staging(con)  # free the staged copy of the file before the big insert
-    if _changed(lf):
-        raise R.FileUnreadable("the file changed while it was being loaded (write landing files as *.tmp, then rename)")
-
-    cols = ", ".join(S.ident(c.name) for c in entity.columns)
-    meta = "_extra, _file, _row_number, _checksum, _row_hash, _loaded_at"
-
-    def write():
-        con.execute(
-            f"""INSERT INTO {S.raw_table(entity)} ({cols}, {meta})
-                SELECT {cols}, _extra, {S.lit(lf.rel)}, _row_number, {S.lit(lf.checksum)}, _row_hash, {S.lit(at)}
-                FROM temp._ingest_checked c ANTI JOIN temp._ingest_dedup d USING (_row_number)
-                WHERE c._reason_code IS NULL"""
-        )
-        con.execute(
-            f"""INSERT INTO {S.key_index_table(entity)} (_key_hash, _file, _row_number)
-                SELECT {S.key_hash_expr(entity, 'c')}, {S.lit(lf.rel)}, c._row_number
-                FROM temp._ingest_checked c ANTI JOIN temp._ingest_dedup d USING (_row_number)
-                WHERE c._reason_code IS NULL"""
-        )
-        con.execute(
-            f"""INSERT INTO raw.quarantine (file, entity, checksum, row_number, reason_code, reason, raw_content,
-                    quarantined_at)
-                SELECT {S.lit(lf.rel)}, {S.lit(entity.name)}, {S.lit(lf.checksum)}, q._row_number, q.reason_code,
-                       q.reason, r.raw_content, {S.lit(at)}
-                FROM temp._ingest_q q LEFT JOIN temp._ingest_qraw r USING (_row_number)
-                ORDER BY q._row_number"""
-        )
-        _log_row(con, lf, "loaded", counts, at, time.perf_counter() - t0)
-
-    _in_transaction(con, write)
-    return counts
-
-
-def _process(con, lf: _Landed, summary: IngestSummary, progress) -> None:
-    t0 = time.perf_counter()
-    at = _utcnow()
-
-    def fail(error: str) -> None:
-        _in_transaction(con, lambda: _log_row(con, lf, "failed", _Counts(), at, time.perf_counter() - t0, error=error))
-        summary.files_failed += 1
-        summary.failed.append((lf.rel, error))
-        progress(f"{lf.rel}: FAILED: {error}")
-
-    try:
-        _fingerprint(lf)
-    except FileNotFoundError:
-        summary.files_seen -= 1
-        progress(f"{lf.rel}: disappeared before it could be read; not logged")
-        return
-    except OSError as e:
-        fail(f"cannot be read: {e.strerror or e}")
-        return
-    if lf.fmt is None:
-        fail(f"unsupported format {lf.path.suffix or '(no extension)'!r}: expected .csv, .jsonl or .parquet")
-        return
-    prior = con.execute(
-        """SELECT file, status FROM raw.load_log
-           WHERE checksum = ? AND entity = ? AND format = ?
-             AND (status = 'loaded' OR (status = 'skipped' AND file = ?))
-           ORDER BY loaded_at, file""",
-        [lf.checksum, lf.entity.name, lf.fmt, lf.rel],
-    ).fetchall()
-    if any(file == lf.rel for file, _ in prior):
-        summary.files_unchanged += 1
-        return
-    if prior:
-        original = prior[0][0]
-        note = f"same content (sha256) as {original}, already loaded: nothing loaded"
-        _in_transaction(con, lambda: _log_row(con, lf, "skipped", _Counts(), at, time.perf_counter() - t0, note=note))
-        summary.files_skipped += 1
-        progress(f"{lf.rel}: skipped, {note}")
-        return
-
-    import duckdb
-
-    try:
-        counts = _load(con, lf, at, t0)
-    except (R.FileUnreadable, duckdb.Error) as e:
-        R.drop_temps(con)
-        msg = str(e) if isinstance(e, R.FileUnreadable) else f"cannot be read as {lf.fmt}: {R.first_line(e)}"
-        fail(msg)
-        return
-    R.drop_temps(con)
-    summary.files_loaded += 1
-    summary.rows_read += counts.rows_read
-    summary.rows_loaded += counts.rows_loaded
-    summary.rows_quarantined += counts.rows_quarantined
-    summary.rows_duplicate += counts.rows_duplicate
-    summary.rows_loaded_by_entity[lf.entity.name] += counts.rows_loaded
-    progress(
-        f"{lf.rel}: loaded {counts.rows_loaded} of {counts.rows_read} rows "
-        f"({counts.rows_quarantined} quarantined, {counts.rows_duplicate} duplicates) "
-        f"in {time.perf_counter() - t0:.1f}s"
+        f"""INSERT INTO raw.load_log (file, entity, checksum, format, bytes, status, rows_read, rows_loaded,
+               rows_quarantined, rows_duplicate, loaded_at, duration_seconds, error, note)
+            VALUES {", ".join(values)}""",
+        params,
     )
 
 
@@ -404,9 +596,33 @@ def ingest(
         files = _discover(landing, progress) if landing.is_dir() else []
         if not landing.is_dir():
             progress(f"landing folder {landing} does not exist: nothing to load")
+        run = _Run(con, summary, progress)
+        R.drop_temps(con)
+        batch: list[_Landed] = []
+        weight = 0
         for lf in files:
             summary.files_seen += 1
-            _process(con, lf, summary, progress)
+            t1, at = time.perf_counter(), _utcnow()
+            if not run.fingerprint(lf, at, t1):
+                continue
+            # a new entity, or the same bytes as a file of the open batch (which must be
+            # loaded first for this one to be recognised as a copy): close the batch
+            if batch and (lf.entity is not batch[0].entity or any(b.checksum == lf.checksum for b in batch)):
+                run.load_batch(batch)
+                batch, weight = [], 0
+            if not run.classify(lf, at, t1):
+                continue
+            rows = _estimated_rows(con, lf)
+            if batch and weight + rows > MAX_BATCH_ROWS:
+                run.load_batch(batch)
+                batch, weight = [], 0
+            batch.append(lf)
+            weight += rows
+            if len(batch) >= MAX_BATCH_FILES:
+                run.load_batch(batch)
+                batch, weight = [], 0
+        if batch:
+            run.load_batch(batch)
     finally:
         con.close()
     summary.wall_seconds = round(time.perf_counter() - t0, 3)

@@ -1,7 +1,9 @@
 """Readers: turn one landing file into the loader's uniform staged relation, in DuckDB.
 
-Each reader creates temp tables/views on the connection (all named _ingest_*) and returns
-a Staged object: the name of the staged relation (columns documented in ingest_sql) and a
+Each reader creates temp tables/views on the connection, all named with the prefix it is
+given (_ingest_<n>_*, one prefix per file of a batch, so several files can be staged side
+by side) and recorded in a Temps object (Temps.drop drops them), and returns a Staged
+object: the staged relation as a query over them (columns documented in ingest_sql) and a
 way to fetch the original text of given rows for the quarantine. No Python runs per row.
 
 Row numbers are 1-based record numbers within the file:
@@ -29,53 +31,60 @@ from orchestration.ingest_sql import ident, lit
 LINE_DELIM = "chr(1) || chr(2) || chr(3) || chr(4)"
 HEADER_PROBE_BYTES = 1 << 20
 
-TEMP_TABLES = (
-    "_ingest_csv",
-    "_ingest_csvrej",
-    "_ingest_gaps",
-    "_ingest_lines_raw",
-    "_ingest_lines_rej",
-    "_ingest_lines_gaps",
-    "_ingest_lines",
-    "_ingest_recs",
-    "_ingest_rej",
-    "_ingest_rejscan",
-    "_ingest_checked",
-    "_ingest_dedup",
-    "_ingest_q",
-    "_ingest_qraw",
-)
-TEMP_VIEWS = ("_ingest_csvnum", "_ingest_src")
+PREFIX = "_ingest_"
 
 
 class FileUnreadable(Exception):
     """The file cannot be read as its format at all: it is logged `failed`."""
 
 
-def drop_temps(con) -> None:
-    for v in TEMP_VIEWS:
-        con.execute(f"DROP VIEW IF EXISTS temp.{v}")
-    for t in TEMP_TABLES:
-        con.execute(f"DROP TABLE IF EXISTS temp.{t}")
+def drop_temps(con, prefix: str = PREFIX) -> None:
+    """Drop every temp table and view whose name starts with prefix (default: all of the loader's)."""
+    views = con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE temporary AND starts_with(view_name, ?)", [prefix]
+    ).fetchall()
+    for (v,) in views:
+        con.execute(f"DROP VIEW IF EXISTS temp.{ident(v)}")
+    tables = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, ?)", [prefix]
+    ).fetchall()
+    for (t,) in tables:
+        con.execute(f"DROP TABLE IF EXISTS temp.{ident(t)}")
 
 
-def drop_staging(con) -> None:
-    """Drop the reader's tables (not the loader's _ingest_checked/_dedup/_q/_qraw)."""
-    keep = {"_ingest_checked", "_ingest_dedup", "_ingest_q", "_ingest_qraw"}
-    for v in TEMP_VIEWS:
-        con.execute(f"DROP VIEW IF EXISTS temp.{v}")
-    for t in TEMP_TABLES:
-        if t not in keep:
-            con.execute(f"DROP TABLE IF EXISTS temp.{t}")
+class Temps:
+    """The temp tables and views made for one file (names starting with prefix p), so that
+    exactly those are dropped (asking the catalog for them costs more than dropping)."""
+
+    def __init__(self, p: str):
+        self.p = p
+        self.made: list[tuple[str, str]] = []
+
+    def table(self, base: str) -> str:
+        self.made.append(("TABLE", self.p + base))
+        return self.p + base
+
+    def view(self, base: str) -> str:
+        self.made.append(("VIEW", self.p + base))
+        return self.p + base
+
+    def drop(self, con) -> None:
+        for kind, name in reversed(self.made):
+            con.execute(f"DROP {kind} IF EXISTS temp.{ident(name)}")
+        self.made.clear()
 
 
 @dataclass
 class Staged:
-    src: str  # the staged relation (see ingest_sql for its columns)
+    src: str  # the staged relation, a parenthesised query (see ingest_sql for its columns)
     fmt: str
     # Given a relation with a _row_number column (the quarantined rows), returns SQL
     # selecting (_row_number, raw_content) for them; may build helper tables lazily.
     raw_content_sql: Callable[[str], str]
+    # Parquet: the file, its schema and the select list typing it (see parquet_files_sql)
+    path: Path | None = None
+    schema: tuple | None = None
+    select: str | None = None
 
 
 def _gaps_sql(skipped_sql: str) -> str:
@@ -108,38 +117,39 @@ def _count(con, sql: str) -> int:
 # --------------------------------------------------------------------------- lines
 
 
-def read_lines(con, path: Path) -> str:
-    """Temp table _ingest_lines(line_no, line, err): every physical line of the file.
+def read_lines(con, path: Path, t: Temps) -> str:
+    """Temp table {p}lines(line_no, line, err): every physical line of the file.
 
     Lines that DuckDB rejects (invalid UTF-8, longer than max_line_size) keep their line
     number, DuckDB's rendering of the text and the error. LF and CRLF both end a line.
     """
-    for t in ("_ingest_lines_raw", "_ingest_lines_rej", "_ingest_lines_gaps", "_ingest_lines", "_ingest_rej", "_ingest_rejscan"):
-        con.execute(f"DROP TABLE IF EXISTS temp.{t}")
+    p = t.p
+    for base in ("lines_raw", "lines_rej", "lines_gaps", "lines", "lrej", "lrejscan"):
+        t.table(base)
     con.execute(
-        f"""CREATE TEMP TABLE _ingest_lines_raw AS SELECT line FROM read_csv({lit(str(path))},
+        f"""CREATE TEMP TABLE {p}lines_raw AS SELECT line FROM read_csv({lit(str(path))},
             columns={{'line': 'VARCHAR'}}, header=false, delim={LINE_DELIM}, quote='', escape='',
             new_line='\\r\\n', auto_detect=false, strict_mode=false, all_varchar=true,
-            store_rejects=true, rejects_table='_ingest_rej', rejects_scan='_ingest_rejscan')"""
+            store_rejects=true, rejects_table='{p}lrej', rejects_scan='{p}lrejscan')"""
     )
     con.execute(
-        """CREATE TEMP TABLE _ingest_lines_rej AS
+        f"""CREATE TEMP TABLE {p}lines_rej AS
            SELECT line AS line_no, min(error_type) AS err, min(csv_line) AS text
-           FROM temp._ingest_rej GROUP BY line"""
+           FROM temp.{p}lrej GROUP BY line"""
     )
-    has_gaps = _count(con, "SELECT 1 FROM temp._ingest_lines_rej") > 0
+    has_gaps = _count(con, f"SELECT 1 FROM temp.{p}lines_rej") > 0
     if has_gaps:
         con.execute(
-            f"CREATE TEMP TABLE _ingest_lines_gaps AS {_gaps_sql('SELECT line_no AS s FROM temp._ingest_lines_rej')}"
+            f"CREATE TEMP TABLE {p}lines_gaps AS {_gaps_sql(f'SELECT line_no AS s FROM temp.{p}lines_rej')}"
         )
-    numbered = _numbered("SELECT rowid + 1 AS _k, line FROM temp._ingest_lines_raw", "temp._ingest_lines_gaps", has_gaps)
+    numbered = _numbered(f"SELECT rowid + 1 AS _k, line FROM temp.{p}lines_raw", f"temp.{p}lines_gaps", has_gaps)
     con.execute(
-        f"""CREATE TEMP TABLE _ingest_lines AS
+        f"""CREATE TEMP TABLE {p}lines AS
             SELECT _num AS line_no, line, NULL::VARCHAR AS err FROM ({numbered})
-            UNION ALL SELECT line_no, text, err FROM temp._ingest_lines_rej"""
+            UNION ALL SELECT line_no, text, err FROM temp.{p}lines_rej"""
     )
-    con.execute("DROP TABLE temp._ingest_lines_raw")
-    return "temp._ingest_lines"
+    con.execute(f"DROP TABLE temp.{p}lines_raw")
+    return f"temp.{p}lines"
 
 
 # --------------------------------------------------------------------------- CSV
@@ -197,66 +207,85 @@ def _csv_quote(expr: str) -> str:
     )
 
 
-def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool) -> Staged:
+def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Temps) -> Staged:
+    p = t.p
     names = read_csv_header(path)
     _check_required(entity, names, "header")
     pos = {n: i for i, n in enumerate(names)}
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
+    for base in ("csv", "rej", "rejscan", "csvrej", "gaps"):
+        t.table(base)
     con.execute(
-        f"""CREATE TEMP TABLE _ingest_csv AS SELECT * FROM read_csv({lit(str(path))},
+        f"""CREATE TEMP TABLE {p}csv AS SELECT * FROM read_csv({lit(str(path))},
             header=true, delim=',', quote='"', escape='"', auto_detect=false, all_varchar=true,
-            columns={columns}, store_rejects=true, rejects_table='_ingest_rej',
-            rejects_scan='_ingest_rejscan')"""
+            columns={columns}, store_rejects=true, rejects_table='{p}rej',
+            rejects_scan='{p}rejscan')"""
     )
     # One row per rejected record; DuckDB's line counts the header as line 1.
     con.execute(
-        """CREATE TEMP TABLE _ingest_csvrej AS
+        f"""CREATE TEMP TABLE {p}csvrej AS
            SELECT line - 1 AS rn, min(error_type) AS error_type, min(error_message) AS error_message,
                   ltrim(min(csv_line), chr(13) || chr(10)) AS csv_line
-           FROM temp._ingest_rej GROUP BY line"""
+           FROM temp.{p}rej GROUP BY line"""
     )
-    n_good = _count(con, "SELECT 1 FROM temp._ingest_csv")
-    n_rej = _count(con, "SELECT 1 FROM temp._ingest_csvrej")
+    n_good, n_rej = con.execute(
+        f"SELECT (SELECT count(*) FROM temp.{p}csv), (SELECT count(*) FROM temp.{p}csvrej)"
+    ).fetchone()
 
-    state = {"lines": None}  # None: not built; False: inconsistent; True: usable
+    state = {"lines": None, "single": False}  # lines: None: not built; False: inconsistent; True: usable
 
     def build_records() -> bool:
-        """Temp table _ingest_recs(line_no, rec, line): physical lines grouped into records."""
+        """{p}recs(line_no, rec, line): physical lines grouped into records."""
         if state["lines"] is None:
-            read_lines(con, path)
-            # A record ends on a line where the running count of quote characters is even.
-            con.execute(
-                """CREATE TEMP TABLE _ingest_recs AS
-                   SELECT line_no, line,
-                          1 + coalesce(sum(CASE WHEN _q % 2 = 0 THEN 1 ELSE 0 END) OVER
-                              (ORDER BY line_no ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS rec
-                   FROM (SELECT line_no, line,
-                                sum(length(coalesce(line, '')) - length(replace(coalesce(line, ''), '"', '')))
-                                  OVER (ORDER BY line_no) AS _q
-                         FROM temp._ingest_lines)"""
-            )
-            n_recs, n_blank = con.execute(
-                """SELECT count(*), count(*) FILTER (WHERE _blank) FROM (
-                     SELECT rec, count(*) = 1 AND coalesce(max(line), '') = '' AS _blank
-                     FROM temp._ingest_recs GROUP BY rec)"""
+            read_lines(con, path, t)
+            n_lines, n_odd, first, last, n_distinct, n_empty = con.execute(
+                f"""SELECT count(*),
+                           count(*) FILTER (WHERE (length(coalesce(line, '')) - length(replace(coalesce(line, ''), '"', ''))) % 2 = 1),
+                           min(line_no), max(line_no), count(DISTINCT line_no), count(*) FILTER (WHERE coalesce(line, '') = '')
+                    FROM temp.{p}lines"""
             ).fetchone()
+            state["single"] = n_odd == 0 and n_lines > 0 and first == 1 and last == n_lines == n_distinct
+            if state["single"]:
+                # No line has an odd number of quote characters, so every line is a record
+                # (what the general grouping below gives then, without its window).
+                t.view("recs")
+                con.execute(f"CREATE TEMP VIEW {p}recs AS SELECT line_no, line, line_no AS rec FROM temp.{p}lines")
+                n_recs, n_blank = n_lines, n_empty
+            else:
+                # A record ends on a line where the running count of quote characters is even.
+                t.table("recs")
+                con.execute(
+                    f"""CREATE TEMP TABLE {p}recs AS
+                       SELECT line_no, line,
+                              1 + coalesce(sum(CASE WHEN _q % 2 = 0 THEN 1 ELSE 0 END) OVER
+                                  (ORDER BY line_no ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS rec
+                       FROM (SELECT line_no, line,
+                                    sum(length(coalesce(line, '')) - length(replace(coalesce(line, ''), '"', '')))
+                                      OVER (ORDER BY line_no) AS _q
+                             FROM temp.{p}lines)"""
+                )
+                n_recs, n_blank = con.execute(
+                    f"""SELECT count(*), count(*) FILTER (WHERE _blank) FROM (
+                         SELECT rec, count(*) = 1 AND coalesce(max(line), '') = '' AS _blank
+                         FROM temp.{p}recs GROUP BY rec)"""
+                ).fetchone()
             state["lines"] = n_recs - 1 - n_blank == n_good + n_rej
         return state["lines"]
 
-    skipped = ["SELECT rn AS s FROM temp._ingest_csvrej"]
+    skipped = [f"SELECT rn AS s FROM temp.{p}csvrej"]
+    has_gaps = n_rej > 0
     if maybe_blank_lines and build_records():
-        skipped.append(
-            """SELECT rec - 1 AS s FROM temp._ingest_recs GROUP BY rec
-               HAVING count(*) = 1 AND coalesce(max(line), '') = '' AND rec > 1"""
-        )
-    skipped_sql = " UNION ALL ".join(skipped)
-    has_gaps = _count(con, skipped_sql) > 0
+        if state["single"]:
+            skipped.append(f"SELECT line_no - 1 AS s FROM temp.{p}lines WHERE coalesce(line, '') = '' AND line_no > 1")
+        else:
+            skipped.append(
+                f"""SELECT rec - 1 AS s FROM temp.{p}recs GROUP BY rec
+                   HAVING count(*) = 1 AND coalesce(max(line), '') = '' AND rec > 1"""
+            )
+        has_gaps = _count(con, " UNION ALL ".join(skipped)) > 0
     if has_gaps:
-        con.execute(f"CREATE TEMP TABLE _ingest_gaps AS {_gaps_sql(skipped_sql)}")
-    con.execute(
-        f"CREATE TEMP VIEW _ingest_csvnum AS "
-        f"{_numbered('SELECT rowid + 1 AS _k, * FROM temp._ingest_csv', 'temp._ingest_gaps', has_gaps)}"
-    )
+        con.execute(f"CREATE TEMP TABLE {p}gaps AS {_gaps_sql(' UNION ALL '.join(skipped))}")
+    csvnum = f"({_numbered(f'SELECT rowid + 1 AS _k, * FROM temp.{p}csv', f'temp.{p}gaps', has_gaps)})"
 
     contract_names = set(entity.column_names)
     vcols = ", ".join(
@@ -271,57 +300,56 @@ def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool) -> Sta
     else:
         extra = "NULL::VARCHAR"
     nulls = ", ".join(f"NULL::VARCHAR AS {ident('v_' + c.name)}" for c in entity.columns)
-    con.execute(
-        f"""CREATE TEMP VIEW _ingest_src AS
-            SELECT _num AS _row_number, NULL::VARCHAR AS _pre_code, NULL::VARCHAR AS _pre_reason,
-                   {vcols}, {extra} AS _extra
-            FROM temp._ingest_csvnum
+    rejects = (
+        f"""
             UNION ALL
             SELECT rn, 'unparseable_row',
                    'CSV row could not be parsed: ' || lower(replace(error_type, '_', ' ')) || ' (' || error_message || ')',
                    {nulls}, NULL::VARCHAR
-            FROM temp._ingest_csvrej"""
+            FROM temp.{p}csvrej"""
+        if n_rej
+        else ""
     )
+    src = f"""(SELECT _num AS _row_number, NULL::VARCHAR AS _pre_code, NULL::VARCHAR AS _pre_reason,
+                   {vcols}, {extra} AS _extra
+            FROM {csvnum}{rejects})"""
 
     def raw_content_sql(q: str) -> str:
         only_rejects = (
-            _count(con, f"SELECT 1 FROM {q} WHERE _row_number NOT IN (SELECT rn FROM temp._ingest_csvrej)") == 0
+            _count(con, f"SELECT 1 FROM {q} WHERE _row_number NOT IN (SELECT rn FROM temp.{p}csvrej)") == 0
         )
         if not only_rejects and build_records():
             # Exact original text of each record (lines joined with LF).
             return f"""SELECT rec - 1 AS _row_number, string_agg(coalesce(line, ''), chr(10) ORDER BY line_no) AS raw_content
-                       FROM temp._ingest_recs WHERE rec - 1 IN (SELECT _row_number FROM {q}) GROUP BY rec"""
+                       FROM temp.{p}recs WHERE rec - 1 IN (SELECT _row_number FROM {q}) GROUP BY rec"""
         # Rejects: DuckDB's copy of the line. Others (only when the physical lines could
         # not be matched to DuckDB's records): the row re-rendered as CSV.
         rendered = " || ',' || ".join(_csv_quote(f"c{i}") for i in range(len(names)))
-        return f"""SELECT rn AS _row_number, csv_line AS raw_content FROM temp._ingest_csvrej
+        return f"""SELECT rn AS _row_number, csv_line AS raw_content FROM temp.{p}csvrej
                    WHERE rn IN (SELECT _row_number FROM {q})
                    UNION ALL
-                   SELECT _num, {rendered} FROM temp._ingest_csvnum WHERE _num IN (SELECT _row_number FROM {q})"""
+                   SELECT _num, {rendered} FROM {csvnum} WHERE _num IN (SELECT _row_number FROM {q})"""
 
-    return Staged("temp._ingest_src", "csv", raw_content_sql)
+    return Staged(src, "csv", raw_content_sql)
 
 
 # --------------------------------------------------------------------------- JSONL
 
 
-def stage_jsonl(con, path: Path, entity: C.Entity, size: int) -> Staged:
+def stage_jsonl(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Staged:
     names = entity.column_names
     nulls = ", ".join(f"NULL::VARCHAR AS {ident('v_' + n)}" for n in names)
     if size == 0:
-        con.execute(
-            f"""CREATE TEMP VIEW _ingest_src AS SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS _pre_code,
-                NULL::VARCHAR AS _pre_reason, {nulls}, NULL::VARCHAR AS _extra WHERE false"""
-        )
-        return Staged("temp._ingest_src", "jsonl", lambda q: "SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS raw_content WHERE false")
-    lines = read_lines(con, path)
+        src = f"""(SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS _pre_code,
+                NULL::VARCHAR AS _pre_reason, {nulls}, NULL::VARCHAR AS _extra WHERE false)"""
+        return Staged(src, "jsonl", lambda q: "SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS raw_content WHERE false")
+    lines = read_lines(con, path, t)
     paths = "[" + ", ".join(lit("$." + '"' + n + '"') for n in names) + "]"
     vcols = ", ".join(f"_vals[{i + 1}] AS {ident('v_' + n)}" for i, n in enumerate(names))
     known = "[" + ", ".join(lit(n) for n in names) + "]"
     remove = lit("{" + ", ".join(f'"{n}": null' for n in names) + "}")
     ws = "chr(32) || chr(9) || chr(13) || chr(65279)"
-    con.execute(
-        f"""CREATE TEMP VIEW _ingest_src AS
+    src = f"""(
         SELECT line_no AS _row_number,
           CASE WHEN err IS NOT NULL OR NOT _valid THEN 'invalid_json'
                WHEN _jt <> 'OBJECT' THEN 'json_not_object' END AS _pre_code,
@@ -345,13 +373,12 @@ def stage_jsonl(con, path: Path, entity: C.Entity, size: int) -> Staged:
               WHERE err IS NOT NULL OR trim(coalesce(t, ''), {ws}) <> ''
             )
           )
-        )"""
-    )
+        ))"""
 
     def raw_content_sql(q: str) -> str:
         return f"SELECT line_no AS _row_number, line AS raw_content FROM {lines} WHERE line_no IN (SELECT _row_number FROM {q})"
 
-    return Staged("temp._ingest_src", "jsonl", raw_content_sql)
+    return Staged(src, "jsonl", raw_content_sql)
 
 
 # --------------------------------------------------------------------------- Parquet
@@ -364,7 +391,9 @@ def _is_nested(sql_type: str) -> bool:
     return t.startswith(_NESTED_PREFIXES) or t.endswith("]")
 
 
-def stage_parquet(con, path: Path, entity: C.Entity, size: int) -> Staged:
+def stage_parquet(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Staged:
+    """Nothing is made: the staged relation reads the file in place. Files of one schema
+    are best read together, by one scan (parquet_files_sql), which DuckDB parallelises."""
     if size == 0:
         raise FileUnreadable("empty file (0 bytes): not a Parquet file")
     src = f"read_parquet({lit(str(path))}, file_row_number=true)"
@@ -393,19 +422,27 @@ def stage_parquet(con, path: Path, entity: C.Entity, size: int) -> Staged:
         extra = f"CASE WHEN {all_null} THEN NULL ELSE to_json(struct_pack({packed}))::VARCHAR END"
     else:
         extra = "NULL::VARCHAR"
-    con.execute(
-        f"""CREATE TEMP VIEW _ingest_src AS
-            SELECT file_row_number + 1 AS _row_number, NULL::VARCHAR AS _pre_code, NULL::VARCHAR AS _pre_reason,
-                   {vcols}, {extra} AS _extra
-            FROM {src}"""
-    )
+    select = f"NULL::VARCHAR AS _pre_code, NULL::VARCHAR AS _pre_reason, {vcols}, {extra} AS _extra"
     every = ", ".join(f"{ident(n)} := {ident(n)}" for n in names if n != "file_row_number")
 
     def raw_content_sql(q: str) -> str:
         return f"""SELECT file_row_number + 1 AS _row_number, to_json(struct_pack({every}))::VARCHAR AS raw_content
                    FROM {src} WHERE file_row_number + 1 IN (SELECT _row_number FROM {q})"""
 
-    return Staged("temp._ingest_src", "parquet", raw_content_sql)
+    return Staged(
+        f"(SELECT file_row_number + 1 AS _row_number, {select} FROM {src})", "parquet", raw_content_sql,
+        path, tuple(described), select,
+    )
+
+
+def parquet_files_sql(files: list[tuple[int, Staged]]) -> str:
+    """The staged rows, with _f, of Parquet files of one schema (same select list): one scan."""
+    paths = "[" + ", ".join(lit(str(st.path)) for _, st in files) + "]"
+    fs = "[" + ", ".join(str(f) for f, _ in files) + "]"
+    return (
+        f"SELECT {fs}[(file_index + 1)::BIGINT] AS _f, file_row_number + 1 AS _row_number, {files[0][1].select} "
+        f"FROM read_parquet({paths}, file_row_number=true)"
+    )
 
 
 def first_line(e: BaseException) -> str:
@@ -413,12 +450,12 @@ def first_line(e: BaseException) -> str:
     return text[0] if text else type(e).__name__
 
 
-def stage(con, path: Path, fmt: str, entity: C.Entity, size: int, maybe_blank_lines: bool) -> Staged:
-    drop_temps(con)
+def stage(con, path: Path, fmt: str, entity: C.Entity, size: int, maybe_blank_lines: bool, t: Temps) -> Staged:
+    """Stage one file; t records the temp objects it makes (the caller drops them: t.drop)."""
     if fmt == "csv":
-        return stage_csv(con, path, entity, maybe_blank_lines)
+        return stage_csv(con, path, entity, maybe_blank_lines, t)
     if fmt == "jsonl":
-        return stage_jsonl(con, path, entity, size)
+        return stage_jsonl(con, path, entity, size, t)
     if fmt == "parquet":
-        return stage_parquet(con, path, entity, size)
+        return stage_parquet(con, path, entity, size, t)
     raise FileUnreadable(f"unsupported format {fmt!r}")

@@ -11,6 +11,8 @@ Conventions of the staged relation every reader produces (see ingest_readers):
     _pre_reason VARCHAR   its human sentence
     v_<column>  VARCHAR   the raw text of each contract column (NULL when absent)
     _extra      VARCHAR   JSON object of unknown extra columns, or NULL
+The loader validates a batch of files at once: it adds _f, the file's position in the
+batch, to the staged rows (checked_sql passes it through, dedup_sql orders by it).
 """
 
 from __future__ import annotations
@@ -170,7 +172,15 @@ def _show(expr: str, width: int = 80) -> str:
     return f"'''' || left({expr}, {width}) || CASE WHEN length({expr}) > {width} THEN '...' ELSE '' END || ''''"
 
 
-def parse_expr(col: C.Column) -> str:
+# Fast paths: the forms data usually comes in are typed by cheaper SQL that gives exactly
+# the value of the general expression (general=True), which handles everything else;
+# tests/test_ingest.py compares the two on edge cases. A timestamp in the form
+# YYYY-MM-DD[T ]hh:mm:ss[.ffffff][Z] (no other offset, nothing around it) is read by a
+# TIMESTAMP cast, which reads it as UTC like the general TIMESTAMPTZ path.
+TS_FAST_REGEX = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z?"
+
+
+def parse_expr(col: C.Column, general: bool = False) -> str:
     """SQL turning the text n_<col> into the typed value, NULL when it does not parse."""
     n = _v(col)
     t = f"trim({n})"
@@ -191,10 +201,13 @@ def parse_expr(col: C.Column) -> str:
         )
     if col.kind == C.TIMESTAMP:
         # TIMESTAMPTZ understands offsets; the session TimeZone is UTC, so no offset = UTC.
-        return (
+        full = (
             f"CASE WHEN regexp_full_match({n}, '{ws}{TS_REGEX}{ws}') "
             f"THEN timezone('UTC', try_cast(replace(upper({n}), ',', '.') AS TIMESTAMPTZ)) END"
         )
+        if general:
+            return full
+        return f"CASE WHEN regexp_full_match({n}, '{TS_FAST_REGEX}') THEN try_cast({n} AS TIMESTAMP) ELSE {full} END"
     if col.kind == C.DATE:
         return f"CASE WHEN regexp_full_match({n}, '{ws}{DATE_REGEX}{ws}') THEN try_cast(left({t}, 10) AS DATE) END"
     if col.kind == C.BOOLEAN:
@@ -202,11 +215,15 @@ def parse_expr(col: C.Column) -> str:
         falses = ", ".join(lit(w) for w in FALSE_WORDS)
         return f"CASE WHEN lower({t}) IN ({trues}) THEN TRUE WHEN lower({t}) IN ({falses}) THEN FALSE END"
     if col.kind == C.JSON_OBJECT:
-        # CASE, not AND: json_type raises on invalid JSON and AND does not short-circuit.
-        return (
-            f"CASE WHEN (CASE WHEN json_valid({n}) THEN json_type({n}) END) = 'OBJECT' "
-            f"THEN json({n})::VARCHAR END"
-        )
+        if general:
+            # CASE, not AND: json_type raises on invalid JSON and AND does not short-circuit.
+            return (
+                f"CASE WHEN (CASE WHEN json_valid({n}) THEN json_type({n}) END) = 'OBJECT' "
+                f"THEN json({n})::VARCHAR END"
+            )
+        # One parse: json() minifies valid JSON (an object then starts with '{') and
+        # raises on invalid JSON, which try() turns into NULL.
+        return f"CASE WHEN starts_with(try(json({n}))::VARCHAR, '{{') THEN try(json({n}))::VARCHAR END"
     raise ValueError(f"unknown column kind {col.kind!r}")
 
 
@@ -285,22 +302,29 @@ def checks(entity: C.Entity, future_limit: datetime) -> list[tuple[str, str, str
     return out
 
 
-def row_hash_expr(entity: C.Entity) -> str:
-    """md5 over the canonical typed contract values (NULL-safe, unambiguous)."""
+def row_hash_expr(entity: C.Entity, general: bool = False) -> str:
+    """md5 over the canonical typed contract values (NULL-safe, unambiguous): the JSON
+    array of their texts; json_array() writes the same text as to_json(list_value()), faster."""
     vals = ", ".join(f"{_p(c)}::VARCHAR" for c in entity.columns)
-    return f"md5(to_json(list_value({vals}))::VARCHAR)"
+    if general:
+        return f"md5(to_json(list_value({vals}))::VARCHAR)"
+    return f"md5(json_array({vals})::VARCHAR)"
 
 
-def _blank_to_null(v: str) -> str:
-    # Cheap test first: only values starting with whitespace can be blank.
-    return (
-        f"CASE WHEN {v} = '' OR (ascii({v}) IN (9, 10, 11, 12, 13, 32) AND regexp_full_match({v}, '\\s*')) "
-        f"THEN NULL ELSE {v} END"
-    )
+def _blank_to_null(v: str, general: bool = False) -> str:
+    if general:
+        # Cheap test first: only values starting with whitespace can be blank.
+        return (
+            f"CASE WHEN {v} = '' OR (ascii({v}) IN (9, 10, 11, 12, 13, 32) AND regexp_full_match({v}, '\\s*')) "
+            f"THEN NULL ELSE {v} END"
+        )
+    # Cheaper: a value whose first byte sorts after a space cannot be blank.
+    return f"CASE WHEN {v} >= '!' THEN {v} WHEN {v} = '' OR regexp_full_match({v}, '\\s*') THEN NULL ELSE {v} END"
 
 
 def checked_sql(entity: C.Entity, src: str, future_limit: datetime) -> str:
-    """SELECT producing typed columns, _reason_code, _reason and _row_hash from the staged relation."""
+    """SELECT producing typed columns, _reason_code, _reason, _row_hash and _key_hash from the
+    staged relation (with its _f, the file's position in the batch, passed through)."""
     norm = ", ".join(f"{_blank_to_null(ident('v_' + c.name))} AS {_v(c)}" for c in entity.columns)
     parsed = ", ".join(f"{parse_expr(c)} AS {_p(c)}" for c in entity.columns)
     when = "\n".join(
@@ -308,9 +332,11 @@ def checked_sql(entity: C.Entity, src: str, future_limit: datetime) -> str:
         for code, cond, msg in checks(entity, future_limit)
     )
     typed = ", ".join(f"{_p(c)} AS {ident(c.name)}" for c in entity.columns)
+    key_hash = f"hash({', '.join(_p(entity.column(k)) for k in entity.key)})"
     return f"""
-SELECT _row_number, {typed}, _extra,
-       _r.code AS _reason_code, _r.reason AS _reason, {row_hash_expr(entity)} AS _row_hash
+SELECT _f, _row_number, {typed}, _extra,
+       _r.code AS _reason_code, _r.reason AS _reason, {row_hash_expr(entity)} AS _row_hash,
+       {key_hash} AS _key_hash
 FROM (
   SELECT *,
     CASE
@@ -319,62 +345,83 @@ FROM (
     END AS _r
   FROM (
     SELECT *, {parsed}
-    FROM (SELECT _row_number, _pre_code, _pre_reason, _extra, {norm} FROM {src})
+    FROM (SELECT _f, _row_number, _pre_code, _pre_reason, _extra, {norm} FROM {src})
   )
 )
 """
 
 
-def dedup_sql(entity: C.Entity, checked: str) -> str:
-    """Rows of `checked` that are not loaded because of their natural key.
+# Rows are ordered across the files of a batch by (_f, _row_number), packed in one BIGINT.
+ORD_SHIFT = 1 << 40
+
+
+def dedup_hits_sql(entity: C.Entity, checked: str) -> str:
+    """Key index rows whose key hash is one of the batch's valid rows' (few: re-deliveries
+    and hash collisions). A scan of the key index (8 bytes a row), not of the raw table."""
+    return f"""SELECT k._file, k._row_number, k._key_hash FROM {key_index_table(entity)} k
+               WHERE k._key_hash IN (SELECT _key_hash FROM {checked} WHERE _reason_code IS NULL)"""
+
+
+def dedup_candidates_sql(checked: str, hits: str) -> str:
+    """Key hashes that need a look: seen twice in the batch, or already in the key index."""
+    return f"""SELECT _key_hash FROM {checked} WHERE _reason_code IS NULL GROUP BY _key_hash HAVING count(*) > 1
+               UNION SELECT _key_hash FROM {hits}"""
+
+
+def dedup_sql(entity: C.Entity, checked: str, files: str, hits: str, cand: str) -> str:
+    """Rows of `checked` (one batch of files) that are not loaded because of their natural key.
 
     _status 'duplicate' (same key and content as the winner) or 'conflict'. The winner of
-    a key is the row already in the raw table if there is one, else the file's first
-    valid row with that key (lowest _row_number).
+    a key is the row already in the raw table if there is one, else the batch's first
+    valid row with that key (lowest _f, then lowest _row_number): exactly what loading
+    the batch's files one by one, in order, gives. `files` maps _f to the file's name;
+    `hits` and `cand` are the results of dedup_hits_sql and dedup_candidates_sql.
     """
     keys = [ident(k) for k in entity.key]
     key_list = ", ".join(keys)
     raw = raw_table(entity)
     on_rv = " AND ".join(f"r.{k} = v.{k}" for k in keys)
     key_text = " || ', ' || ".join(f"'{k}=' || coalesce(c.{ident(k)}::VARCHAR, '')" for k in entity.key)
-    # Only keys seen twice in the file (m) or already in the raw table (p) need a look.
-    # p: the key index is probed with the file's key hashes (a scan of 8 bytes a row);
-    # only the raw rows it points at are read (pruned by _file), then compared by key, so
-    # a hash collision costs a lookup, never a wrong answer.
+    # Only the rows of candidate key hashes are looked at, by key: keys seen twice in the
+    # batch (m) or already in the raw table (p). p reads only the raw rows the key index
+    # points at (pruned by _file) and compares them by key, so a hash collision costs a
+    # lookup, never a wrong answer.
     return f"""
-WITH v AS (SELECT _row_number, {key_list}, _row_hash, {key_hash_expr(entity)} AS _key_hash
-           FROM {checked} WHERE _reason_code IS NULL),
-m AS (SELECT {key_list}, min(_row_number) AS _f_row, arg_min(_row_hash, _row_number) AS _f_hash
+WITH v AS (SELECT _f, _row_number, _f * {ORD_SHIFT} + _row_number AS _ord, {key_list}, _row_hash
+           FROM {checked} WHERE _reason_code IS NULL AND _key_hash IN (SELECT _key_hash FROM {cand})),
+m AS (SELECT {key_list}, min(_ord) AS _w_ord, arg_min(_row_hash, _ord) AS _w_hash
       FROM v GROUP BY ALL HAVING count(*) > 1),
-hits AS (SELECT k._file, k._row_number FROM {key_index_table(entity)} k SEMI JOIN v ON k._key_hash = v._key_hash),
 p AS (SELECT {", ".join(f"r.{k}" for k in keys)}, min(r._file) AS _p_file, min(r._row_number) AS _p_row,
              list(DISTINCT r._row_hash) AS _p_hashes
       FROM {raw} r
-      SEMI JOIN hits ON r._file = hits._file AND r._row_number = hits._row_number
+      SEMI JOIN {hits} h ON r._file = h._file AND r._row_number = h._row_number
       SEMI JOIN v ON {on_rv}
-      WHERE r._file IN (SELECT _file FROM hits)
+      WHERE r._file IN (SELECT _file FROM {hits})
       GROUP BY ALL),
 c AS (
-  SELECT v._row_number, {", ".join(f"v.{k}" for k in keys)},
+  SELECT v._f, v._row_number, {", ".join(f"v.{k}" for k in keys)},
     CASE
       WHEN p._p_hashes IS NOT NULL THEN
         CASE WHEN list_contains(p._p_hashes, v._row_hash) THEN 'duplicate' ELSE 'conflict' END
-      WHEN v._row_number = m._f_row THEN 'load'
-      WHEN v._row_hash = m._f_hash THEN 'duplicate'
+      WHEN v._ord = m._w_ord THEN 'load'
+      WHEN v._row_hash = m._w_hash THEN 'duplicate'
       ELSE 'conflict'
     END AS _status,
-    p._p_file, p._p_row, m._f_row
+    p._p_file, p._p_row, m._w_ord // {ORD_SHIFT} AS _w_f, m._w_ord % {ORD_SHIFT} AS _w_row
   FROM v LEFT JOIN m USING ({key_list}) LEFT JOIN p USING ({key_list})
-  WHERE m._f_row IS NOT NULL OR p._p_hashes IS NOT NULL
+  WHERE m._w_ord IS NOT NULL OR p._p_hashes IS NOT NULL
 )
-SELECT c._row_number, c._status,
+SELECT c._f, c._row_number, c._status,
   CASE WHEN c._status = 'conflict' THEN
     CASE WHEN c._p_file IS NOT NULL
       THEN {key_text} || ' was already loaded from ' || c._p_file || ' row ' || c._p_row || ' with different content'
-      ELSE {key_text} || ' appears earlier in this file (row ' || c._f_row || ') with different content'
+      WHEN c._w_f = c._f
+      THEN {key_text} || ' appears earlier in this file (row ' || c._w_row || ') with different content'
+      ELSE {key_text} || ' was already loaded from ' || wf.file || ' row ' || c._w_row || ' with different content'
     END
   END AS _reason
-FROM c WHERE c._status <> 'load'
+FROM c LEFT JOIN {files} wf ON wf._f = c._w_f
+WHERE c._status <> 'load'
 """
 
 

@@ -361,6 +361,83 @@ def test_reconciliation_for_every_file(env):
     assert log(wh)["events/03.csv"][1:5] == (3, 1, 1, 1)
 
 
+# --------------------------------------------------------------------------- batches
+
+
+def _batch_landing(landing: Path) -> None:
+    """Files of one entity that interact: duplicates and conflicts across files, the same
+    key twice in a file, a copy of a file under another name, bad rows."""
+    put(landing, "events", "a.csv", events_csv(
+        f"e1,c1,page_view,{TS},", f"e2,c1,page_view,{TS},", f"e1,c1,page_view,{TS},", "e9,c1,x,bad,"))
+    put(landing, "events", "b.jsonl", jl(
+        {"event_id": "e2", "contact_id": "c1", "event_type": "page_view", "occurred_at": "2024-03-10T14:00:00+02:00"},
+        {"event_id": "e1", "contact_id": "c1", "event_type": "email_open", "occurred_at": TS},
+        {"event_id": "e3", "contact_id": "c1", "event_type": "page_view", "occurred_at": TS},
+        {"event_id": "e3", "contact_id": "c1", "event_type": "email_open", "occurred_at": TS},
+        "{broken",
+    ))
+    put_parquet(landing, "events", "c.parquet", pa.table({
+        "event_id": ["e3", "e4", "e5", "e4"], "contact_id": ["c1"] * 4,
+        "event_type": ["other", "x", "y", "z"], "occurred_at": [TS] * 4}))
+    put(landing, "events", "d.csv", events_csv(f"e5,c1,yy,{TS},", f"e6,c1,x,{TS},"))
+    put(landing, "events", "e_copy.csv", (landing / "events" / "d.csv").read_bytes())
+    put(landing, "contacts", "c1.csv", f"contact_id,created_at,updated_at\nct1,{TS},{TS}\nct1,{TS},{TS}\n")
+    put(landing, "contacts", "c2.csv", f"contact_id,email,created_at,updated_at\nct1,x@y,{TS},{TS}\nct2,,{TS},{TS}\n")
+
+
+def test_batched_load_equals_loading_files_one_by_one(env, tmp_path, monkeypatch):
+    landing, wh = env
+    _batch_landing(landing)
+    batched = ingest(landing, wh)
+    monkeypatch.setattr("orchestration.ingest.MAX_BATCH_FILES", 1)
+    single = tmp_path / "single.duckdb"
+    one_by_one = ingest(landing, single)
+    assert snapshot(wh, volatile=False) == snapshot(single, volatile=False)
+    assert (batched.files_loaded, batched.files_skipped, batched.rows_loaded, batched.rows_duplicate,
+            batched.rows_quarantined) == (one_by_one.files_loaded, one_by_one.files_skipped,
+                                          one_by_one.rows_loaded, one_by_one.rows_duplicate, one_by_one.rows_quarantined)
+    # the batched load really loaded a.csv .. d.csv together (one load time), the other one by one
+    times = "SELECT count(DISTINCT loaded_at) FROM raw.load_log WHERE file IN " \
+            "('events/a.csv', 'events/b.jsonl', 'events/c.parquet', 'events/d.csv')"
+    assert q(wh, times) == [(1,)] and q(single, times) == [(4,)]
+    lg = log(wh)
+    assert lg["events/e_copy.csv"][0] == "skipped" and "events/d.csv" in lg["events/e_copy.csv"][6]
+    conflicts = {(r[0], r[1]): r[3] for r in quarantine(wh) if r[2] == "conflicting_duplicate"}
+    assert "was already loaded from events/a.csv row 1" in conflicts[("events/b.jsonl", 2)]
+    assert "appears earlier in this file (row 3)" in conflicts[("events/b.jsonl", 4)]
+    assert "was already loaded from events/b.jsonl row 3" in conflicts[("events/c.parquet", 1)]
+    assert "appears earlier in this file (row 2)" in conflicts[("events/c.parquet", 4)]
+    assert "was already loaded from events/c.parquet row 3" in conflicts[("events/d.csv", 1)]
+    assert lg["events/d.csv"][:5] == ("loaded", 2, 1, 1, 0)
+    assert lg["contacts/c2.csv"][:5] == ("loaded", 2, 1, 1, 0)
+
+
+def test_a_file_that_breaks_its_batch_fails_alone(env, tmp_path, monkeypatch):
+    landing, wh = env
+    _batch_landing(landing)
+    # a Parquet file whose footer reads but whose data does not: only reading it fails
+    good = put_parquet(landing, "events", "c2_corrupt.parquet", pa.table({
+        "event_id": [f"x{i}" for i in range(1000)], "contact_id": ["c1"] * 1000,
+        "event_type": ["x"] * 1000, "occurred_at": [TS] * 1000}))
+    data = bytearray(good.read_bytes())
+    data[4:300] = b"\xab" * 296
+    good.write_bytes(bytes(data))
+    # and files of the same batch that cannot be read at all (found before and after the error)
+    put(landing, "events", "c3_garbage.csv", b"\x89PNG\r\n\x1a\n\xff\xfe\xfd" * 50)
+    put(landing, "events", "c4_garbage.jsonl", b"not json\nstill not\n")
+    s = ingest(landing, wh)
+    assert sorted(f for f, _ in s.failed) == ["events/c2_corrupt.parquet", "events/c3_garbage.csv",
+                                              "events/c4_garbage.jsonl"]
+    assert s.files_failed == 3
+    assert q(wh, "SELECT count(*) FROM raw.load_log WHERE status = 'failed'") == [(3,)]
+    assert log(wh)["events/c2_corrupt.parquet"][0] == "failed"
+    assert "cannot be read as parquet" in log(wh)["events/c2_corrupt.parquet"][5]
+    monkeypatch.setattr("orchestration.ingest.MAX_BATCH_FILES", 1)
+    single = tmp_path / "single.duckdb"
+    ingest(landing, single)
+    assert snapshot(wh, volatile=False) == snapshot(single, volatile=False)
+
+
 # --------------------------------------------------------------------------- unreadable files
 
 
@@ -597,3 +674,55 @@ def test_crash_at_any_point_then_resume_equals_uninterrupted(tmp_path):
         _assert_consistent(wh)
         assert snapshot(wh, volatile=False) == expected, f"kill at {fraction:.0%} of the run"
     assert interrupted >= 2  # most kill points fall inside the run
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+def test_fast_paths_give_the_values_of_the_general_expressions():
+    """Typing and hashing use cheaper SQL for the usual forms: on edge cases, the same
+    values as the general expressions (which define the contract's typing rules)."""
+    import itertools
+    import random
+
+    from orchestration import ingest_sql as S
+
+    rng = random.Random(11)
+    stamps = {f"{y}-{m}-{d}{sep}{h}:{mi}:{s}{frac}{z}" for y, m, d, h, mi, s, sep, frac, z in itertools.product(
+        ["0000", "1969", "2024"], ["00", "02", "13"], ["00", "29", "30", "31"], ["00", "23", "24"], ["00", "60"],
+        ["00", "59", "60"], ["T", " ", "t"], ["", ".5", ".1234567"], ["", "Z", "z", "+02:00", "-05", "+0530"])}
+    pieces = ["", "Z", "z", "+02:00", "-05", "+0530", " ", "\t", ".5", ".1234567", ",5", "T", "t", ":00", "x"]
+    for _ in range(20000):
+        base = f"{rng.choice(['2024', '1999', '0000', '9999'])}-{rng.choice(['02', '03', '13'])}-{rng.choice(['10', '29', '31'])}"
+        stamps.add(rng.choice(["", " ", "\n"]) + base + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 5))))
+    objects = {"", " ", "{}", "[]", "null", "{broken", '{"a":1}{"b":2}', '{"a":1,}', '{"a":NaN}', ' {"a" : [1, {"b": null}]} ',
+               '"{}"', '{"a":"\\u00e9\\n"}', '/*c*/{}', "\ufeff{}", '{"a":1} x', '{"a":"\\ud800"}'}
+    for _ in range(5000):
+        objects.add(rng.choice(["", " ", "\n"]) + "{" + ",".join(
+            f'"{rng.choice("abc")}" : {rng.choice(["1", "-2.5e3", "true", "null", "[1, 2]", "{}", chr(34) + "x y" + chr(34)])}'
+            for _ in range(rng.randint(0, 3))) + rng.choice(["}", "}", "", "],"]))
+    texts = ["", " ", "\t\n\r\x0c", "\x0b", " \x0b", "\u00a0", "a", " a ", "!", "\x00", '"', "\\", "é€𝄞", "\u2028", None]
+    texts += ["".join(rng.choice([" ", "\t", "\n", "\x0b", "a", '"', "\\", "\x01", "é"]) for _ in range(rng.randint(0, 6)))
+              for _ in range(3000)]
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    try:
+        for kind, values in ((C.TIMESTAMP, stamps), (C.JSON_OBJECT, objects)):
+            corpus = pa.table({"n_v": pa.array(sorted(values), pa.string())})
+            con.execute("CREATE OR REPLACE TABLE t AS SELECT * FROM corpus")
+            col = C.Column("v", kind)
+            fast, general = S.parse_expr(col), S.parse_expr(col, general=True)
+            assert con.execute(f"SELECT n_v, {general}, {fast} FROM t WHERE ({fast}) IS DISTINCT FROM ({general})"
+                               ).fetchall() == [], kind
+            assert con.execute(f"SELECT count({general}) FROM t").fetchone()[0] > 100  # real values compared
+        corpus = pa.table({"a": pa.array(texts, pa.string()),
+                           "b": pa.array([texts[(i * 7) % len(texts)] for i in range(len(texts))], pa.string())})
+        con.execute("CREATE OR REPLACE TABLE t AS SELECT * FROM corpus")
+        fast, general = S._blank_to_null("a"), S._blank_to_null("a", general=True)
+        assert con.execute(f"SELECT a FROM t WHERE ({fast}) IS DISTINCT FROM ({general})").fetchall() == []
+        entity = C.Entity("x", (C.Column("a", C.TEXT), C.Column("b", C.TEXT)), key=("a",))
+        fast, general = S.row_hash_expr(entity), S.row_hash_expr(entity, general=True)
+        assert con.execute(f'SELECT a, b FROM (SELECT a AS "p_a", b AS "p_b", a, b FROM t) '
+                           f"WHERE ({fast}) IS DISTINCT FROM ({general})").fetchall() == []
+    finally:
+        con.close()
