@@ -4,6 +4,7 @@ and two runs never write the warehouse at once (real Dagster, dbt and DuckDB; no
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import subprocess
@@ -101,6 +102,31 @@ def test_dbt_tests_gx_suites_and_freshness_are_asset_checks():
         if (s.get("freshness") or {}).get("warn_after", {}).get("count")
     }
     assert with_freshness and freshness == with_freshness
+
+
+# --------------------------------------------------------------------------- start-up costs
+
+
+def test_dbt_resource_starts_dbt_without_asking_its_version_nor_building_an_adapter(monkeypatch):
+    """dagster-dbt would run `dbt --version` and build a dbt adapter in process before every
+    dbt command (~4 s); the job's resource does neither. The hooks it overrides must still
+    exist in dagster-dbt, or the overrides silently stop working."""
+    from dagster_dbt import DbtCliResource
+    from dbt.version import __version__
+
+    from orchestration.resources import LeadscoreDbtCliResource, dbt_resource, runtime_dbt
+
+    assert isinstance(DbtCliResource.__dict__.get("_cli_version"), functools.cached_property)
+    assert callable(DbtCliResource.__dict__.get("_initialize_dbt_core_adapter"))
+    dbt = runtime_dbt(dbt_resource())
+    assert isinstance(dbt, LeadscoreDbtCliResource)
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"a subprocess was started: {args}")
+
+    monkeypatch.setattr(subprocess, "check_output", no_subprocess)
+    assert str(dbt._cli_version) == __version__
+    assert dbt._initialize_dbt_core_adapter(["build"]) is None
 
 
 # --------------------------------------------------------------------------- schedule, sensor
