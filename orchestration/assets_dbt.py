@@ -25,7 +25,7 @@ from dagster_dbt import (
 )
 
 from . import config
-from .dbt_manifest import dbt_project, load_manifest, public_marts
+from .dbt_manifest import dbt_project, keep_partial_parse, load_manifest, public_marts, seed_partial_parse
 from .partitions import daily, dbt_vars
 from .resources import RunLockResource, runtime_dbt
 
@@ -75,12 +75,24 @@ def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, run_lock: Run
     vars = dbt_vars(context.partition_time_window)
     context.log.info(f"dbt build with vars {vars}")
     with run_lock.held(f"dagster run {context.run.run_id}: dbt build"):
-        invocation = runtime_dbt(dbt).cli(
-            ["build", "--vars", json.dumps(vars)],
-            context=context,
-            target_path=run_target_path(context.run.run_id),
-        )
-        yield from invocation.stream()
+        target_path = run_target_path(context.run.run_id)
+        not_seeded = seed_partial_parse(target_path, vars)
+        if not_seeded:
+            context.log.info(f"dbt parses the whole project: {not_seeded}")
+        else:
+            context.log.info("dbt starts from a saved parse: it re-parses only files changed since")
+        invocation = None
+        try:
+            invocation = runtime_dbt(dbt).cli(
+                ["build", "--vars", json.dumps(vars)],
+                context=context,
+                target_path=target_path,
+            )
+            yield from invocation.stream()
+        finally:
+            if invocation is not None:
+                invocation.process.wait()
+                keep_partial_parse(target_path)
 
 
 def model_key(name: str) -> AssetKey:
