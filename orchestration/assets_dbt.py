@@ -27,7 +27,7 @@ from dagster_dbt import (
 from . import config
 from .dbt_manifest import dbt_project, keep_partial_parse, load_manifest, public_marts, seed_partial_parse
 from .partitions import daily, dbt_vars
-from .resources import RunLockResource, runtime_dbt
+from .resources import RUN_FIRST, RunLockResource, runtime_dbt
 
 # dbt artifacts (run_results.json, dbt.log, compiled SQL) of the last runs stay here.
 KEEP_RUN_TARGETS = 10
@@ -69,11 +69,15 @@ def run_target_path(run_id: str):
     partitions_def=daily,
     backfill_policy=BackfillPolicy.single_run(),
     exclude="resource_type:unit_test",
-    op_tags={"leadscore/writes": "warehouse"},
+    op_tags={"leadscore/writes": "warehouse", **RUN_FIRST},
 )
 def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, run_lock: RunLockResource):
     vars = dbt_vars(context.partition_time_window)
     context.log.info(f"dbt build with vars {vars}")
+    # The GX checks after the build need Great Expectations: import it while dbt runs.
+    from . import gx_import
+
+    gx_import.preload()
     with run_lock.held(f"dagster run {context.run.run_id}: dbt build"):
         target_path = run_target_path(context.run.run_id)
         not_seeded = seed_partial_parse(target_path, vars)

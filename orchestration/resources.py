@@ -11,6 +11,13 @@ from pydantic import Field
 
 from . import config, dbt_cli, run_lock
 
+# Op tags of the steps that gate publishing and come first among the steps ready to run:
+# the blocking key check on raw events and the dbt build (Dagster runs ready steps by
+# descending dagster/priority, default 0). The warning checks on raw events, ready at the
+# same time, then run after the build, when Great Expectations has been loaded in the
+# background (see checks_gx).
+RUN_FIRST = {"dagster/priority": "1"}
+
 
 class RunLockResource(ConfigurableResource):
     """The exclusive lock on $LEADSCORE_HOME/.run.lock (see orchestration/run_lock.py).

@@ -104,6 +104,15 @@ def test_dbt_tests_gx_suites_and_freshness_are_asset_checks():
     assert with_freshness and freshness == with_freshness
 
 
+def test_loading_the_definitions_does_not_import_great_expectations():
+    code = ("import sys; from orchestration.definitions import defs; "
+            "print('great_expectations' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().splitlines()[-1] == "False"
+
+
 # --------------------------------------------------------------------------- start-up costs
 
 
