@@ -2,7 +2,8 @@
 
 Layout under $LEADSCORE_HOME/serving:
 
-    leadscore.duckdb                 the marts as tables of schema main (DuckDB 2.x file)
+    leadscore.duckdb                 the marts as tables of schema main (DuckDB 2.x file);
+                                     leadscore_publish.published names its version
     parquet -> parquet.versions/<v>  symlink to the current Parquet version
     parquet.versions/<v>/<table>.parquet
 
@@ -50,6 +51,9 @@ SERVING_FILE = "leadscore.duckdb"
 PARQUET_LINK = "parquet"
 PARQUET_VERSIONS = "parquet.versions"
 TMP_PREFIX = ".publishing-"
+# The serving file records which version it is (the name of its Parquet version folder):
+# a publish reuses the previous version's Parquet files only for the copy they belong to.
+META_SCHEMA = "leadscore_publish"
 
 @dataclass(frozen=True)
 class HistoryTable:
@@ -165,6 +169,11 @@ def publish(
                                               "memory_limit": config.duckdb_memory_limit()})
     try:
         con.execute("set TimeZone = 'UTC'")
+        if previous_parquet is not None and _copy_version(con) != previous:
+            # The copy is not the version the link points to (a publish killed between the
+            # two renames, a copy from before this was recorded): the previous Parquet files
+            # do not describe it, so none is reused.
+            previous_parquet = None
         # Attached under its own catalog name (the file's stem), which dbt-duckdb writes
         # into the views it creates: public marts that are views then resolve.
         wh = _quote(Path(warehouse).stem)
@@ -200,6 +209,8 @@ def publish(
                 kind = "view" if rel_type == "VIEW" else "table"
                 con.execute(f"drop {kind} main.{_quote(rel_name)}")
         con.execute(f"detach {wh}")
+        con.execute(f"create schema if not exists {META_SCHEMA}")
+        con.execute(f"create or replace table {META_SCHEMA}.published as select ? as version", [version])
         con.execute("checkpoint")
     except BaseException:
         con.close()
@@ -244,6 +255,17 @@ def publish(
     # Keep the version just replaced for readers that resolved the link before the swap.
     _cleanup_leftovers(serving, keep_versions={v for v in (version, previous) if v})
     return out
+
+
+def _copy_version(con) -> str | None:
+    """The version the serving copy (connected as `con`) says it is, if it says."""
+    import duckdb
+
+    try:
+        rows = con.execute(f"select version from {META_SCHEMA}.published").fetchall()
+    except duckdb.Error:
+        return None
+    return rows[0][0] if len(rows) == 1 else None
 
 
 def _relation_type(con, name: str) -> str | None:

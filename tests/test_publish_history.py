@@ -106,3 +106,24 @@ def test_a_publish_never_leaves_a_half_updated_copy_when_a_later_table_fails(tmp
         serving.publish(TABLES, warehouse=wh, serving=out)
     assert _rows(out / "leadscore.duckdb", "select * from main.lead_score_changes order by all") == before
     assert not [p for p in out.iterdir() if p.name.startswith(serving.TMP_PREFIX)]
+
+
+def test_after_a_kill_between_the_two_renames_no_parquet_month_of_the_old_version_is_reused(tmp_path, rows):
+    """Killed after the DuckDB file was renamed and before the Parquet link was: the copy is
+    the new version, the link still names the old one, whose month files no longer match
+    the copy. The next publish must not take them for the copy's."""
+    wh, out = tmp_path / "warehouse.duckdb", tmp_path / "serving"
+    _warehouse(wh, rows)
+    first = serving.publish(TABLES, warehouse=wh, serving=out)
+    _warehouse(wh, rows[:-1] + [("c3", "core", 1, D(2026, 3, 20), 71)])
+    serving.publish(TABLES, warehouse=wh, serving=out)
+    link = out / "parquet"
+    tmp_link = out / ".publishing-test.link"
+    os.symlink(os.path.join("parquet.versions", first.version), tmp_link)
+    os.replace(tmp_link, link)  # the state the kill left: new DuckDB file, old Parquet link
+    serving.publish(TABLES, warehouse=wh, serving=out)
+    con = duckdb.connect()
+    assert con.execute(f"select * from read_parquet('{out}/parquet/lead_score_changes/*.parquet') order by all"
+                       ).fetchall() == _rows(wh, "select * from marts.changes order by all")
+    assert _rows(out / "leadscore.duckdb", "select * from main.lead_score_history order by all") == \
+        _rows(wh, "select * from marts.lead_score_history order by all")
