@@ -24,7 +24,7 @@ from dagster_dbt import (
     get_asset_key_for_model,
 )
 
-from . import config
+from . import config, publish_ledger
 from .dbt_manifest import dbt_project, keep_partial_parse, load_manifest, public_marts, seed_partial_parse
 from .partitions import daily, dbt_vars
 from .resources import RUN_FIRST, RunLockResource, runtime_dbt
@@ -85,18 +85,22 @@ def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, run_lock: Run
             context.log.info(f"dbt parses the whole project: {not_seeded}")
         else:
             context.log.info("dbt starts from a saved parse: it re-parses only files changed since")
-        invocation = None
-        try:
-            invocation = runtime_dbt(dbt).cli(
-                ["build", "--vars", json.dumps(vars)],
-                context=context,
-                target_path=target_path,
-            )
-            yield from invocation.stream()
-        finally:
-            if invocation is not None:
-                invocation.process.wait()
-                keep_partial_parse(target_path)
+        # What the build changes in score history is recorded for the next publish, even
+        # when it fails (see publish_ledger).
+        with publish_ledger.warehouse_write(f"dagster run {context.run.run_id}: dbt build") as write:
+            invocation = None
+            try:
+                invocation = runtime_dbt(dbt).cli(
+                    ["build", "--vars", json.dumps(vars)],
+                    context=context,
+                    target_path=target_path,
+                )
+                yield from invocation.stream()
+            finally:
+                if invocation is not None:
+                    invocation.process.wait()  # its writes are done before they are recorded
+                    publish_ledger.dbt_build_changes(target_path, write)
+                    keep_partial_parse(target_path)
 
 
 def model_key(name: str) -> AssetKey:

@@ -162,10 +162,10 @@ def test_daily_run_publishes_every_public_mart_to_duckdb_and_parquet(built):
     assert not [f for f in serving.iterdir() if f.name.startswith(".publishing-")]
 
 
-def test_the_daily_run_reuses_dbts_parse_and_loads_gx_while_dbt_builds(built, monkeypatch):
+def test_the_daily_run_reuses_dbts_parse_and_compares_only_its_recent_months(built, monkeypatch):
     """The fixed costs of a daily run: dbt starts from the parse of the previous run (its
     --vars differ), GX is loaded while dbt builds (the warning checks on raw events run
-    after the build)."""
+    after the build), and publish compares only the months the run could have changed."""
     from dagster import DagsterInstance
 
     run_id = built.daily.run_id
@@ -176,6 +176,10 @@ def test_the_daily_run_reuses_dbts_parse_and_loads_gx_while_dbt_builds(built, mo
     monkeypatch.setenv("DAGSTER_HOME", str(built.home / "dagster"))
     with DagsterInstance.get() as instance:
         entries = instance.all_logs(run_id)
+    messages = [e.user_message for e in entries]
+    window = (LAST - dt.timedelta(days=7)).strftime("%Y-%m")  # history_start - lookback_days
+    assert any(f"months compared: lead_score_history from {window}, mql_events from {window}" in m
+               for m in messages), [m for m in messages if "published" in m]
     started = [e.dagster_event.step_key for e in entries
                if e.dagster_event and e.dagster_event.event_type_value == "STEP_START"]
     assert started.index("raw__events_events_keys_not_null_and_unique") < started.index("dbt_build")
