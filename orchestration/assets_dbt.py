@@ -24,10 +24,10 @@ from dagster_dbt import (
     get_asset_key_for_model,
 )
 
-from . import config
-from .dbt_manifest import dbt_project, load_manifest, public_marts
+from . import config, publish_ledger
+from .dbt_manifest import dbt_project, keep_partial_parse, load_manifest, public_marts, seed_partial_parse
 from .partitions import daily, dbt_vars
-from .resources import RunLockResource, runtime_dbt
+from .resources import RUN_FIRST, RunLockResource, runtime_dbt
 
 # dbt artifacts (run_results.json, dbt.log, compiled SQL) of the last runs stay here.
 KEEP_RUN_TARGETS = 10
@@ -69,18 +69,38 @@ def run_target_path(run_id: str):
     partitions_def=daily,
     backfill_policy=BackfillPolicy.single_run(),
     exclude="resource_type:unit_test",
-    op_tags={"leadscore/writes": "warehouse"},
+    op_tags={"leadscore/writes": "warehouse", **RUN_FIRST},
 )
 def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, run_lock: RunLockResource):
     vars = dbt_vars(context.partition_time_window)
     context.log.info(f"dbt build with vars {vars}")
+    # The GX checks after the build need Great Expectations: import it while dbt runs.
+    from . import gx_import
+
+    gx_import.preload()
     with run_lock.held(f"dagster run {context.run.run_id}: dbt build"):
-        invocation = runtime_dbt(dbt).cli(
-            ["build", "--vars", json.dumps(vars)],
-            context=context,
-            target_path=run_target_path(context.run.run_id),
-        )
-        yield from invocation.stream()
+        target_path = run_target_path(context.run.run_id)
+        not_seeded = seed_partial_parse(target_path, vars)
+        if not_seeded:
+            context.log.info(f"dbt parses the whole project: {not_seeded}")
+        else:
+            context.log.info("dbt starts from a saved parse: it re-parses only files changed since")
+        # What the build changes in score history is recorded for the next publish, even
+        # when it fails (see publish_ledger).
+        with publish_ledger.warehouse_write(f"dagster run {context.run.run_id}: dbt build") as write:
+            invocation = None
+            try:
+                invocation = runtime_dbt(dbt).cli(
+                    ["build", "--vars", json.dumps(vars)],
+                    context=context,
+                    target_path=target_path,
+                )
+                yield from invocation.stream()
+            finally:
+                if invocation is not None:
+                    invocation.process.wait()  # its writes are done before they are recorded
+                    publish_ledger.dbt_build_changes(target_path, write)
+                    keep_partial_parse(target_path)
 
 
 def model_key(name: str) -> AssetKey:

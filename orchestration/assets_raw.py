@@ -21,7 +21,7 @@ from dagster import (
     multi_asset,
 )
 
-from . import config
+from . import config, publish_ledger
 from . import contract as C
 from .dbt_manifest import load_manifest, source_freshness
 from .partitions import daily
@@ -75,7 +75,9 @@ def raw_ingest(context: AssetExecutionContext, run_lock: RunLockResource):
 
     landing, warehouse = config.landing_dir(), config.warehouse_path()
     with run_lock.held(f"dagster run {context.run.run_id}: ingest"):
-        summary = ingest(landing, warehouse, progress=context.log.debug)
+        with publish_ledger.warehouse_write(f"dagster run {context.run.run_id}: ingest", warehouse) as write:
+            write.history_untouched()  # raw tables only
+            summary = ingest(landing, warehouse, progress=context.log.debug)
         # ingest() created every raw table, also those of entities that never landed.
         con = config.connect(warehouse, read_only=True)
         try:

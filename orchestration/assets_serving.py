@@ -5,6 +5,7 @@ it runs only when the marts were built in this run and no blocking check on them
 anything upstream, failed.
 """
 
+import datetime as dt
 import warnings
 
 from dagster import (
@@ -17,10 +18,10 @@ from dagster import (
     asset,
 )
 
-from . import config, report, serving
+from . import config, publish_ledger, report, serving
 from .assets_dbt import manifest, public_mart_keys
 from .assets_raw import TRANSIENT_RETRY
-from .dbt_manifest import public_marts, relation_name
+from .dbt_manifest import node_named, public_marts, relation_name
 from .partitions import daily, window_days
 from .resources import RunLockResource
 
@@ -30,6 +31,25 @@ SERVING_KEY = AssetKey(["serving", "leadscore"])
 def public_tables() -> dict[str, str]:
     """Public name -> warehouse relation of every public mart."""
     return {node.get("alias") or node["name"]: relation_name(node) for node in public_marts(manifest)}
+
+
+def monthly_sources() -> dict[str, list[str] | None]:
+    """Public marts published by month (serving.HISTORY_TABLES) -> the windowed models they
+    read (publish_ledger records from which day those changed), or None when they read
+    anything but those and seeds (then every month is compared)."""
+    windowed = publish_ledger.windowed_models(manifest)
+    out: dict[str, list[str] | None] = {}
+    for name in serving.HISTORY_TABLES:
+        try:
+            node = node_named(manifest, name, "model")
+        except KeyError:
+            continue
+        parents = node.get("depends_on", {}).get("nodes", [])
+        if all(p in windowed or p.startswith("seed.") for p in parents):
+            out[name] = sorted(windowed[p]["name"] for p in parents if p in windowed)
+        else:
+            out[name] = None
+    return out
 
 
 # backfill_policy on @asset is beta in Dagster 1.13 (it is not on @multi_asset/@dbt_assets).
@@ -52,8 +72,13 @@ warnings.filterwarnings("ignore", category=BetaWarning, message=".*backfill_poli
 def serving_copy(context: AssetExecutionContext, run_lock: RunLockResource) -> MaterializeResult:
     first, last = window_days(context.partition_time_window)
     with run_lock.held(f"dagster run {context.run.run_id}: publish"):
-        out = serving.publish(public_tables(), warehouse=config.warehouse_path(), serving=config.serving_dir())
-    context.log.info(f"published {len(out.rows)} tables to {out.serving_file} (version {out.version})")
+        warehouse, serving_dir = config.warehouse_path(), config.serving_dir()
+        recheck = publish_ledger.recheck_from(monthly_sources(), serving.current_version(serving_dir), warehouse)
+        out = serving.publish(public_tables(), warehouse=warehouse, serving=serving_dir, recheck_from=recheck)
+        publish_ledger.published(out.version, warehouse)
+    compared = ", ".join(f"{t} from {d:%Y-%m}" if d != dt.date.max else f"{t}: none" for t, d in recheck.items())
+    context.log.info(f"published {len(out.rows)} tables to {out.serving_file} (version {out.version}); "
+                     f"months compared: {compared or 'all'}")
     # The outcome report next to the copy it reads; a report that fails to render is
     # logged and never undoes the publish BI tools rely on.
     report_file = config.serving_dir() / report.REPORT_FILE

@@ -3,7 +3,14 @@
 GX 1.x with an ephemeral context and pandas DataFrames read from DuckDB over a read-only
 connection (GX's SQL datasource does not work on DuckDB, and dagster-ge does not support
 GX 1.x, hence these @asset_checks). Great Expectations is imported only when a check runs:
-it takes seconds to import and loading the definitions should not pay for it.
+it takes seconds to import and loading the definitions should not pay for it; a run
+imports it in the background while dbt builds (gx_import), and the key check on raw
+events, which runs before dbt, imports it only when there are new rows to validate.
+
+Step order: the blocking key check on raw events and the dbt build come first (priority
+tag RUN_FIRST), then the warning checks on raw events, the checks on the marts, publish.
+The warnings gate nothing, so running them after the build changes no outcome; it lets
+an empty day's run reach dbt without waiting for GX.
 
 Blocking checks (severity ERROR) stop everything downstream in the run, publishing
 included; warning checks (severity WARN) are recorded and let the run go on. Each check's
@@ -27,10 +34,12 @@ from dagster import (
 
 from . import config
 from . import contract as C
+from . import gx_import
 from .assets_dbt import manifest, model_key
 from .assets_raw import raw_key
 from .dbt_manifest import node_named, relation_name
 from .partitions import run_days
+from .resources import RUN_FIRST
 
 BLOCKING = "Blocking: a failure stops the run before anything downstream, publishing included."
 WARNING = "Warning (non-blocking): a failure is recorded, the run goes on and publishes."
@@ -58,8 +67,7 @@ _gx: dict[str, Any] = {}
 def _batch_definition():
     """One ephemeral GX context per process, with a pandas data source for DataFrames."""
     if "batch" not in _gx:
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-        import great_expectations as gx
+        gx = gx_import.module()
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         ctx = gx.get_context(mode="ephemeral")
@@ -186,9 +194,9 @@ def _file_chunks(files: list[tuple[str, int]], limit: int) -> list[list[str]]:
     "as the landing contract promises. Validated in chunks of "
     f"{KEY_CHECK_CHUNK_ROWS:,} rows (with the earlier rows sharing their ids), so memory stays "
     "bounded however much a run loads.",
+    op_tags=RUN_FIRST,
 )
 def events_keys_not_null_and_unique(context: AssetCheckExecutionContext) -> AssetCheckResult:
-    _, gx = _batch_definition()
     since = _watermark()
     con = config.connect(read_only=True)
     outcomes: list[SuiteOutcome] = []
@@ -199,6 +207,7 @@ def events_keys_not_null_and_unique(context: AssetCheckExecutionContext) -> Asse
             [since],
         ).fetchall()
         for chunk in _file_chunks([(f, n) for f, n, _ in files], KEY_CHECK_CHUNK_ROWS):
+            _, gx = _batch_definition()  # only with rows to validate: GX takes seconds to load
             frame = con.execute(
                 f"""
                 with loaded as (

@@ -47,10 +47,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest
+    from .publish_ledger import warehouse_write
     from .run_lock import RunLockedError, hold
 
     try:
-        with hold(what="leadscore ingest", progress=_say):
+        with hold(what="leadscore ingest", progress=_say), warehouse_write("leadscore ingest") as write:
+            write.history_untouched()  # raw tables only
             summary = ingest(args.landing or config.landing_dir(), config.warehouse_path(), progress=_say)
     except RunLockedError as e:
         _say(f"leadscore ingest: {e}")
@@ -68,7 +70,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .dbt_cli import run_dbt
-
+    from .publish_ledger import warehouse_write
     from .run_lock import RunLockedError, hold
 
     vars = {"score_date": args.date.isoformat()} if args.date else None
@@ -76,7 +78,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.full_refresh:
         extra.append("--full-refresh")
     try:
-        with hold(what="leadscore build", progress=_say):
+        # Without history_start, dbt recomputes all of score history: the next publish
+        # compares every month (the ledger's default for a write).
+        with hold(what="leadscore build", progress=_say), warehouse_write("leadscore build"):
             return run_dbt("build", *extra, vars=vars)
     except RunLockedError as e:
         _say(f"leadscore build: {e}")

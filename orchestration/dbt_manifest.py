@@ -2,14 +2,26 @@
 
 `dbt parse` runs only when target/dagster/manifest.json is missing or older than a project
 file (models, seeds, macros, data tests, dbt_project.yml, profiles.example.yml); a file
-lock keeps two processes from parsing at once. Runs then use dbt's partial parsing
-defaults (dbt re-parses when vars change, which they do from one day to the next).
+lock keeps two processes from parsing at once.
 
 The manifest has its own target folder and is parsed with the vars every run passes
 (score_date and history_start set): a model may ref() another only when a var is unset
 (int_score_dates reads events only without score_date), and Dagster must see the
 dependency graph dbt actually runs, or it rejects the order in which models complete.
 `dbt build` and `leadscore build` elsewhere write target/manifest.json, not this one.
+
+A run reuses a parse (`seed_partial_parse`): the last one dbt made in this home, else the
+prepared one. dbt keeps the result of a parse in partial_parse.msgpack and reuses it only
+when the --vars are the same, which they never are from one day to the next: every run
+used to parse the whole project again. What a parse produces depends on the vars' values
+only through parse-time Jinja (a config or ref() under `{% if var(...) %}`); the SQL dbt
+runs is compiled from the run's own vars either way. So the preparation parses the project a second time with other values
+(PARSE_VARS_OTHER) and compares: when both manifests are the same, the parse does not
+depend on the values, and a run gets a copy of the saved partial_parse.msgpack whose
+vars checksum is that of its own --vars. dbt then re-parses only the files that changed
+since (its usual partial parsing). When they differ, or anything does not fit (other
+var names, a dbt that computes the checksum differently, an unreadable file), dbt just
+parses the whole project as before: the reuse can cost speed, never correctness.
 """
 
 from __future__ import annotations
@@ -17,7 +29,11 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import functools
+import hashlib
 import json
+import os
+import pprint
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -30,6 +46,13 @@ from . import config, dbt_cli
 TARGET = "target/dagster"
 # The shape of the vars of every run (values do not matter to the graph).
 PARSE_VARS = {"score_date": "2024-01-01", "history_start": "2024-01-01"}
+# The same vars with other values: a parse with them must give the same manifest for a run
+# to reuse the prepared parse (see the module doc).
+PARSE_VARS_OTHER = {"score_date": "2099-12-31", "history_start": "2099-06-30"}
+OTHER_TARGET = "target/dagster-vars-check"
+# Written next to the manifest once both parses agreed: {"vars_independent": true|false}.
+PARSE_INFO = "leadscore-parse.json"
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 PROJECT_FILES = ("dbt_project.yml", "profiles.example.yml", "packages.yml", "dependencies.yml")
 PROJECT_FOLDERS = ("models", "seeds", "macros", "tests/dbt", "snapshots", "analyses")
 PUBLIC_SCHEMA = "marts"
@@ -56,7 +79,33 @@ def _newest_project_mtime() -> float:
 
 
 def is_stale() -> bool:
-    return not manifest_path.exists() or manifest_path.stat().st_mtime < _newest_project_mtime()
+    return (
+        not manifest_path.exists()
+        or not (manifest_path.parent / PARSE_INFO).exists()
+        or manifest_path.stat().st_mtime < _newest_project_mtime()
+    )
+
+
+def _parse_args(target: str, vars: dict) -> list[str]:
+    return [
+        dbt_cli.dbt_executable(),
+        *dbt_cli.dbt_args("parse", "--quiet", "--target-path", target, vars=vars),
+    ]
+
+
+def _comparable(path: Path) -> dict[str, Any]:
+    """A manifest without what differs from one parse to the next anyway."""
+    manifest = json.loads(path.read_text())
+    manifest.pop("metadata", None)
+
+    def scrub(o):
+        if isinstance(o, dict):
+            return {k: scrub(v) for k, v in o.items() if k != "created_at"}
+        if isinstance(o, list):
+            return [scrub(v) for v in o]
+        return o
+
+    return scrub(manifest)
 
 
 def prepare_manifest() -> Path:
@@ -67,19 +116,111 @@ def prepare_manifest() -> Path:
     with open(manifest_path.parent / ".leadscore-parse.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if is_stale():  # another process may have parsed while we waited
-            args = [
-                dbt_cli.dbt_executable(),
-                *dbt_cli.dbt_args("parse", "--quiet", "--target-path", TARGET, vars=PARSE_VARS),
-            ]
-            proc = subprocess.run(
-                args, cwd=config.PROJECT_DIR, env=dbt_cli.dbt_env(), capture_output=True, text=True
-            )
-            if proc.returncode != 0:
-                raise RuntimeError(
-                    f"dbt parse failed (exit {proc.returncode}); fix the project, then reload:\n"
-                    f"{proc.stdout[-4000:]}{proc.stderr[-4000:]}"
+            info = manifest_path.parent / PARSE_INFO
+            info.unlink(missing_ok=True)
+            other = config.PROJECT_DIR / OTHER_TARGET
+            shutil.rmtree(other, ignore_errors=True)
+            # Both parses at once: the second one (other var values) costs little wall time.
+            procs = [
+                subprocess.Popen(
+                    _parse_args(target, vars), cwd=config.PROJECT_DIR, env=dbt_cli.dbt_env(),
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                 )
+                for target, vars in ((TARGET, PARSE_VARS), (OTHER_TARGET, PARSE_VARS_OTHER))
+            ]
+            (out, err), (_o, _e) = (p.communicate() for p in procs)
+            main, check = procs
+            if main.returncode != 0:
+                raise RuntimeError(
+                    f"dbt parse failed (exit {main.returncode}); fix the project, then reload:\n"
+                    f"{out[-4000:]}{err[-4000:]}"
+                )
+            independent = False
+            if check.returncode == 0:
+                try:
+                    independent = _comparable(manifest_path) == _comparable(other / "manifest.json")
+                except (OSError, ValueError):
+                    independent = False
+            shutil.rmtree(other, ignore_errors=True)
+            tmp = info.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"vars_independent": independent, "vars": sorted(PARSE_VARS)}))
+            os.replace(tmp, info)
     return manifest_path
+
+
+def _vars_checksum(vars: dict[str, Any]) -> str:
+    """The checksum dbt keeps of its command-line vars, profile, target and version
+    (ManifestLoader.build_manifest_state_check in dbt-core 1.11). Should dbt compute it
+    otherwise, it finds no match and parses everything: slower, still right."""
+    from dbt.version import __version__
+
+    return hashlib.sha256(
+        "\x00".join([
+            pprint.pformat(vars),
+            os.environ.get("DBT_PROFILE", ""),
+            os.environ.get("DBT_TARGET", ""),
+            __version__,
+        ]).encode("utf-8")
+    ).hexdigest()
+
+
+def parse_cache() -> Path:
+    """The last parse dbt made for runs of this $LEADSCORE_HOME (see seed_partial_parse)."""
+    return config.home() / ".dbt" / PARTIAL_PARSE_FILE
+
+
+def seed_partial_parse(target_path: Path, vars: dict[str, Any]) -> str | None:
+    """Give a run's dbt target folder a parse to start from, valid for the run's `vars`.
+
+    The parse is the last one dbt made for a run of this $LEADSCORE_HOME (parse_cache), or
+    else the prepared one. dbt checks the rest itself: that the profile is the same (the
+    warehouse path is part of it, so a parse prepared under another home does not fit)
+    and which files changed since. Returns None when seeded, else why not (dbt then
+    parses the whole project, as it always did). See the module doc for why this is sound.
+    """
+    folder = manifest_path.parent
+    try:
+        info = json.loads((folder / PARSE_INFO).read_text())
+    except (OSError, ValueError):
+        return "the prepared parse was not compared with other var values"
+    if not info.get("vars_independent"):
+        return "the parse depends on the values of the vars"
+    if sorted(vars) != sorted(PARSE_VARS) or any(not isinstance(v, str) for v in vars.values()):
+        return f"the run's vars {sorted(vars)} differ from the prepared {sorted(PARSE_VARS)}"
+    import msgpack
+
+    try:
+        cached = parse_cache()
+        if cached.exists():
+            raw = cached.read_bytes()
+        else:
+            with open(folder / ".leadscore-parse.lock", "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_SH)  # not while a parse rewrites it
+                raw = (folder / PARTIAL_PARSE_FILE).read_bytes()
+        data = msgpack.unpackb(raw, raw=False, strict_map_key=False)
+        data["state_check"]["vars_hash"] = {"name": "sha256", "checksum": _vars_checksum(vars)}
+        target_path.mkdir(parents=True, exist_ok=True)
+        tmp = target_path / (PARTIAL_PARSE_FILE + ".tmp")
+        tmp.write_bytes(msgpack.packb(data))
+        os.replace(tmp, target_path / PARTIAL_PARSE_FILE)
+    except Exception as e:  # noqa: BLE001 - a parse to start from is an optimisation only
+        return f"the saved parse could not be used ({type(e).__name__}: {e})"
+    return None
+
+
+def keep_partial_parse(target_path: Path) -> None:
+    """Keep the parse dbt wrote into a run's target folder for the next run of this home."""
+    made = target_path / PARTIAL_PARSE_FILE
+    if not made.exists():
+        return
+    cache = parse_cache()
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(made, tmp)
+        os.replace(tmp, cache)
+    except OSError:  # the next run parses more, nothing worse
+        tmp.unlink(missing_ok=True)
 
 
 @functools.lru_cache(maxsize=1)

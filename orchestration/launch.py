@@ -106,6 +106,8 @@ def launch(
     from dagster import DagsterInstance
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+    from .dagster_storage import faster_event_log
+
     say = progress or (lambda _m: None)
     validate_days(first, last)
     home = dagster_home()
@@ -125,7 +127,7 @@ def launch(
     t0 = time.perf_counter()
     with run_lock.hold(what=f"leadscore: {what}", timeout=lock_timeout, progress=say):
         say(f"running job {JOB_NAME} for {what} (Dagster instance {home})")
-        with DagsterInstance.get() as instance:
+        with DagsterInstance.get() as instance, faster_event_log(instance):
             result = job.execute_in_process(
                 partition_key=partition_key,
                 instance=instance,

@@ -2,7 +2,8 @@
 
 Layout under $LEADSCORE_HOME/serving:
 
-    leadscore.duckdb                 the marts as tables of schema main (DuckDB 2.x file)
+    leadscore.duckdb                 the marts as tables of schema main (DuckDB 2.x file);
+                                     leadscore_publish.published names its version
     parquet -> parquet.versions/<v>  symlink to the current Parquet version
     parquet.versions/<v>/<table>.parquet
 
@@ -22,13 +23,19 @@ Publishing never touches the current copy until the new one is complete:
 Score history is big and changes only at its recent end, so it is published by month
 (`HISTORY_TABLES`): the serving file gets a table of the changes (`lead_score_changes`,
 every column of the mart but valid_to) and a view `lead_score_history` that adds valid_to
-exactly as the mart does (the next change of the same lead, model and version). A publish
-starts from a copy of the current serving file, compares a checksum (row count and sum of
-row hashes) per valid_from month between the warehouse and that copy, and rewrites only
-the months that differ; Parquet gets one file per month under `lead_score_changes/`, and
-the months that did not change are hard links to the previous version's files. A daily
-run thus rewrites a month or two, whatever the length of history; a full refresh rewrites
-all of them.
+exactly as the mart does (the next change of the same lead, model and version); the MQL
+crossings (`mql_events`, a table, one Parquet file) are kept up to date by month the same
+way. A publish starts from a copy of the current serving file, compares a checksum (row
+count and sum of row hashes) per month between the warehouse and that copy, and rewrites
+only the months that differ; Parquet gets one file per month under `lead_score_changes/`,
+and the months that did not change are hard links to the previous version's files.
+
+Which months are compared: all of them by default (a full refresh, a first publish, any
+doubt), or, with `recheck_from` (from publish_ledger, which records what every write to
+the warehouse changed since the last publish), only the months from the first day that
+may have changed on: a daily run re-examines a month or two, however long the history.
+The months before are kept as they are in the copy; that the warehouse did not change
+them is what the ledger vouches for.
 
 The warehouse is read through ATTACH ... (READ_ONLY). A table having a PII column
 (contract columns marked pii: email, first_name, last_name, phone) is refused.
@@ -42,6 +49,7 @@ import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from . import config
 from . import contract as C
@@ -50,16 +58,33 @@ SERVING_FILE = "leadscore.duckdb"
 PARQUET_LINK = "parquet"
 PARQUET_VERSIONS = "parquet.versions"
 TMP_PREFIX = ".publishing-"
+# The serving file records which version it is (the name of its Parquet version folder):
+# a publish reuses the previous version's Parquet files only for the copy they belong to.
+META_SCHEMA = "leadscore_publish"
 
 @dataclass(frozen=True)
 class HistoryTable:
-    """A change-history mart published by month: `changes` holds its rows without `valid_to`,
-    and a view of the mart's name adds valid_to = the next `valid_from` of the same `key`."""
+    """A mart published by month of its date column `valid_from`.
+
+    With `valid_to`, a change-history mart: `changes` holds its rows without `valid_to`, and
+    a view of the mart's name adds valid_to = the next `valid_from` of the same `key`; its
+    Parquet is one file per month in the folder `changes`. Without, a table of the mart's
+    own name (`changes` is that name) and one Parquet file, kept up to date month by month.
+
+    A mart belongs here only if the rows of a month derive from the rows of the same month
+    of the tables it reads (with `recheck_from`, a month is re-examined only when those
+    changed there): lead_score_history and mql_events select from int_lead_score_changes,
+    one row per row, valid_from as is.
+    """
 
     changes: str
     valid_from: str
-    valid_to: str
-    key: tuple[str, ...]
+    valid_to: str | None = None
+    key: tuple[str, ...] = ()
+
+    def columns(self) -> set[str]:
+        """The columns the mart must have to be published this way."""
+        return {self.valid_from, *self.key, *([self.valid_to] if self.valid_to else [])}
 
 
 HISTORY_TABLES = {
@@ -67,6 +92,7 @@ HISTORY_TABLES = {
         changes="lead_score_changes", valid_from="valid_from", valid_to="valid_to",
         key=("contact_id", "model_id", "model_version"),
     ),
+    "mql_events": HistoryTable(changes="mql_events", valid_from="event_date"),
 }
 
 PII_COLUMNS = frozenset(col.name.lower() for e in C.ENTITIES.values() for col in e.columns if col.pii)
@@ -127,6 +153,11 @@ def _cleanup_leftovers(serving: Path, keep_versions: set[str]) -> None:
                 shutil.rmtree(v, ignore_errors=True)
 
 
+def current_version(serving: Path | None = None) -> str | None:
+    """The version the `parquet` link points to (that of the last publish), if any."""
+    return _current_version(serving or config.serving_dir())
+
+
 def _current_version(serving: Path) -> str | None:
     link = serving / PARQUET_LINK
     if link.is_symlink():
@@ -139,8 +170,14 @@ def publish(
     warehouse: Path | None = None,
     serving: Path | None = None,
     version: str | None = None,
+    recheck_from: Mapping[str, dt.date] | None = None,
 ) -> Published:
     """Copy each `public name -> warehouse relation (schema.table)` into a new serving version.
+
+    recheck_from: for tables of HISTORY_TABLES, the first day whose rows may differ between
+    the warehouse and the current serving copy (dt.date.max: none); only the months from
+    that day's month on are compared and rewritten. The caller vouches for the rows before
+    (see publish_ledger). Tables it leaves out are compared month by month in full.
 
     Raises PiiError (nothing published) if any table has a PII column.
     """
@@ -158,6 +195,8 @@ def publish(
     tmp_parquet = serving / f"{TMP_PREFIX}{version}.parquet"
     out = Published(serving_file=serving_file(serving), parquet_dir=serving / PARQUET_LINK, version=version)
     previous_parquet = serving / PARQUET_VERSIONS / previous if previous else None
+    if not out.serving_file.exists() or previous_parquet is None or not previous_parquet.is_dir():
+        recheck_from = None  # nothing to keep months from: compare them all
     if out.serving_file.exists():
         # Start from the current copy: unchanged history months are kept, not rewritten.
         shutil.copyfile(out.serving_file, tmp_db)
@@ -165,6 +204,11 @@ def publish(
                                               "memory_limit": config.duckdb_memory_limit()})
     try:
         con.execute("set TimeZone = 'UTC'")
+        if previous_parquet is not None and _copy_version(con) != previous:
+            # The copy is not the version the link points to (a publish killed between the
+            # two renames, a copy from before this was recorded): the previous Parquet files
+            # do not describe it, so none is reused and every month is compared.
+            previous_parquet, recheck_from = None, None
         # Attached under its own catalog name (the file's stem), which dbt-duckdb writes
         # into the views it creates: public marts that are views then resolve.
         wh = _quote(Path(warehouse).stem)
@@ -177,9 +221,10 @@ def publish(
             columns = [r[0] for r in con.execute(f"describe {source}").fetchall()]
             assert_no_pii(relation, columns)
             history = HISTORY_TABLES.get(name)
-            if history and {history.valid_from, history.valid_to, *history.key} <= set(columns):
+            if history and history.columns() <= set(columns):
+                since = (recheck_from or {}).get(name)
                 out.rows[name] = _publish_history(con, name, history, source, columns,
-                                                  tmp_parquet, previous_parquet)
+                                                  tmp_parquet, previous_parquet, since)
                 wanted |= {name, history.changes}
                 continue
             _drop_view(con, name)
@@ -200,6 +245,8 @@ def publish(
                 kind = "view" if rel_type == "VIEW" else "table"
                 con.execute(f"drop {kind} main.{_quote(rel_name)}")
         con.execute(f"detach {wh}")
+        con.execute(f"create schema if not exists {META_SCHEMA}")
+        con.execute(f"create or replace table {META_SCHEMA}.published as select ? as version", [version])
         con.execute("checkpoint")
     except BaseException:
         con.close()
@@ -246,6 +293,17 @@ def publish(
     return out
 
 
+def _copy_version(con) -> str | None:
+    """The version the serving copy (connected as `con`) says it is, if it says."""
+    import duckdb
+
+    try:
+        rows = con.execute(f"select version from {META_SCHEMA}.published").fetchall()
+    except duckdb.Error:
+        return None
+    return rows[0][0] if len(rows) == 1 else None
+
+
 def _relation_type(con, name: str) -> str | None:
     rows = con.execute(
         "select table_type from information_schema.tables "
@@ -265,19 +323,25 @@ def _drop_table(con, name: str) -> None:
         con.execute(f"drop table main.{_quote(name)}")
 
 
-def _month_sums(con, relation: str, columns: list[str], valid_from: str) -> dict[str, tuple[int, str]]:
-    """Per valid_from month ('YYYY-MM'): row count and the sum of the rows' hashes."""
+def _month_sums(con, relation: str, columns: list[str], valid_from: str,
+                start: dt.date | None = None) -> dict[str, tuple[int, str]]:
+    """Per valid_from month ('YYYY-MM'), from `start` on if given: row count and the sum of
+    the rows' hashes."""
     cols = ", ".join(_quote(c) for c in columns)
+    where = f"where {_quote(valid_from)} >= cast('{start.isoformat()}' as date)" if start else ""
     rows = con.execute(
         f"select strftime({_quote(valid_from)}, '%Y-%m') as month, count(*), "
-        f"cast(sum(cast(hash({cols}) as hugeint)) as varchar) from {relation} group by 1"
+        f"cast(sum(cast(hash({cols}) as hugeint)) as varchar) from {relation} {where} group by 1"
     ).fetchall()
     return {m: (n, h) for m, n, h in rows}
 
 
 def _publish_history(con, name: str, history: HistoryTable, source: str, columns: list[str],
-                     parquet: Path, previous_parquet: Path | None) -> int:
-    """Bring main.<changes> up to date with `source` month by month; returns its row count."""
+                     parquet: Path, previous_parquet: Path | None, since: dt.date | None) -> int:
+    """Bring main.<changes> up to date with `source` month by month; returns its row count.
+
+    since: None, compare every month; else only the months from since's month on (the
+    rows before are the copy's, which the caller vouches for); dt.date.max: none."""
     stored = [c for c in columns if c != history.valid_to]
     changes = f"main.{_quote(history.changes)}"
     select_cols = ", ".join(_quote(c) for c in stored)
@@ -287,23 +351,41 @@ def _publish_history(con, name: str, history: HistoryTable, source: str, columns
         [history.changes],
     ).fetchall()}
     wanted_types = {r[0]: r[1] for r in con.execute(f"describe select {select_cols} from {source}").fetchall()}
-    if existing != wanted_types:
+    before = previous_parquet / history.changes if previous_parquet else None
+    if history.valid_to is not None and (before is None or not before.is_dir()):
+        since = None  # no monthly files to keep: compare every month
+    if existing != wanted_types or _relation_type(con, history.changes) != "BASE TABLE":
+        _drop_view(con, history.changes)
         con.execute(f"create or replace table {changes} as select {select_cols} from {source} limit 0")
-        have: dict[str, tuple[int, str]] = {}
+        since = None  # a new table: every month is written
+    if since == dt.date.max:
+        start, have, want = None, {}, {}
     else:
-        have = _month_sums(con, changes, stored, history.valid_from)
-    want = _month_sums(con, source, stored, history.valid_from)
+        start = since.replace(day=1) if since is not None else None
+        have = _month_sums(con, changes, stored, history.valid_from, start)
+        want = _month_sums(con, source, stored, history.valid_from, start)
     stale = sorted(m for m in set(have) | set(want) if have.get(m) != want.get(m))
     month = f"strftime({_quote(history.valid_from)}, '%Y-%m')"
+    # With a start, the date bound lets DuckDB skip the row groups of older months.
+    from_start = f" and {_quote(history.valid_from)} >= cast('{start.isoformat()}' as date)" if start else ""
     if stale:
-        con.execute(f"delete from {changes} where {month} in (select unnest(?))", [stale])
+        con.execute(f"delete from {changes} where {month} in (select unnest(?)){from_start}", [stale])
         rewrite = [m for m in stale if m in want]
         if rewrite:
             con.execute(
                 f"insert into {changes} select {select_cols} from {source} "
-                f"where {month} in (select unnest(?)) order by all",
+                f"where {month} in (select unnest(?)){from_start} order by all",
                 [rewrite],
             )
+    rows = con.execute(f"select count(*) from {changes}").fetchall()[0][0]
+    if history.valid_to is None:
+        # One Parquet file, as for any table (sorted rows: the same content, the same file).
+        target = parquet / f"{name}.parquet"
+        con.execute(
+            f"copy (select * from {changes} order by all) to {_sql_str(str(target))} "
+            f"(format parquet, compression zstd)"
+        )
+        return rows
     key = ", ".join(_quote(k) for k in history.key)
     valid_to = (f"lead({_quote(history.valid_from)}) over (partition by {key} "
                 f"order by {_quote(history.valid_from)}) as {_quote(history.valid_to)}")
@@ -312,10 +394,16 @@ def _publish_history(con, name: str, history: HistoryTable, source: str, columns
     con.execute(f"create or replace view main.{_quote(name)} as select {view_cols} from {changes}")
     folder = parquet / history.changes
     folder.mkdir()
-    before = previous_parquet / history.changes if previous_parquet else None
-    for m in sorted(want):
+    if since is None:
+        months = set(want)
+    else:
+        # The months not compared are those of the previous version (the copy and its
+        # Parquet were written together); the compared ones are the warehouse's.
+        kept = {p.stem for p in before.glob("*.parquet")}
+        months = kept if start is None else {m for m in kept if m < start.strftime("%Y-%m")} | set(want)
+    for m in sorted(months):
         target = folder / f"{m}.parquet"
-        old = before / target.name if before else None
+        old = before / target.name if before is not None else None
         if m not in stale and old is not None and old.exists():
             os.link(old, target)  # unchanged month: the previous version's file
             continue
@@ -323,4 +411,4 @@ def _publish_history(con, name: str, history: HistoryTable, source: str, columns
             f"copy (select * from {changes} where {month} = {_sql_str(m)} order by all) "
             f"to {_sql_str(str(target))} (format parquet, compression zstd)"
         )
-    return sum(n for n, _ in want.values())
+    return rows

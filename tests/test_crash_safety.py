@@ -215,3 +215,72 @@ def test_publish_killed_at_random_points_leaves_a_complete_good_copy(base, capsy
                       f"{leftovers} leftover files seen after kills, cleaned by the next publish); "
                       f"serving copy always complete")
     assert interrupted >= 2
+
+
+# A publish as the daily run makes it: comparing only the months the ledger says changed
+# (it says on stderr which it did).
+PUBLISH_WINDOWED = (
+    "import sys; from orchestration import publish_ledger, serving; "
+    "from orchestration.assets_serving import monthly_sources, public_tables; "
+    "print('ready', flush=True); "
+    "recheck = publish_ledger.recheck_from(monthly_sources(), serving.current_version()); "
+    "print('recheck', recheck, file=sys.stderr, flush=True); "
+    "out = serving.publish(public_tables(), recheck_from=recheck); "
+    "publish_ledger.published(out.version); print('done', flush=True)"
+)
+
+
+def _home_with_a_recent_change(ref_home: Path, home: Path) -> int:
+    """A copy of the reference home, published through the ledger once (a copied home is
+    compared in full), then with its history changed in the last month by a write the
+    ledger records, as a daily run's dbt build records it. Returns the rows changed."""
+    shutil.copytree(ref_home, home, symlinks=True)
+    assert _python(home, PUBLISH_WINDOWED).wait() == 0
+    wh, start = home / "warehouse.duckdb", R.LAST.replace(day=1)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LEADSCORE_HOME", str(home))
+        from orchestration import publish_ledger
+
+        with publish_ledger.warehouse_write("test: a correction in the last month", wh) as write:
+            con = duckdb.connect(str(wh))
+            [(changed,)] = con.execute("update intermediate.int_lead_score_changes set total_score = total_score + 1 "
+                                       "where valid_from >= ?", [start]).fetchall()
+            con.close()
+            write.history_changed({"int_lead_score_changes": start})
+    return changed
+
+
+def test_publish_of_recent_months_killed_at_random_points_leaves_a_complete_good_copy(base, capsys, tmp_path):
+    """History changed in its last month since the last publish (recorded in the ledger);
+    the publish comparing only that month is killed again and again: the serving copy
+    stays complete (the old version or the new one, in DuckDB and in Parquet), and the
+    next publish equals a full one."""
+    ref = R.reference(base)
+    home, measure = base / "crash_publish_windowed", tmp_path / "measure"
+    assert _home_with_a_recent_change(ref.home, home) > 0
+    _home_with_a_recent_change(ref.home, measure)
+    serving = home / "serving"
+    before = _served(serving)
+    # The new version expected: a full publish of the changed warehouse, in a copy.
+    full = tmp_path / "full"
+    shutil.copytree(home, full, symlinks=True)
+    assert _python(full, PUBLISH).wait() == 0
+    new = _served(full / "serving")
+    assert new != before
+    # An uninterrupted publish of the recent month, in the other home: how long, and the same.
+    proc = _python(measure, PUBLISH_WINDOWED, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    measured = _measure(proc)
+    assert "recheck {'lead_score_history': datetime.date" in proc.stderr.read()
+    assert _served(measure / "serving") == new
+    points, interrupted = [], 0
+    for _ in range(PUBLISH_KILLS):
+        at = RNG.uniform(0, measured)
+        points.append(round(at, 2))
+        interrupted += _kill_at(_python(home, PUBLISH_WINDOWED, stdout=subprocess.PIPE, text=True), at)
+        _assert_serving_good(serving, [before, new])
+    assert _python(home, PUBLISH_WINDOWED).wait() == 0  # the next publish succeeds and cleans up
+    assert _served(serving) == new
+    assert not [p for p in serving.iterdir() if p.name.startswith(".publishing-")]
+    R.figures(capsys, f"crash: publish of recent months killed at {points} s of a measured {measured:.2f}s "
+                      f"({interrupted} mid-publish); serving copy always complete, then equal to a full publish")
+    assert interrupted >= 2

@@ -162,6 +162,31 @@ def test_daily_run_publishes_every_public_mart_to_duckdb_and_parquet(built):
     assert not [f for f in serving.iterdir() if f.name.startswith(".publishing-")]
 
 
+def test_the_daily_run_reuses_dbts_parse_and_compares_only_its_recent_months(built, monkeypatch):
+    """The fixed costs of a daily run: dbt starts from the parse of the previous run (its
+    --vars differ), GX is loaded while dbt builds (the warning checks on raw events run
+    after the build), and publish compares only the months the run could have changed."""
+    from dagster import DagsterInstance
+
+    run_id = built.daily.run_id
+    log = built.home / "dbt_runs" / run_id / "dbt.log"
+    events = [json.loads(line)["info"] for line in log.read_text().splitlines() if line.startswith("{")]
+    assert not [e["msg"] for e in events if e["name"] == "UnableToPartialParse"]
+    assert "PartialParsingEnabled" in {e["name"] for e in events}
+    monkeypatch.setenv("DAGSTER_HOME", str(built.home / "dagster"))
+    with DagsterInstance.get() as instance:
+        entries = instance.all_logs(run_id)
+    messages = [e.user_message for e in entries]
+    window = (LAST - dt.timedelta(days=7)).strftime("%Y-%m")  # history_start - lookback_days
+    assert any(f"months compared: lead_score_history from {window}, mql_events from {window}" in m
+               for m in messages), [m for m in messages if "published" in m]
+    started = [e.dagster_event.step_key for e in entries
+               if e.dagster_event and e.dagster_event.event_type_value == "STEP_START"]
+    assert started.index("raw__events_events_keys_not_null_and_unique") < started.index("dbt_build")
+    assert started.index("dbt_build") < started.index("raw__events_events_daily_volume")
+    assert started.index("serving__leadscore") == len(started) - 1
+
+
 def test_the_same_day_run_twice_publishes_identical_marts(built):
     serving = built.home / "serving"
     before_version = os.readlink(serving / "parquet")
