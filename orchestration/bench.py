@@ -51,6 +51,9 @@ TIERS = {
     "M": Tier("M", 100_000, 365),
     "L": Tier("L", 1_000_000, 365),
 }
+# Tier L's full-year backfill is stopped at its 30-minute target (an unfinished backfill
+# would otherwise hold the machine for hours); the figure is then "over 30 min".
+BACKFILL_LIMIT_MINUTES = {"L": 30.0}
 EARLY_DAY = 30  # the "day 30" of the issue: the early warehouse's last measured day
 EXISTING_SHARE = 0.9
 _DAY_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})")
@@ -63,21 +66,51 @@ def _say(line: str) -> None:
 # --------------------------------------------------------------------------- measuring
 
 
-def measure(argv: list[str], env: dict[str, str], log: Path) -> dict:
-    """Run argv to completion; wall seconds, peak RSS (MiB) of its largest process, exit code."""
+def measure(argv: list[str], env: dict[str, str], log: Path, limit: float | None = None) -> dict:
+    """Run argv to completion, or stop it (its whole process group) after `limit` seconds;
+    wall seconds, peak RSS (MiB) of its largest process, exit code, and whether it was stopped."""
+    stopped = False
     with open(log, "ab") as out:
         out.write(f"\n$ {' '.join(argv)}\n".encode())
         out.flush()
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=out, cwd=config.PROJECT_DIR)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=out, cwd=config.PROJECT_DIR,
+                                start_new_session=True)
+        import signal
+
+        term_at = None
+        while True:
+            pid, status, usage = os.wait4(proc.pid, 0 if limit is None else os.WNOHANG)
+            if pid:
+                break
+            elapsed = time.perf_counter() - t0
+            if term_at is None and elapsed >= limit:
+                stopped, term_at = True, elapsed
+                out.write(f"\n[bench] stopped after {elapsed:.0f} s (limit {limit:.0f} s)\n".encode())
+                out.flush()
+                _signal_group(proc.pid, signal.SIGTERM)
+            elif term_at is not None and elapsed - term_at > 30:
+                _signal_group(proc.pid, signal.SIGKILL)
+            time.sleep(0.2 if term_at is not None else 1.0)
+        if stopped:  # what the stage started and did not end with it
+            _signal_group(proc.pid, signal.SIGKILL)
         wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return {
+    m = {
         "seconds": round(wall, 2),
         "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
         "exit_code": proc.returncode,
     }
+    if stopped:
+        m.update(stopped=True, limit_seconds=limit)
+    return m
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def _cli(*args: str) -> list[str]:
@@ -147,6 +180,8 @@ class Bench:
     work: Path
     repeat: int
     say: Callable[[str], None]
+    out: Path | None = None
+    backfill_limit: float | None = None  # seconds; the backfill is stopped after it
 
     def __post_init__(self):
         self.source = self.work / "source"
@@ -159,7 +194,10 @@ class Bench:
                         "duckdb_memory_limit": config.duckdb_memory_limit()},
             "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "stages": {},
+            "measured": [],  # every timed stage in order, saved as it ends
         }
+        if self.backfill_limit:
+            self.results["backfill_limit_seconds"] = self.backfill_limit
         today = dt.datetime.now(dt.timezone.utc).date()
         # The last day lies a few days back, so the empty days after it are over (scorable).
         self.n_empty = self.repeat
@@ -171,9 +209,15 @@ class Bench:
         return self.start + dt.timedelta(days=n - 1)
 
     def stage(self, name: str, argv: list[str], home: Path, rows: int | None = None,
-              rows_what: str = "", **extra) -> dict:
+              rows_what: str = "", limit: float | None = None, **extra) -> dict:
         self.say(f"[{name}] {' '.join(argv[2:])}")
-        m = measure(argv, _env(home, extra.pop("env", None)), self.log)
+        m = measure(argv, _env(home, extra.pop("env", None)), self.log, limit)
+        self.results["measured"].append({"stage": name, **m})
+        self.save()
+        if m.get("stopped"):
+            self.say(f"[{name}] stopped after {m['seconds']:.0f} s (limit {limit:.0f} s), peak {m['peak_rss_mib']:.0f} MiB")
+            m.update(extra)
+            return m
         if m["exit_code"] != 0:
             raise RuntimeError(f"stage {name} failed with exit code {m['exit_code']}; see {self.log}")
         if rows is not None:
@@ -184,6 +228,12 @@ class Bench:
         self.say(f"[{name}] {m['seconds']:.1f} s, peak {m['peak_rss_mib']:.0f} MiB"
                  + (f", {m['rows_per_second']:,} {rows_what}/s" if rows is not None else ""))
         return m
+
+    def save(self) -> None:
+        """Write the results so far: a stopped or failed benchmark keeps its figures."""
+        if self.out is not None:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self.out.write_text(json.dumps(self.results, indent=2) + "\n")
 
     # ---- stages
 
@@ -276,10 +326,12 @@ class Bench:
         m["rows_per_second"] = round(m["rows"] / m["seconds"])
         self.results["stages"]["ingest"] = m
         events = self._loaded_rows(year, "events")
-        self.results["stages"]["backfill"] = self.stage(
+        self.results["stages"]["backfill"] = backfill = self.stage(
             "backfill", _cli("backfill", "--start", self.day(1).isoformat(),
                              "--end", self.day(last_backfilled).isoformat()),
-            year, rows=events, rows_what="events", days=last_backfilled)
+            year, rows=events, rows_what="events", days=last_backfilled, limit=self.backfill_limit)
+        year_done = not backfill.get("stopped")
+        self.save()
 
         # the early warehouse: days 1..(30 - repeat), not timed (set-up)
         land(self.source, early / "landing", by_day, None, self.day(early_last - r))
@@ -288,15 +340,19 @@ class Bench:
             self.stage("setup early", argv, early)
 
         # daily runs, interleaved: day 30-r+1.. and day 365-r+1.., one of each in turn
+        # (without a finished backfill there is no year to run: the day-30 series only)
         runs_early, runs_late = [], []
         for i in range(r):
             runs_early.append(self.run_day(early, by_day, self.day(early_last - r + 1 + i), f"day {early_last - r + 1 + i}"))
-            runs_late.append(self.run_day(year, by_day, self.day(self.tier.days - r + 1 + i),
-                                          f"day {self.tier.days - r + 1 + i}"))
+            if year_done:
+                runs_late.append(self.run_day(year, by_day, self.day(self.tier.days - r + 1 + i),
+                                              f"day {self.tier.days - r + 1 + i}"))
+        # the empty days follow the year's last day (or, without the year, the early warehouse's)
+        empty_home, after = (year, self.end) if year_done else (early, self.day(early_last))
         empty = []
         for i in range(self.n_empty):
-            d = self.end + dt.timedelta(days=1 + i)
-            empty.append(self.run_day(year, by_day, d, f"empty day {d}"))
+            d = after + dt.timedelta(days=1 + i)
+            empty.append(self.run_day(empty_home, by_day, d, f"empty day {d}"))
 
         def series(runs: list[dict]) -> dict:
             secs = [x["seconds"] for x in runs]
@@ -306,13 +362,17 @@ class Bench:
 
         st = self.results["stages"]
         st[f"daily_day{early_last}"] = series(runs_early)
-        st[f"daily_day{self.tier.days}"] = series(runs_late)
+        if runs_late:
+            st[f"daily_day{self.tier.days}"] = series(runs_late)
+            st["ratio_late_over_early"] = round(
+                st[f"daily_day{self.tier.days}"]["median_seconds"] / st[f"daily_day{early_last}"]["median_seconds"], 2)
+        else:
+            st[f"daily_day{self.tier.days}"] = {"not_run": "the full-year backfill was stopped at its limit"}
         st["empty_day"] = series(empty)
-        st["ratio_late_over_early"] = round(
-            st[f"daily_day{self.tier.days}"]["median_seconds"] / st[f"daily_day{early_last}"]["median_seconds"], 2)
-        self.results["peak_rss_mib"] = max(
-            v.get("peak_rss_mib", 0) for v in st.values() if isinstance(v, dict))
+        st["empty_day"]["warehouse"] = "year" if year_done else "early"
+        self.results["peak_rss_mib"] = max(m["peak_rss_mib"] for m in self.results["measured"])
         self.results["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        self.save()
         return self.results
 
 
@@ -326,16 +386,20 @@ def table(results: dict) -> str:
     for name, v in st.items():
         if not isinstance(v, dict):
             continue
-        if "runs" in v:
+        if "not_run" in v:
+            lines.append(f"{name:<22}{'-':>10}{'':>12}{'-':>10}  not run: {v['not_run']}")
+        elif "runs" in v:
             note = f"median of {len(v['runs'])}: " + ", ".join(f"{x['seconds']:.1f}s ({x['events_landed']:,} ev)" for x in v["runs"])
             lines.append(f"{name:<22}{v['median_seconds']:>10.1f}{'':>12}{v['peak_rss_mib']:>10.0f}  {note}")
         else:
             rps = f"{v['rows_per_second']:,}" if v.get("rows_per_second") else ""
             note = f"{v['rows']:,} {v['rows_what']}" if "rows" in v else ""
+            if v.get("stopped"):
+                rps, note = "", f"STOPPED at the {v['limit_seconds'] / 60:.0f}-minute limit, unfinished; " + note
             lines.append(f"{name:<22}{v['seconds']:>10.1f}{rps:>12}{v['peak_rss_mib']:>10.0f}  {note}")
     if "ratio_late_over_early" in st:
         lines.append(f"daily run, last day over day {EARLY_DAY} (medians): {st['ratio_late_over_early']}x")
-    late = [k for k in st if k.startswith("daily_day")]
+    late = [k for k in st if k.startswith("daily_day") and "runs" in st[k]]
     if late:
         prof = st[late[-1]]["runs"][-1].get("profile", {})
         if prof:
@@ -349,13 +413,16 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def main(tier: str, work: Path | None, out: Path | None, repeat: int) -> int:
+def main(tier: str, work: Path | None, out: Path | None, repeat: int,
+         backfill_limit_minutes: float | None = None) -> int:
     t = TIERS[tier]
     work = (work or config.home() / "bench" / tier).absolute()
-    bench = Bench(t, work, repeat, _say)
+    out = (out or work / f"bench-{tier}.json").absolute()
+    if backfill_limit_minutes is None:
+        backfill_limit_minutes = BACKFILL_LIMIT_MINUTES.get(tier)
+    limit = backfill_limit_minutes * 60 if backfill_limit_minutes else None
+    bench = Bench(t, work, repeat, _say, out, limit)
     results = bench.run({"generate"})
-    out = out or work / f"bench-{tier}.json"
-    out.write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))
     print(f"results: {out}")
     return 0

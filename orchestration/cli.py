@@ -203,7 +203,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import main
 
-    return main(args.tier, args.work, args.json, args.repeat)
+    return main(args.tier, args.work, args.json, args.repeat, args.backfill_limit)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -313,6 +313,10 @@ def parser() -> argparse.ArgumentParser:
     bn.add_argument("--json", type=Path, help="where to write the results (default WORK/bench-TIER.json)")
     bn.add_argument("--repeat", type=_positive, default=3,
                     help="daily runs per series; the median is reported (default 3)")
+    bn.add_argument("--backfill-limit", type=float, metavar="MINUTES",
+                    help="stop the full-year backfill after MINUTES and report it unfinished; the "
+                         "day-365 runs are then skipped (default: 30 for tier L, its target; none "
+                         "otherwise; 0 for none)")
     bn.set_defaults(func=cmd_bench)
 
     rp = sub.add_parser("report", help="write the outcome report: one self-contained HTML page",

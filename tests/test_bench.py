@@ -33,3 +33,31 @@ def test_bench_tier_s_runs_every_stage_and_reports_figures(home, tmp_path):
     assert st["ratio_late_over_early"] > 0
     assert "daily run, last day over day 30 (medians)" in proc.stdout
     assert "profile of the last daily run" in proc.stdout
+
+
+def test_a_stage_over_its_limit_is_stopped_with_its_whole_process_group(tmp_path):
+    """The L backfill's limit: the stage and the processes it started are stopped, and the
+    measurement says so (the benchmark then skips what needs the unfinished stage)."""
+    import os
+    import sys
+
+    from orchestration.bench import measure
+
+    pidfile = tmp_path / "grandchild.pid"
+    script = ("import subprocess, sys, time; "
+              "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)']); "
+              f"open({str(pidfile)!r}, 'w').write(str(p.pid)); time.sleep(300)")
+    m = measure([sys.executable, "-c", script], dict(os.environ), tmp_path / "log", limit=3)
+    assert m["stopped"] is True and m["limit_seconds"] == 3
+    assert 3 <= m["seconds"] < 60 and m["exit_code"] != 0
+    grandchild = int(pidfile.read_text())
+    try:
+        os.kill(grandchild, 0)
+        alive = not open(f"/proc/{grandchild}/stat").read().split()[2] == "Z"
+    except (ProcessLookupError, FileNotFoundError):
+        alive = False
+    assert not alive, "the stage's child process outlived the stop"
+    assert "stopped after" in (tmp_path / "log").read_text()
+    # without a limit, the same function waits for the end and reports no stop
+    done = measure([sys.executable, "-c", "pass"], dict(os.environ), tmp_path / "log")
+    assert done["exit_code"] == 0 and "stopped" not in done
