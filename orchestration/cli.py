@@ -311,8 +311,9 @@ def parser() -> argparse.ArgumentParser:
     bn.add_argument("--tier", choices=["S", "M", "L"], default="S", help="size tier (default S)")
     bn.add_argument("--work", type=Path, help="work folder (default $LEADSCORE_HOME/bench/TIER); emptied first")
     bn.add_argument("--json", type=Path, help="where to write the results (default WORK/bench-TIER.json)")
-    bn.add_argument("--repeat", type=_positive, default=3,
-                    help="daily runs per series; the median is reported (default 3)")
+    bn.add_argument("--repeat", type=_positive,
+                    help="daily runs per series; the median is reported (default 3; 1 for tier L, "
+                         "whose runs take minutes each)")
     bn.add_argument("--backfill-limit", type=float, metavar="MINUTES",
                     help="stop the full-year backfill after MINUTES and report it unfinished; the "
                          "day-365 runs are then skipped (default: 30 for tier L, its target; none "
