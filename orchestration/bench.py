@@ -398,7 +398,7 @@ def table(results: dict) -> str:
             rps = f"{v['rows_per_second']:,}" if v.get("rows_per_second") else ""
             note = f"{v['rows']:,} {v['rows_what']}" if "rows" in v else ""
             if v.get("stopped"):
-                rps, note = "", f"STOPPED at the {v['limit_seconds'] / 60:.0f}-minute limit, unfinished; " + note
+                rps, note = "", f"STOPPED at the {v['limit_seconds'] / 60:g}-minute limit, unfinished; " + note
             lines.append(f"{name:<22}{v['seconds']:>10.1f}{rps:>12}{v['peak_rss_mib']:>10.0f}  {note}")
     if "ratio_late_over_early" in st:
         lines.append(f"daily run, last day over day {EARLY_DAY} (medians): {st['ratio_late_over_early']}x")
