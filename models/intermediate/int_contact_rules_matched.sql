@@ -40,43 +40,109 @@ conditions as (
 
 ),
 
-evaluated as (
+-- A rule's outcome depends only on the field's value, and a field has far fewer distinct
+-- values than contacts: each rule is evaluated once per distinct value of its field, and
+-- the matching values are joined back to the profiles (an equi-join), instead of testing
+-- every profile against every rule. A profile without the field gets the rules that
+-- match a missing value (is_missing).
+field_values as (
+
+    select distinct field, value_text, value_number
+    from fields
+
+),
+
+value_matches as (
 
     select
-        contacts.contact_id,
-        contacts.valid_from,
-        contacts.valid_to,
         conditions.model_id,
         conditions.model_version,
         conditions.rule_kind,
         conditions.rule_id,
-        fields.value_text,
-        {{ leadscore.field_matches(
-            'fields.value_text', 'fields.value_number', 'conditions.operator',
-            'conditions.value', 'conditions.value_to'
-        ) }} as is_match
+        conditions.field,
+        field_values.value_text
+    from conditions
+    inner join field_values
+        on conditions.field = field_values.field
+    where {{ leadscore.field_matches(
+        'field_values.value_text', 'field_values.value_number', 'conditions.operator',
+        'conditions.value', 'conditions.value_to'
+    ) }}
+
+),
+
+missing_matches as (
+
+    select model_id, model_version, rule_kind, rule_id, field
+    from conditions
+    where {{ leadscore.field_matches(
+        'cast(null as ' ~ dbt.type_string() ~ ')', 'cast(null as double)', 'operator', 'value', 'value_to'
+    ) }}
+
+),
+
+present as (
+
+    select
+        fields.contact_id,
+        fields.valid_from,
+        value_matches.model_id,
+        value_matches.model_version,
+        value_matches.rule_kind,
+        value_matches.rule_id,
+        fields.value_text as matched_value
+    from fields
+    inner join value_matches
+        on fields.field = value_matches.field
+        and fields.value_text = value_matches.value_text
+
+),
+
+missing as (
+
+    select
+        contacts.contact_id,
+        contacts.valid_from,
+        missing_matches.model_id,
+        missing_matches.model_version,
+        missing_matches.rule_kind,
+        missing_matches.rule_id,
+        cast(null as {{ dbt.type_string() }}) as matched_value
     from contacts
-    cross join conditions
-    left join fields
-        on contacts.contact_id = fields.contact_id
-        and contacts.valid_from = fields.valid_from
-        and conditions.field = fields.field
+    cross join missing_matches
+    where not exists (
+        select 1
+        from fields
+        where fields.contact_id = contacts.contact_id
+            and fields.valid_from = contacts.valid_from
+            and fields.field = missing_matches.field
+    )
+
+),
+
+matched as (
+
+    select * from present
+    union all
+    select * from missing
 
 ),
 
 final as (
 
     select
-        contact_id,
-        valid_from,
-        valid_to,
-        model_id,
-        model_version,
-        rule_kind,
-        rule_id,
-        value_text as matched_value
-    from evaluated
-    where is_match
+        contacts.contact_id,
+        contacts.valid_from,
+        contacts.valid_to,
+        matched.model_id,
+        matched.model_version,
+        matched.rule_kind,
+        matched.rule_id,
+        matched.matched_value
+    from matched
+    inner join contacts
+        on matched.contact_id = contacts.contact_id
+        and matched.valid_from = contacts.valid_from
 
 )
 
