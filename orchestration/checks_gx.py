@@ -21,6 +21,8 @@ LEADSCORE_MAX_UNKNOWN_EVENT_SHARE (default 0.05), LEADSCORE_VOLUME_RATIO_MIN / _
 
 import datetime as dt
 import os
+import shutil
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -171,17 +173,70 @@ def _advance_watermark(value) -> None:
     os.replace(tmp, path)
 
 
-def _file_chunks(files: list[tuple[str, int]], limit: int) -> list[list[str]]:
-    """Files grouped so that each group holds at most `limit` rows (a bigger file alone)."""
-    chunks: list[list[str]] = []
-    size = limit
-    for name, rows in files:
-        if size + rows > limit or not chunks:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(name)
-        size += rows
-    return chunks
+_KEY_COLUMNS = "event_id, contact_id, event_type, occurred_at"
+
+
+def validate_event_keys(con, since: str, chunk_rows: int) -> tuple[list, list[SuiteOutcome]]:
+    """The key suite on the rows of raw.events loaded after `since`, together with the
+    earlier rows sharing their event_ids. Returns the files validated (name, rows, newest
+    _loaded_at) and one outcome per chunk.
+
+    Up to `chunk_rows` rows: one frame. More (a first load, a backfill): the rows are split
+    by a hash of event_id into buckets of about `chunk_rows`, written once to Parquet
+    (one scan of the table), and each bucket is validated on its own: rows sharing an id
+    share a bucket, so uniqueness is checked whole, and memory stays bounded.
+    """
+    files = con.execute(
+        "select _file, count(*), max(_loaded_at) from raw.events "
+        "where _loaded_at > cast(? as timestamp) group by _file order by _file",
+        [since],
+    ).fetchall()
+    rows = sum(n for _, n, _ in files)
+    if not rows:
+        return files, []
+    _, gx = _batch_definition()  # only with rows to validate: GX takes seconds to load
+    expectations = [
+        *(gx.expectations.ExpectColumnValuesToNotBeNull(column=c)
+          for c in ("event_id", "contact_id", "event_type", "occurred_at")),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="event_id"),
+    ]
+    buckets = max(1, -(-rows // chunk_rows))
+    since_sql = "'" + str(since).replace("'", "''") + "'"
+    query = f"""
+        with loaded as (
+            select {_KEY_COLUMNS}
+            from raw.events
+            where _loaded_at > cast({since_sql} as timestamp)
+        )
+        select {_KEY_COLUMNS} from loaded
+        union all
+        select e.event_id, e.contact_id, e.event_type, e.occurred_at
+        from raw.events as e
+        where e._loaded_at <= cast({since_sql} as timestamp)
+            and e.event_id in (select event_id from loaded)
+    """
+    if buckets == 1:
+        frame = con.execute(query).df()
+        return files, [run_suite("raw_events_keys", frame, expectations)]
+    checks = config.home() / ".checks"
+    for stale in checks.glob("keys-*"):  # left by a check that was killed (runs never overlap)
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = checks / f"keys-{uuid.uuid4().hex}"
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con.execute(
+            f"copy (select *, hash(event_id) % {buckets} as bucket from ({query})) "
+            f"to '{tmp}' (format parquet, partition_by (bucket))"
+        )
+        outcomes = []
+        for part in sorted(tmp.glob("bucket=*")):
+            frame = con.execute(
+                f"select {_KEY_COLUMNS} from read_parquet(?)", [f"{part}/*.parquet"]
+            ).df()
+            outcomes.append(run_suite("raw_events_keys", frame, expectations))
+        return files, outcomes
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @asset_check(
@@ -191,48 +246,17 @@ def _file_chunks(files: list[tuple[str, int]], limit: int) -> list[list[str]]:
     description=f"{BLOCKING} GX suite on the rows of raw.events loaded since the last time this "
     "check passed (all rows the first time): event_id, contact_id, event_type and occurred_at "
     "are never null, and event_id is unique among them and every earlier row with the same id, "
-    "as the landing contract promises. Validated in chunks of "
-    f"{KEY_CHECK_CHUNK_ROWS:,} rows (with the earlier rows sharing their ids), so memory stays "
-    "bounded however much a run loads.",
+    "as the landing contract promises. More than "
+    f"{KEY_CHECK_CHUNK_ROWS:,} rows are validated in buckets of about that size split by a hash "
+    "of event_id (rows sharing an id share a bucket), so memory stays bounded however much a "
+    "run loads and the table is read once.",
     op_tags=RUN_FIRST,
 )
 def events_keys_not_null_and_unique(context: AssetCheckExecutionContext) -> AssetCheckResult:
     since = _watermark()
     con = config.connect(read_only=True)
-    outcomes: list[SuiteOutcome] = []
     try:
-        files = con.execute(
-            "select _file, count(*), max(_loaded_at) from raw.events "
-            "where _loaded_at > cast(? as timestamp) group by _file order by _file",
-            [since],
-        ).fetchall()
-        for chunk in _file_chunks([(f, n) for f, n, _ in files], KEY_CHECK_CHUNK_ROWS):
-            _, gx = _batch_definition()  # only with rows to validate: GX takes seconds to load
-            frame = con.execute(
-                f"""
-                with loaded as (
-                    select event_id, contact_id, event_type, occurred_at, _file
-                    from raw.events
-                    where _loaded_at > cast('{since}' as timestamp) and _file in (select unnest(?))
-                )
-                select event_id, contact_id, event_type, occurred_at from loaded
-                union all
-                select e.event_id, e.contact_id, e.event_type, e.occurred_at
-                from raw.events as e
-                where e.event_id in (select event_id from loaded)
-                    and e._file not in (select unnest(?))
-                """,
-                [chunk, chunk],
-            ).df()
-            outcomes.append(run_suite(
-                "raw_events_keys",
-                frame,
-                [
-                    *(gx.expectations.ExpectColumnValuesToNotBeNull(column=c)
-                      for c in ("event_id", "contact_id", "event_type", "occurred_at")),
-                    gx.expectations.ExpectColumnValuesToBeUnique(column="event_id"),
-                ],
-            ))
+        files, outcomes = validate_event_keys(con, since, KEY_CHECK_CHUNK_ROWS)
     finally:
         con.close()
     outcome = SuiteOutcome(
