@@ -202,12 +202,13 @@ def validate_event_keys(con, since: str, chunk_rows: int) -> tuple[list, list[Su
     ]
     buckets = max(1, -(-rows // chunk_rows))
     since_sql = "'" + str(since).replace("'", "''") + "'"
-    query = f"""
-        with loaded as (
-            select {_KEY_COLUMNS}
-            from raw.events
-            where _loaded_at > cast({since_sql} as timestamp)
-        )
+    loaded = f"select {_KEY_COLUMNS} from raw.events where _loaded_at > cast({since_sql} as timestamp)"
+    [(has_earlier,)] = con.execute(
+        f"select exists (select 1 from raw.events where _loaded_at <= cast({since_sql} as timestamp))"
+    ).fetchall()
+    # no earlier rows (a first validation): no join, which would hash every id of the load
+    query = loaded if not has_earlier else f"""
+        with loaded as ({loaded})
         select {_KEY_COLUMNS} from loaded
         union all
         select e.event_id, e.contact_id, e.event_type, e.occurred_at
@@ -224,6 +225,8 @@ def validate_event_keys(con, since: str, chunk_rows: int) -> tuple[list, list[Su
     tmp = checks / f"keys-{uuid.uuid4().hex}"
     tmp.parent.mkdir(parents=True, exist_ok=True)
     try:
+        # streamed, not buffered: the order of rows does not matter, memory does
+        con.execute("set preserve_insertion_order = false")
         con.execute(
             f"copy (select *, hash(event_id) % {buckets} as bucket from ({query})) "
             f"to '{tmp}' (format parquet, partition_by (bucket))"
