@@ -501,9 +501,9 @@ class _Run:
 
         cols = ", ".join(S.ident(c.name) for c in entity.columns)
         meta = "_extra, _file, _row_number, _checksum, _row_hash, _loaded_at"
-        secs = time.perf_counter() - t0
+        # duration_seconds: the batch's time up to its load log rows, shared by rows read
         weights = {i: counts[i].rows_read + 1 for i in staged}
-        share = {i: secs * w / sum(weights.values()) for i, w in weights.items()}
+        share: dict[int, float] = {}
 
         def write():
             con.execute(
@@ -529,6 +529,8 @@ class _Run:
                     LEFT JOIN temp._ingest_qraw r USING (_f, _row_number)
                     ORDER BY q._f, q._row_number"""
             )
+            secs = time.perf_counter() - t0
+            share.update({i: secs * w / sum(weights.values()) for i, w in weights.items()})
             _log_rows(con, [(batch[i], "loaded", counts[i], at, share[i], None, None) for i in staged])
 
         _in_transaction(con, write)
