@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -78,8 +79,6 @@ def measure(argv: list[str], env: dict[str, str], log: Path, limit: float | None
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, env=env, stdout=out, stderr=out, cwd=config.PROJECT_DIR,
                                 start_new_session=True)
-        import signal
-
         term_at = None
         while True:
             pid, status, usage = os.wait4(proc.pid, 0 if limit is None else os.WNOHANG)

@@ -231,6 +231,7 @@ def validate_event_keys(con, since: str, chunk_rows: int) -> tuple[list, list[Su
             f"copy (select *, hash(event_id) % {buckets} as bucket from ({query})) "
             f"to '{tmp}' (format parquet, partition_by (bucket))"
         )
+        con.execute("reset preserve_insertion_order")  # the caller's connection, as it was
         outcomes = []
         for part in sorted(tmp.glob("bucket=*")):
             frame = con.execute(

@@ -6,6 +6,7 @@ the benchmark itself, on a quiet machine, not by tests)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from conftest import run_cli
 
@@ -53,7 +54,7 @@ def test_a_stage_over_its_limit_is_stopped_with_its_whole_process_group(tmp_path
     grandchild = int(pidfile.read_text())
     try:
         os.kill(grandchild, 0)
-        alive = not open(f"/proc/{grandchild}/stat").read().split()[2] == "Z"
+        alive = Path(f"/proc/{grandchild}/stat").read_text().split()[2] != "Z"  # a zombie is gone
     except (ProcessLookupError, FileNotFoundError):
         alive = False
     assert not alive, "the stage's child process outlived the stop"
