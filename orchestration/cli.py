@@ -32,6 +32,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _minutes(text: str) -> float:
+    value = float(text)
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a number of minutes, 0 or more: {text!r}")
+    return value
+
+
 def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -314,7 +321,7 @@ def parser() -> argparse.ArgumentParser:
     bn.add_argument("--repeat", type=_positive,
                     help="daily runs per series; the median is reported (default 3; 1 for tier L, "
                          "whose runs take minutes each)")
-    bn.add_argument("--backfill-limit", type=float, metavar="MINUTES",
+    bn.add_argument("--backfill-limit", type=_minutes, metavar="MINUTES",
                     help="stop the full-year backfill after MINUTES and report it unfinished; the "
                          "day-365 runs are then skipped (default: 30 for tier L, its target; none "
                          "otherwise; 0 for none)")

@@ -62,3 +62,11 @@ def test_a_stage_over_its_limit_is_stopped_with_its_whole_process_group(tmp_path
     # without a limit, the same function waits for the end and reports no stop
     done = measure([sys.executable, "-c", "pass"], dict(os.environ), tmp_path / "log")
     assert done["exit_code"] == 0 and "stopped" not in done
+
+
+def test_a_negative_backfill_limit_is_refused_before_anything_runs(tmp_path):
+    work = tmp_path / "bench"
+    proc = run_cli("bench", "--tier", "S", "--backfill-limit", "-1", "--work", str(work), check=False)
+    assert proc.returncode == 2
+    assert "--backfill-limit: must be a number of minutes, 0 or more" in proc.stderr
+    assert not work.exists()
