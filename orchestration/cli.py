@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 
-from . import config
+from orchestration.runtime import config
 
 # Exit codes: 0 done; 1 the run failed (a blocking check or a step); 2 bad arguments;
 # 75 (EX_TEMPFAIL) another run holds the warehouse: try again later.
@@ -44,7 +44,7 @@ def _say(line: str) -> None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .generate import generate
+    from orchestration.demo_data.generate import generate
 
     out = args.out or config.landing_dir()
     summary = generate(out, args.contacts, args.days, start=args.start, seed=args.seed, progress=_say)
@@ -53,9 +53,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest
-    from .publish_ledger import warehouse_write
-    from .run_lock import RunLockedError, hold
+    from orchestration.ingest.loader import ingest
+    from orchestration.serving.ledger import warehouse_write
+    from orchestration.runtime.run_lock import RunLockedError, hold
 
     try:
         with hold(what="leadscore ingest", progress=_say), warehouse_write("leadscore ingest") as write:
@@ -76,9 +76,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .dbt_cli import run_dbt
-    from .publish_ledger import warehouse_write
-    from .run_lock import RunLockedError, hold
+    from orchestration.runtime.dbt import run_dbt
+    from orchestration.serving.ledger import warehouse_write
+    from orchestration.runtime.run_lock import RunLockedError, hold
 
     vars = {"score_date": args.date.isoformat()} if args.date else None
     extra = ["--select", args.select] if args.select else []
@@ -95,7 +95,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_quarantine_export(args: argparse.Namespace) -> int:
-    from .quarantine import ExportError, export
+    from orchestration.ingest.quarantine import ExportError, export
 
     try:
         out, rows, reasons = export(args.file, args.out)
@@ -111,8 +111,8 @@ def cmd_quarantine_export(args: argparse.Namespace) -> int:
 
 
 def cmd_export_raw(args: argparse.Namespace) -> int:
-    from .raw_export import export_raw
-    from .run_lock import RunLockedError, hold
+    from orchestration.ingest.raw_export import export_raw
+    from orchestration.runtime.run_lock import RunLockedError, hold
 
     try:
         with hold(what="leadscore export-raw", progress=_say):
@@ -128,15 +128,15 @@ def cmd_export_raw(args: argparse.Namespace) -> int:
 
 
 def _yesterday() -> dt.date:
-    from .partitions import yesterday
+    from orchestration.defs.partitions import yesterday
 
     return yesterday()
 
 
 def _launch(first: dt.date, last: dt.date, wait: float | None) -> int:
     """Run the daily job over first..last, print the summary; the exit code says how it went."""
-    from .launch import InvalidDaysError, failure_help, launch, summary_lines
-    from .run_lock import RunLockedError
+    from orchestration.runtime.launch import InvalidDaysError, failure_help, launch, summary_lines
+    from orchestration.runtime.run_lock import RunLockedError
 
     try:
         # dbt's own output, echoed by dagster-dbt on stdout, is progress: keep stdout for
@@ -183,8 +183,8 @@ def _landed_days(landing: Path) -> tuple[dt.date, dt.date] | None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .generate import generate
-    from .partitions import FIRST_DAY
+    from orchestration.demo_data.generate import generate
+    from orchestration.defs.partitions import FIRST_DAY
 
     landing = config.landing_dir()
     if landing.exists() and any(landing.rglob("*.*")):
@@ -208,13 +208,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import main
+    from orchestration.bench.benchmark import main
 
     return main(args.tier, args.work, args.json, args.repeat, args.backfill_limit)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import default_out, default_source, write_report
+    from orchestration.serving.report import default_out, default_source, write_report
 
     source = args.source or default_source()
     try:

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from dagster import Definitions
 
-from .assets_dbt import dbt_build
-from .assets_raw import raw_ingest
-from .assets_serving import serving_copy
-from .checks_freshness import FRESHNESS_CHECKS
-from .checks_gx import GX_CHECKS
-from .jobs import daily_scoring
-from .resources import resources
-from .schedules import daily_scoring_schedule
-from .sensors import freshness_checks_sensor, landing_files_sensor
+from orchestration.defs.assets.dbt import dbt_build
+from orchestration.defs.assets.raw import raw_ingest
+from orchestration.defs.assets.serving import serving_copy
+from orchestration.defs.checks.freshness import FRESHNESS_CHECKS
+from orchestration.defs.checks.gx import GX_CHECKS
+from orchestration.defs.jobs import daily_scoring
+from orchestration.defs.resources import resources
+from orchestration.defs.schedules import daily_scoring_schedule
+from orchestration.defs.sensors import freshness_checks_sensor, landing_files_sensor
 
 defs = Definitions(
     assets=[raw_ingest, dbt_build, serving_copy],

@@ -82,7 +82,7 @@ def cli(home: Path, *args: str, **popen) -> subprocess.Popen:
 
 def launch_days(home: Path, first: dt.date, last: dt.date):
     """The daily job in this process over first..last; asserts it succeeded."""
-    from orchestration.launch import launch
+    from orchestration.runtime.launch import launch
 
     with home_env(home), contextlib.redirect_stdout(sys.stderr):
         outcome = launch(first, last)
@@ -96,7 +96,7 @@ def launch_days(home: Path, first: dt.date, last: dt.date):
 def landing_source(base: Path) -> Path:
     """The generated landing files (generated once, copied into each home)."""
     if "landing" not in _memo:
-        from orchestration.generate import generate
+        from orchestration.demo_data.generate import generate
 
         out = base / "generated_landing"
         generate(out, CONTACTS, DAYS, start=FIRST, seed=SEED)
@@ -169,7 +169,7 @@ def parquet_digests(folder: Path) -> dict[str, tuple[int, str]]:
 
 
 def public_mart_names() -> set[str]:
-    from orchestration.dbt_manifest import load_manifest, public_marts
+    from orchestration.runtime.manifest import load_manifest, public_marts
 
     return {n["name"] for n in public_marts(load_manifest())}
 
@@ -177,7 +177,7 @@ def public_mart_names() -> set[str]:
 def assert_load_log_truthful(warehouse: Path) -> None:
     """Every `loaded` file has exactly its rows in raw and quarantine, reconciliation holds,
     and no raw or quarantine row belongs to a file the log does not call loaded."""
-    from orchestration import contract as C
+    from orchestration.ingest import contract as C
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -405,7 +405,7 @@ class Reruns:
 
 
 def raw_counts(warehouse: Path) -> dict:
-    from orchestration import contract as C
+    from orchestration.ingest import contract as C
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -427,7 +427,7 @@ def reruns(base: Path) -> Reruns:
         runs = [("run", "--date", LAST.isoformat()), ("run", "--date", LAST.isoformat()),
                 ("run", "--date", LAST.isoformat(), "--wait", "1")]
         with reader_process(home / "serving", logs) as report:
-            from orchestration import run_lock
+            from orchestration.runtime import run_lock
 
             procs = []
             for i, args in enumerate(runs):

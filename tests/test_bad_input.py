@@ -17,7 +17,7 @@ import pytest
 
 from bad_input.cases import CASES, SQLISH, Case
 from conftest import PROJECT_DIR
-from orchestration.ingest import ingest
+from orchestration.ingest.loader import ingest
 from reliability import assert_load_log_truthful, figures
 
 
@@ -52,7 +52,7 @@ def test_corpus_has_at_least_30_kinds_across_entities_and_formats(capsys):
     assert entities == {"events", "contacts", "companies", "opportunities", "lead_dispositions", "marketing_spend"}
     assert {".csv", ".jsonl", ".parquet"} <= formats
     codes = {r for c in CASES for r in c.expected.values()} - {"loaded", "duplicate"}
-    from orchestration.ingest_sql import REASON_CODES
+    from orchestration.ingest.sql import REASON_CODES
 
     assert codes == set(REASON_CODES), set(REASON_CODES) - codes  # every reason code is exercised
     outcomes = collections.Counter(

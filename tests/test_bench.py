@@ -42,7 +42,7 @@ def test_a_stage_over_its_limit_is_stopped_with_its_whole_process_group(tmp_path
     import os
     import sys
 
-    from orchestration.bench import measure
+    from orchestration.bench.benchmark import measure
 
     pidfile = tmp_path / "grandchild.pid"
     script = ("import subprocess, sys, time; "

@@ -35,10 +35,10 @@ PUBLISH_KILLS = 6
 
 # Each prints "ready" once its imports are done and "done" once its work is: kill points
 # are counted from "ready", and a kill is mid-work unless "done" came first.
-INGEST = ("import sys; from pathlib import Path; from orchestration.ingest import ingest; "
+INGEST = ("import sys; from pathlib import Path; from orchestration.ingest.loader import ingest; "
           "print('ready', flush=True); ingest(Path(sys.argv[1]), Path(sys.argv[2])); print('done', flush=True)")
-PUBLISH = ("from orchestration.dbt_manifest import load_manifest, public_marts, relation_name; "
-           "from orchestration.serving import publish; import duckdb; "
+PUBLISH = ("from orchestration.runtime.manifest import load_manifest, public_marts, relation_name; "
+           "from orchestration.serving.publish import publish; import duckdb; "
            "tables = {n.get('alias') or n['name']: relation_name(n) for n in public_marts(load_manifest())}; "
            "print('ready', flush=True); publish(tables); print('done', flush=True)")
 VOLATILE = {"_loaded_at", "quarantined_at", "loaded_at", "duration_seconds"}
@@ -132,7 +132,7 @@ def test_ingest_killed_at_random_points_resumes_to_the_uninterrupted_result(base
         interrupted += _kill_at(_python(work, INGEST, str(landing), str(wh), stdout=subprocess.PIPE, text=True), at)
         if wh.exists():
             R.assert_load_log_truthful(wh)
-        from orchestration.ingest import ingest
+        from orchestration.ingest.loader import ingest
 
         summary = ingest(landing, wh)  # the next run
         assert summary.files_failed == 0
@@ -220,8 +220,8 @@ def test_publish_killed_at_random_points_leaves_a_complete_good_copy(base, capsy
 # A publish as the daily run makes it: comparing only the months the ledger says changed
 # (it says on stderr which it did).
 PUBLISH_WINDOWED = (
-    "import sys; from orchestration import publish_ledger, serving; "
-    "from orchestration.assets_serving import monthly_sources, public_tables; "
+    "import sys; from orchestration.serving.publish import ledger as publish_ledger, serving; "
+    "from orchestration.defs.assets.serving import monthly_sources, public_tables; "
     "print('ready', flush=True); "
     "recheck = publish_ledger.recheck_from(monthly_sources(), serving.current_version()); "
     "print('recheck', recheck, file=sys.stderr, flush=True); "
@@ -239,7 +239,7 @@ def _home_with_a_recent_change(ref_home: Path, home: Path) -> int:
     wh, start = home / "warehouse.duckdb", R.LAST.replace(day=1)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LEADSCORE_HOME", str(home))
-        from orchestration import publish_ledger
+        from orchestration.serving import ledger as publish_ledger
 
         with publish_ledger.warehouse_write("test: a correction in the last month", wh) as write:
             con = duckdb.connect(str(wh))

@@ -24,10 +24,10 @@ from dagster import (
     build_sensor_context,
 )
 
-from orchestration import contract as C
-from orchestration import run_lock
+from orchestration.ingest import contract as C
+from orchestration.runtime import run_lock
 from orchestration.definitions import defs
-from orchestration.dbt_manifest import load_manifest, public_marts
+from orchestration.runtime.manifest import load_manifest, public_marts
 
 UTC = dt.timezone.utc
 
@@ -123,7 +123,7 @@ def test_dbt_resource_starts_dbt_without_asking_its_version_nor_building_an_adap
     from dagster_dbt import DbtCliResource
     from dbt.version import __version__
 
-    from orchestration.resources import LeadscoreDbtCliResource, dbt_resource, runtime_dbt
+    from orchestration.defs.resources import LeadscoreDbtCliResource, dbt_resource, runtime_dbt
 
     assert isinstance(DbtCliResource.__dict__.get("_cli_version"), functools.cached_property)
     assert callable(DbtCliResource.__dict__.get("_initialize_dbt_core_adapter"))
@@ -139,7 +139,7 @@ def test_dbt_resource_starts_dbt_without_asking_its_version_nor_building_an_adap
 
 
 def _dbt_parse_events(target: Path, run_vars: dict) -> list[dict]:
-    from orchestration import dbt_cli
+    from orchestration.runtime import dbt as dbt_cli
 
     proc = subprocess.run(
         [dbt_cli.dbt_executable(), *dbt_cli.dbt_args("parse", "--log-format", "json", "--log-level", "debug",
@@ -155,7 +155,7 @@ def test_a_run_gives_dbt_a_saved_parse_valid_for_its_days_and_dbt_reuses_it(tmp_
     they do every day. The parse does not depend on the vars' values (the preparation
     checks it), so a run's target folder gets the last parse of this home (else the
     prepared one) with the checksum of its own vars, and dbt re-parses nothing."""
-    from orchestration.dbt_manifest import (
+    from orchestration.runtime.manifest import (
         PARSE_INFO, keep_partial_parse, manifest_path, parse_cache, seed_partial_parse,
     )
 
@@ -251,7 +251,7 @@ def test_sensor_requests_a_run_when_files_land_and_not_again_for_the_same_files(
 
 HOLDER = """
 import sys, time
-from orchestration import run_lock
+from orchestration.runtime import run_lock
 with run_lock.hold(what="test holder"):
     print("held", flush=True)
     time.sleep(float(sys.argv[1]))

@@ -1,4 +1,4 @@
-"""Tests for the demo-data generator (orchestration.generate).
+"""Tests for the demo-data generator (orchestration.demo_data.generate).
 
 The files are read back with plain readers (csv, json, pyarrow.parquet) and checked
 against the landing contract independently of the generator's own bookkeeping.
@@ -17,11 +17,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.contract import (
+from orchestration.ingest.contract import (
     BOOLEAN, DATE, DECIMAL, DISPOSITIONS, ENTITIES, INTEGER, JSON_OBJECT, STANDARD_EVENT_TYPES,
     TIMESTAMP,
 )
-from orchestration.generate import EXT, generate
+from orchestration.demo_data.generate import EXT, generate
 
 START = dt.date(2026, 1, 1)
 DAYS = 60

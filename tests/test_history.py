@@ -13,10 +13,10 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_DIR
-from orchestration import config
-from orchestration.dbt_cli import dbt_env, profiles_dir
-from orchestration.generate import generate
-from orchestration.ingest import ingest
+from orchestration.runtime import config
+from orchestration.runtime.dbt import dbt_env, profiles_dir
+from orchestration.demo_data.generate import generate
+from orchestration.ingest.loader import ingest
 
 START = dt.date(2026, 1, 1)
 DAYS = 60

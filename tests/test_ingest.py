@@ -1,4 +1,4 @@
-"""Tests of orchestration.ingest: real DuckDB files and real landing files under tmp_path."""
+"""Tests of orchestration.ingest.loader: real DuckDB files and real landing files under tmp_path."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration import config
-from orchestration import contract as C
-from orchestration.ingest import IngestSummary, WarehouseLockedError, ensure_raw_schema, ingest
+from orchestration.runtime import config
+from orchestration.ingest import contract as C
+from orchestration.ingest.loader import IngestSummary, WarehouseLockedError, ensure_raw_schema, ingest
 
 PROJECT = Path(__file__).resolve().parent.parent
 TS = "2024-03-10T12:00:00Z"
@@ -389,7 +389,7 @@ def test_batched_load_equals_loading_files_one_by_one(env, tmp_path, monkeypatch
     landing, wh = env
     _batch_landing(landing)
     batched = ingest(landing, wh)
-    monkeypatch.setattr("orchestration.ingest.MAX_BATCH_FILES", 1)
+    monkeypatch.setattr("orchestration.ingest.loader.MAX_BATCH_FILES", 1)
     single = tmp_path / "single.duckdb"
     one_by_one = ingest(landing, single)
     assert snapshot(wh, volatile=False) == snapshot(single, volatile=False)
@@ -432,7 +432,7 @@ def test_a_file_that_breaks_its_batch_fails_alone(env, tmp_path, monkeypatch):
     assert q(wh, "SELECT count(*) FROM raw.load_log WHERE status = 'failed'") == [(3,)]
     assert log(wh)["events/c2_corrupt.parquet"][0] == "failed"
     assert "cannot be read as parquet" in log(wh)["events/c2_corrupt.parquet"][5]
-    monkeypatch.setattr("orchestration.ingest.MAX_BATCH_FILES", 1)
+    monkeypatch.setattr("orchestration.ingest.loader.MAX_BATCH_FILES", 1)
     single = tmp_path / "single.duckdb"
     ingest(landing, single)
     assert snapshot(wh, volatile=False) == snapshot(single, volatile=False)
@@ -612,7 +612,7 @@ def _big_landing(landing: Path) -> dict[str, int]:
 
 
 def _run_ingest_process(landing: Path, wh: Path) -> subprocess.Popen:
-    code = ("import sys; from pathlib import Path; from orchestration.ingest import ingest; "
+    code = ("import sys; from pathlib import Path; from orchestration.ingest.loader import ingest; "
             "ingest(Path(sys.argv[1]), Path(sys.argv[2]))")
     env = dict(os.environ, PYTHONPATH=str(PROJECT), LEADSCORE_DUCKDB_THREADS="2")
     return subprocess.Popen([sys.executable, "-c", code, str(landing), str(wh)], env=env, cwd=PROJECT)
@@ -685,7 +685,7 @@ def test_fast_paths_give_the_values_of_the_general_expressions():
     import itertools
     import random
 
-    from orchestration import ingest_sql as S
+    from orchestration.ingest import sql as S
 
     rng = random.Random(11)
     stamps = {f"{y}-{m}-{d}{sep}{h}:{mi}:{s}{frac}{z}" for y, m, d, h, mi, s, sep, frac, z in itertools.product(

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration import config
-from orchestration.checks_gx import validate_event_keys
+from orchestration.runtime import config
+from orchestration.defs.checks.gx import validate_event_keys
 
 EPOCH = "1970-01-01 00:00:00"
 WATERMARK = "2026-01-02 00:00:00"

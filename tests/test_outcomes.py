@@ -248,7 +248,7 @@ def test_attribute_lift_interval_and_small_samples(built):
 
 def test_attribute_lift_suggested_points(built):
     # With 1 expected customer enough, the points follow the lift: round(10 x (lift - 1))
-    from orchestration.dbt_cli import run_dbt
+    from orchestration.runtime.dbt import run_dbt
 
     def rebuild(**more_vars) -> None:
         code = run_dbt("build", "--select", "attribute_lift", quiet=True,

@@ -17,7 +17,7 @@ import pytest
 
 import reliability as R
 from conftest import PROJECT_DIR
-from orchestration import contract as C
+from orchestration.ingest import contract as C
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_RUN = re.compile(r"\+?\d[\d ()./-]{6,}\d")

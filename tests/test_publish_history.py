@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import serving
+from orchestration.serving import publish as serving
 
 MART_SQL = """
 create or replace view marts.lead_score_history as
@@ -216,7 +216,7 @@ def test_mql_events_is_kept_up_to_date_by_month_as_one_table_and_one_parquet_fil
 
 @pytest.fixture
 def ledger_home(tmp_path, monkeypatch):
-    from orchestration import publish_ledger
+    from orchestration.serving import ledger as publish_ledger
 
     monkeypatch.setenv("LEADSCORE_HOME", str(tmp_path))
     wh = tmp_path / "warehouse.duckdb"
@@ -287,7 +287,7 @@ def test_a_write_killed_before_it_ended_leaves_the_ledger_saying_everything(ledg
 
 
 def test_the_window_is_read_from_the_sql_dbt_ran():
-    from orchestration.publish_ledger import _window_start
+    from orchestration.serving.ledger import _window_start
 
     rel = '"warehouse"."intermediate"."int_lead_score_changes"'
     windowed = (f"delete from {rel}\n    where valid_from >= cast('2026-10-29' as date);\n\n"

@@ -102,8 +102,8 @@ def _copy_project(dst: Path) -> Path:
 
 
 def test_editing_a_shipped_rule_is_caught_by_the_unit_tests(home, tmp_path):
-    from orchestration import config
-    from orchestration.ingest import ensure_raw_schema
+    from orchestration.runtime import config
+    from orchestration.ingest.loader import ensure_raw_schema
 
     con = config.connect(home / "warehouse.duckdb")
     ensure_raw_schema(con)

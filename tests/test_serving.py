@@ -32,14 +32,14 @@ BEFORE_LAST = LAST - dt.timedelta(days=1)
 
 
 def _launch(day: dt.date):
-    from orchestration.launch import launch
+    from orchestration.runtime.launch import launch
 
     with contextlib.redirect_stdout(sys.stderr):
         return launch(day, day)
 
 
 def public_tables() -> set[str]:
-    from orchestration.dbt_manifest import load_manifest, public_marts
+    from orchestration.runtime.manifest import load_manifest, public_marts
 
     return {n["name"] for n in public_marts(load_manifest())}
 
@@ -94,7 +94,7 @@ class Built:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Built:
-    from orchestration.generate import generate
+    from orchestration.demo_data.generate import generate
 
     home = tmp_path_factory.mktemp("serving") / "home"
     with pytest.MonkeyPatch.context() as mp:
@@ -343,7 +343,7 @@ def test_a_failing_blocking_check_stops_publishing_and_keeps_the_serving_copy(bu
 
 
 def test_publish_refuses_a_table_with_pii_and_leaves_nothing_behind(tmp_path):
-    from orchestration.serving import PiiError, publish
+    from orchestration.serving.publish import PiiError, publish
 
     warehouse = tmp_path / "wh.duckdb"
     con = duckdb.connect(str(warehouse))

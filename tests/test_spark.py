@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_DIR, run_cli
-from orchestration.dbt_cli import dbt_env, profiles_dir
+from orchestration.runtime.dbt import dbt_env, profiles_dir
 
 START = dt.date(2026, 1, 1)
 DAYS = 30

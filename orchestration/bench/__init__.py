@@ -1,0 +1,1 @@
+"""The benchmark behind `leadscore bench` (not part of the product's runtime)."""

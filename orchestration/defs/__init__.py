@@ -1,0 +1,1 @@
+"""The Dagster definitions: assets, checks, jobs, schedules, sensors, partitions and resources."""

@@ -1,0 +1,1 @@
+"""Assets: raw tables (ingest), dbt models and seeds, the serving copy."""

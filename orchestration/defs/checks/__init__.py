@@ -1,0 +1,1 @@
+"""Asset checks beyond dbt's tests: freshness of raw sources, Great Expectations suites."""

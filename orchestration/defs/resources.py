@@ -1,0 +1,97 @@
+"""Resources of the daily job: dbt, and the run lock held for a whole run."""
+
+import contextlib
+from functools import cached_property
+from pathlib import Path
+from typing import Iterator
+
+from dagster import ConfigurableResource, InitResourceContext
+from dagster_dbt import DbtCliResource
+from pydantic import Field
+
+from orchestration.runtime import config
+from orchestration.runtime import dbt as dbt_cli
+from orchestration.runtime import run_lock
+
+# Op tags of the steps that gate publishing and come first among the steps ready to run:
+# the blocking key check on raw events and the dbt build (Dagster runs ready steps by
+# descending dagster/priority, default 0). The warning checks on raw events, ready at the
+# same time, then run after the build, when Great Expectations has been loaded in the
+# background (see checks_gx).
+RUN_FIRST = {"dagster/priority": "1"}
+
+
+class RunLockResource(ConfigurableResource):
+    """The exclusive lock on $LEADSCORE_HOME/.run.lock (see orchestration/runtime/run_lock.py).
+
+    Initialised once per run by the in-process executor, so it is held from the first
+    step to the last; writing assets take it again (re-entrant), which also protects them
+    should the job ever run under a multi-process executor.
+    """
+
+    timeout_seconds: float | None = Field(
+        default=None,
+        description="How long a second run waits for the lock before refusing "
+        "(default $LEADSCORE_LOCK_TIMEOUT or 600).",
+    )
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator["RunLockResource"]:
+        run_id = context.run_id or "?"
+        with run_lock.hold(what=f"dagster run {run_id}", timeout=self.timeout_seconds):
+            yield self
+
+    @contextlib.contextmanager
+    def held(self, what: str) -> Iterator[None]:
+        with run_lock.hold(what=what, timeout=self.timeout_seconds):
+            yield
+
+
+class LeadscoreDbtCliResource(DbtCliResource):
+    """DbtCliResource without two start-up costs the job does not need (~4 s a run).
+
+    Before starting dbt, dagster-dbt 0.29 runs `dbt --version` in a subprocess (a full
+    dbt start-up) to learn which dbt it drives, and builds a dbt adapter in this process
+    (project, profile, macros), which serves only to fetch row counts and column metadata,
+    neither of which this job asks for. Here the version is that of the dbt-core installed
+    beside this code, when the executable is the dbt of this environment (else dagster-dbt
+    asks it, as before), and no adapter is built. Both are private hooks of dagster-dbt:
+    tests/test_dagster.py checks they still exist, so an upgrade that renames them fails
+    loudly instead of quietly slowing runs down.
+    """
+
+    @cached_property
+    def _cli_version(self):
+        from packaging import version
+
+        mine = Path(self.dbt_executable)
+        if mine.is_absolute() and mine.resolve() == Path(dbt_cli.dbt_executable()).resolve():
+            from dbt.version import __version__
+
+            return version.parse(__version__)
+        return super()._cli_version
+
+    def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 - no adapter: see the class doc
+        return None
+
+
+def dbt_resource() -> DbtCliResource:
+    """dbt for the job. profiles_dir is resolved per run (see runtime_dbt) because
+    $LEADSCORE_HOME, where the copy of profiles.example.yml lives, may change between
+    loading the definitions and running them."""
+    return LeadscoreDbtCliResource(project_dir=str(config.PROJECT_DIR), dbt_executable=dbt_cli.dbt_executable())
+
+
+def runtime_dbt(dbt: DbtCliResource) -> DbtCliResource:
+    """The dbt resource with the profiles folder of the current $LEADSCORE_HOME."""
+    if dbt.profiles_dir:
+        return dbt
+    return LeadscoreDbtCliResource(
+        project_dir=dbt.project_dir,
+        profiles_dir=str(dbt_cli.profiles_dir()),
+        dbt_executable=dbt.dbt_executable,
+    )
+
+
+def resources() -> dict:
+    return {"dbt": dbt_resource(), "run_lock": RunLockResource()}

@@ -1,0 +1,1 @@
+"""Landing files into the raw schema: the contract, readers, loader SQL, quarantine, raw export."""

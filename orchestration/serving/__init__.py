@@ -1,0 +1,1 @@
+"""What BI tools read: the published serving copy, its ledger, and the outcome report."""
