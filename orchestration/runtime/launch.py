@@ -113,7 +113,7 @@ def launch(
     validate_days(first, last)
     home = dagster_home()
     say("loading the Dagster definitions (dbt manifest, assets, checks)")
-    from .definitions import defs
+    from orchestration.definitions import defs
     from orchestration.defs.jobs import JOB_NAME
 
     job = defs.resolve_job_def(JOB_NAME)
