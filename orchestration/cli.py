@@ -54,8 +54,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from orchestration.ingest.loader import ingest
-    from orchestration.serving.ledger import warehouse_write
     from orchestration.runtime.run_lock import RunLockedError, hold
+    from orchestration.serving.ledger import warehouse_write
 
     try:
         with hold(what="leadscore ingest", progress=_say), warehouse_write("leadscore ingest") as write:
@@ -77,8 +77,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from orchestration.runtime.dbt import run_dbt
-    from orchestration.serving.ledger import warehouse_write
     from orchestration.runtime.run_lock import RunLockedError, hold
+    from orchestration.serving.ledger import warehouse_write
 
     vars = {"score_date": args.date.isoformat()} if args.date else None
     extra = ["--select", args.select] if args.select else []
@@ -103,10 +103,14 @@ def cmd_quarantine_export(args: argparse.Namespace) -> int:
         _say(f"leadscore quarantine export: {e}")
         return 1
     entity = args.file.split("/", 1)[0]
-    print(f"wrote {rows} quarantined rows of {args.file} "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(reasons.items()))}) to {out}")
-    print(f"fix them, then move the file into {config.landing_dir() / entity}/ under a new name; "
-          f"the next ingest loads it")
+    print(
+        f"wrote {rows} quarantined rows of {args.file} "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(reasons.items()))}) to {out}"
+    )
+    print(
+        f"fix them, then move the file into {config.landing_dir() / entity}/ under a new name; "
+        f"the next ingest loads it"
+    )
     return 0
 
 
@@ -123,7 +127,9 @@ def cmd_export_raw(args: argparse.Namespace) -> int:
     except (FileNotFoundError, RuntimeError) as e:
         _say(f"leadscore export-raw: {e}")
         return EXIT_RUN_FAILED
-    print(f"raw tables as Parquet: {sum(summary.rows.values())} rows in {len(summary.rows)} tables under {summary.folder}")
+    print(
+        f"raw tables as Parquet: {sum(summary.rows.values())} rows in {len(summary.rows)} tables under {summary.folder}"
+    )
     return 0
 
 
@@ -183,8 +189,8 @@ def _landed_days(landing: Path) -> tuple[dt.date, dt.date] | None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from orchestration.demo_data.generate import generate
     from orchestration.defs.partitions import FIRST_DAY
+    from orchestration.demo_data.generate import generate
 
     landing = config.landing_dir()
     if landing.exists() and any(landing.rglob("*.*")):
@@ -233,108 +239,161 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    g = sub.add_parser("generate", help="write realistic demo landing files, one set per day",
-                       description="Write landing files for all six entities, one set per day.")
+    g = sub.add_parser(
+        "generate",
+        help="write realistic demo landing files, one set per day",
+        description="Write landing files for all six entities, one set per day.",
+    )
     g.add_argument("--out", type=Path, help="landing folder (default $LEADSCORE_HOME/landing)")
     g.add_argument("--contacts", type=_positive, required=True, help="number of contacts")
     g.add_argument("--days", type=_positive, required=True, help="number of days")
-    g.add_argument("--start", type=_date, help="first day, YYYY-MM-DD (default: so the last day is yesterday)")
+    g.add_argument(
+        "--start", type=_date, help="first day, YYYY-MM-DD (default: so the last day is yesterday)"
+    )
     g.add_argument("--seed", type=int, default=42, help="random seed: same seed, same files (default 42)")
     g.set_defaults(func=cmd_generate)
 
-    i = sub.add_parser("ingest", help="load new landing files into the raw schema",
-                       description="Load new landing files into raw tables; bad rows go to raw.quarantine, "
-                                   "every file to raw.load_log.")
+    i = sub.add_parser(
+        "ingest",
+        help="load new landing files into the raw schema",
+        description="Load new landing files into raw tables; bad rows go to raw.quarantine, "
+        "every file to raw.load_log.",
+    )
     i.add_argument("--landing", type=Path, help="landing folder (default $LEADSCORE_HOME/landing)")
     i.set_defaults(func=cmd_ingest)
 
-    b = sub.add_parser("build", help="dbt build: seeds, models and tests",
-                       description="Run dbt build on the project (seeds, models, data and unit tests).")
+    b = sub.add_parser(
+        "build",
+        help="dbt build: seeds, models and tests",
+        description="Run dbt build on the project (seeds, models, data and unit tests).",
+    )
     b.add_argument("--date", type=_date, help="score as of the end of this day (default: latest event day)")
     b.add_argument("--select", help="dbt selection, e.g. 'int_event_rule_matches+'")
-    b.add_argument("--full-refresh", action="store_true",
-                   help="rebuild incremental models (score history) from scratch, e.g. after editing a released rule version")
+    b.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild incremental models (score history) from scratch, e.g. after editing a released rule version",
+    )
     b.set_defaults(func=cmd_build)
 
-    qu = sub.add_parser("quarantine", help="re-process quarantined rows",
-                        description="Work with raw.quarantine.")
+    qu = sub.add_parser(
+        "quarantine", help="re-process quarantined rows", description="Work with raw.quarantine."
+    )
     qsub = qu.add_subparsers(dest="quarantine_command", required=True, metavar="ACTION")
-    qe = qsub.add_parser("export", help="write a landing file's quarantined rows as a file to fix and land again",
-                         description="Write the quarantined rows of one landing file (as named in "
-                                     "raw.load_log, e.g. events/events_2024-03-05.csv) as they arrived, to a "
-                                     "file outside the landing folder: fix it, then land it under a new name.")
+    qe = qsub.add_parser(
+        "export",
+        help="write a landing file's quarantined rows as a file to fix and land again",
+        description="Write the quarantined rows of one landing file (as named in "
+        "raw.load_log, e.g. events/events_2024-03-05.csv) as they arrived, to a "
+        "file outside the landing folder: fix it, then land it under a new name.",
+    )
     qe.add_argument("file", help="the landing file, <entity>/<name>")
-    qe.add_argument("--out", type=Path,
-                    help="where to write (default $LEADSCORE_HOME/quarantine/<entity>/<name>.quarantined.<ext>)")
+    qe.add_argument(
+        "--out",
+        type=Path,
+        help="where to write (default $LEADSCORE_HOME/quarantine/<entity>/<name>.quarantined.<ext>)",
+    )
     qe.set_defaults(func=cmd_quarantine_export)
 
-    x = sub.add_parser("export-raw", help="write the raw tables as Parquet, for the Spark target",
-                       description="Write each raw table dbt reads as a source to "
-                                   "$LEADSCORE_HOME/raw_parquet/<entity>/ (replaced whole), where the "
-                                   "Spark target reads them: run it after ingest, before "
-                                   "`dbt build --target spark`.")
+    x = sub.add_parser(
+        "export-raw",
+        help="write the raw tables as Parquet, for the Spark target",
+        description="Write each raw table dbt reads as a source to "
+        "$LEADSCORE_HOME/raw_parquet/<entity>/ (replaced whole), where the "
+        "Spark target reads them: run it after ingest, before "
+        "`dbt build --target spark`.",
+    )
     x.add_argument("--out", type=Path, help="folder (default $LEADSCORE_HOME/raw_parquet)")
     x.set_defaults(func=cmd_export_raw)
 
-    wait_help = "seconds to wait for another run holding the warehouse before refusing " \
-                "(default $LEADSCORE_LOCK_TIMEOUT or 600)"
+    wait_help = (
+        "seconds to wait for another run holding the warehouse before refusing "
+        "(default $LEADSCORE_LOCK_TIMEOUT or 600)"
+    )
 
-    r = sub.add_parser("run", help="the daily run of one day through Dagster: ingest, score, check, publish",
-                       description="Run the Dagster job daily_scoring (the one the 06:00 UTC schedule "
-                                   "runs) for one day: ingest new landing files, dbt build the scores as "
-                                   "of the end of the day, run the checks, publish the marts for BI. "
-                                   "Exit code 1 when a blocking check fails, 75 when another run holds "
-                                   "the warehouse.")
+    r = sub.add_parser(
+        "run",
+        help="the daily run of one day through Dagster: ingest, score, check, publish",
+        description="Run the Dagster job daily_scoring (the one the 06:00 UTC schedule "
+        "runs) for one day: ingest new landing files, dbt build the scores as "
+        "of the end of the day, run the checks, publish the marts for BI. "
+        "Exit code 1 when a blocking check fails, 75 when another run holds "
+        "the warehouse.",
+    )
     r.add_argument("--date", type=_date, help="the day to score, YYYY-MM-DD (default: yesterday, UTC)")
     r.add_argument("--wait", type=float, help=wait_help)
     r.set_defaults(func=cmd_run)
 
-    bf = sub.add_parser("backfill", help="score a range of days in ONE Dagster run",
-                        description="Run the Dagster job daily_scoring over the days START..END "
-                                    "(inclusive) as one ranged run: one ingest, one dbt build with "
-                                    "score_date=END and history_start=START, the checks, one publish.")
+    bf = sub.add_parser(
+        "backfill",
+        help="score a range of days in ONE Dagster run",
+        description="Run the Dagster job daily_scoring over the days START..END "
+        "(inclusive) as one ranged run: one ingest, one dbt build with "
+        "score_date=END and history_start=START, the checks, one publish.",
+    )
     bf.add_argument("--start", type=_date, required=True, help="first day, YYYY-MM-DD")
     bf.add_argument("--end", type=_date, required=True, help="last day, YYYY-MM-DD")
     bf.add_argument("--wait", type=float, help=wait_help)
     bf.set_defaults(func=cmd_backfill)
 
-    d = sub.add_parser("demo", help="generate demo data, backfill it, run the last day, publish",
-                       description="The daily job end to end on demo data under $LEADSCORE_HOME: generate "
-                                   "landing files (unless some are there), backfill from the first to the "
-                                   "second-to-last day in one run, run the last day, publish, summarise.")
+    d = sub.add_parser(
+        "demo",
+        help="generate demo data, backfill it, run the last day, publish",
+        description="The daily job end to end on demo data under $LEADSCORE_HOME: generate "
+        "landing files (unless some are there), backfill from the first to the "
+        "second-to-last day in one run, run the last day, publish, summarise.",
+    )
     d.add_argument("--contacts", type=_positive, default=3000, help="demo contacts (default 3000)")
-    d.add_argument("--days", type=_positive, default=180, help="demo days (default 180: the backtest looks 90 days back)")
+    d.add_argument(
+        "--days", type=_positive, default=180, help="demo days (default 180: the backtest looks 90 days back)"
+    )
     d.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     d.add_argument("--wait", type=float, help=wait_help)
     d.set_defaults(func=cmd_demo)
 
-    bn = sub.add_parser("bench", help="measure generate, ingest, backfill and daily runs at a size tier",
-                        description="Benchmark the whole pipeline in a work folder with real subprocesses: "
-                                    "generate a year, ingest it, backfill it in one run, time the daily "
-                                    "run at day 30 and at the last day (interleaved), and an empty-day run. "
-                                    "Prints wall time, rows per second and peak memory per stage, a profile "
-                                    "of the last daily run, and writes the figures as JSON. Tiers: S 10k "
-                                    "contacts x 90 days, M 100k x 365, L 1M x 365.")
+    bn = sub.add_parser(
+        "bench",
+        help="measure generate, ingest, backfill and daily runs at a size tier",
+        description="Benchmark the whole pipeline in a work folder with real subprocesses: "
+        "generate a year, ingest it, backfill it in one run, time the daily "
+        "run at day 30 and at the last day (interleaved), and an empty-day run. "
+        "Prints wall time, rows per second and peak memory per stage, a profile "
+        "of the last daily run, and writes the figures as JSON. Tiers: S 10k "
+        "contacts x 90 days, M 100k x 365, L 1M x 365.",
+    )
     bn.add_argument("--tier", choices=["S", "M", "L"], default="S", help="size tier (default S)")
-    bn.add_argument("--work", type=Path, help="work folder (default $LEADSCORE_HOME/bench/TIER); emptied first")
+    bn.add_argument(
+        "--work", type=Path, help="work folder (default $LEADSCORE_HOME/bench/TIER); emptied first"
+    )
     bn.add_argument("--json", type=Path, help="where to write the results (default WORK/bench-TIER.json)")
-    bn.add_argument("--repeat", type=_positive,
-                    help="daily runs per series; the median is reported (default 3; 1 for tier L, "
-                         "whose runs take minutes each)")
-    bn.add_argument("--backfill-limit", type=_minutes, metavar="MINUTES",
-                    help="stop the full-year backfill after MINUTES and report it unfinished; the "
-                         "day-365 runs are then skipped (default: 30 for tier L, its target; none "
-                         "otherwise; 0 for none)")
+    bn.add_argument(
+        "--repeat",
+        type=_positive,
+        help="daily runs per series; the median is reported (default 3; 1 for tier L, "
+        "whose runs take minutes each)",
+    )
+    bn.add_argument(
+        "--backfill-limit",
+        type=_minutes,
+        metavar="MINUTES",
+        help="stop the full-year backfill after MINUTES and report it unfinished; the "
+        "day-365 runs are then skipped (default: 30 for tier L, its target; none "
+        "otherwise; 0 for none)",
+    )
     bn.set_defaults(func=cmd_bench)
 
-    rp = sub.add_parser("report", help="write the outcome report: one self-contained HTML page",
-                        description="Write one HTML page that opens offline: score distribution, "
-                                    "conversion, revenue and sales cycle per band, MQLs over time, "
-                                    "versions compared, the attributes with most lift. Reads the "
-                                    "serving copy (else the warehouse) read-only.")
+    rp = sub.add_parser(
+        "report",
+        help="write the outcome report: one self-contained HTML page",
+        description="Write one HTML page that opens offline: score distribution, "
+        "conversion, revenue and sales cycle per band, MQLs over time, "
+        "versions compared, the attributes with most lift. Reads the "
+        "serving copy (else the warehouse) read-only.",
+    )
     rp.add_argument("--out", type=Path, help="the HTML file (default $LEADSCORE_HOME/serving/report.html)")
-    rp.add_argument("--source", type=Path, help="DuckDB file to read (default: the serving copy, "
-                                                "else the warehouse)")
+    rp.add_argument(
+        "--source", type=Path, help="DuckDB file to read (default: the serving copy, else the warehouse)"
+    )
     rp.set_defaults(func=cmd_report)
     return p
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-
 from conftest import PROJECT_DIR
 
 FIRST = dt.date(2024, 3, 1)
@@ -65,9 +64,17 @@ def home_env(home: Path):
 
 
 def cli_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("LEADSCORE_DUCKDB_PATH", "DBT_PROFILES_DIR", "DAGSTER_HOME")}
-    env.update(LEADSCORE_HOME=str(home), PYTHONUNBUFFERED="1", GX_ANALYTICS_ENABLED="false",
-               DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("LEADSCORE_DUCKDB_PATH", "DBT_PROFILES_DIR", "DAGSTER_HOME")
+    }
+    env.update(
+        LEADSCORE_HOME=str(home),
+        PYTHONUNBUFFERED="1",
+        GX_ANALYTICS_ENABLED="false",
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
     return env
 
 
@@ -75,8 +82,11 @@ def cli(home: Path, *args: str, **popen) -> subprocess.Popen:
     """`leadscore ARGS` as a real process in its own process group (so a SIGKILL of the
     group also kills the dbt it started, as a machine crash would)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", *args], cwd=PROJECT_DIR, env=cli_env(home),
-        start_new_session=True, **popen,
+        [sys.executable, "-m", "orchestration.cli", *args],
+        cwd=PROJECT_DIR,
+        env=cli_env(home),
+        start_new_session=True,
+        **popen,
     )
 
 
@@ -127,8 +137,12 @@ def all_files(src: Path) -> list[Path]:
 
 
 def _digests(con, schema: str) -> dict[str, tuple[int, str]]:
-    tables = [r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]).fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]
+        ).fetchall()
+    ]
     return {t: tuple(con.execute(DIGEST_SQL.format(relation=f'"{schema}"."{t}"')).fetchone()) for t in tables}
 
 
@@ -154,7 +168,8 @@ def parquet_relations(folder: Path) -> dict[str, str]:
     <table>/ of monthly files (score history is published by month)."""
     return {
         (f.stem if f.is_file() else f.name): f"read_parquet('{f if f.is_file() else f / '*.parquet'}')"
-        for f in sorted(Path(folder).iterdir()) if f.suffix == ".parquet" or f.is_dir()
+        for f in sorted(Path(folder).iterdir())
+        if f.suffix == ".parquet" or f.is_dir()
     }
 
 
@@ -162,8 +177,10 @@ def parquet_digests(folder: Path) -> dict[str, tuple[int, str]]:
     """Rows and checksum of every table of the Parquet version in folder (resolve the link first)."""
     con = duckdb.connect()
     try:
-        return {t: tuple(con.execute(DIGEST_SQL.format(relation=rel)).fetchone())
-                for t, rel in parquet_relations(folder).items()}
+        return {
+            t: tuple(con.execute(DIGEST_SQL.format(relation=rel)).fetchone())
+            for t, rel in parquet_relations(folder).items()
+        }
     finally:
         con.close()
 
@@ -181,25 +198,41 @@ def assert_load_log_truthful(warehouse: Path) -> None:
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        have = {r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'raw'").fetchall()}
+        have = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw'"
+            ).fetchall()
+        }
         if "load_log" not in have:
             return
-        logged = {f: (e, read, loaded, q, d) for f, e, read, loaded, q, d in con.execute(
-            "select file, entity, rows_read, rows_loaded, rows_quarantined, rows_duplicate "
-            "from raw.load_log where status = 'loaded'").fetchall()}
+        logged = {
+            f: (e, read, loaded, q, d)
+            for f, e, read, loaded, q, d in con.execute(
+                "select file, entity, rows_read, rows_loaded, rows_quarantined, rows_duplicate "
+                "from raw.load_log where status = 'loaded'"
+            ).fetchall()
+        }
         for entity in C.ENTITIES:
             if entity not in have:
                 continue
             for file, n in con.execute(f'select _file, count(*) from raw."{entity}" group by all').fetchall():
-                assert file in logged, f"raw.{entity} holds rows of {file}, which the load log does not call loaded"
+                assert file in logged, (
+                    f"raw.{entity} holds rows of {file}, which the load log does not call loaded"
+                )
         for file, n in con.execute("select file, count(*) from raw.quarantine group by all").fetchall():
-            assert file in logged, f"raw.quarantine holds rows of {file}, which the load log does not call loaded"
+            assert file in logged, (
+                f"raw.quarantine holds rows of {file}, which the load log does not call loaded"
+            )
         for file, (entity, read, loaded, quarantined, dup) in logged.items():
             assert read == loaded + quarantined + dup, file
-            [(n_raw,)] = con.execute(f'select count(*) from raw."{entity}" where _file = ?', [file]).fetchall()
+            [(n_raw,)] = con.execute(
+                f'select count(*) from raw."{entity}" where _file = ?', [file]
+            ).fetchall()
             [(n_q,)] = con.execute("select count(*) from raw.quarantine where file = ?", [file]).fetchall()
-            assert (n_raw, n_q) == (loaded, quarantined), f"load log claims {file} loaded {loaded}+{quarantined}, raw has {n_raw}+{n_q}"
+            assert (n_raw, n_q) == (loaded, quarantined), (
+                f"load log claims {file} loaded {loaded}+{quarantined}, raw has {n_raw}+{n_q}"
+            )
     finally:
         con.close()
 
@@ -233,9 +266,14 @@ def reference(base: Path) -> Ref:
         backfill = launch_days(home, FIRST, LAST - dt.timedelta(days=1))
         after_backfill = mart_digests(home / "warehouse.duckdb")
         daily = launch_days(home, LAST, LAST)
-        _memo["ref"] = Ref(home, after_backfill, mart_digests(home / "warehouse.duckdb"),
-                           serving_digests(home / "serving" / "leadscore.duckdb"),
-                           parquet_digests((home / "serving" / "parquet").resolve()), [backfill, daily])
+        _memo["ref"] = Ref(
+            home,
+            after_backfill,
+            mart_digests(home / "warehouse.duckdb"),
+            serving_digests(home / "serving" / "leadscore.duckdb"),
+            parquet_digests((home / "serving" / "parquet").resolve()),
+            [backfill, daily],
+        )
     return _memo["ref"]
 
 
@@ -302,8 +340,12 @@ def shuffled(base: Path) -> Daily:
             return f.parent.name == "events" and landed_day(f) in LATE
 
         def plan(day):
-            batch = [f for f in files if f not in done and (
-                (landed_day(f) <= day and not late(f)) or (late(f) and LATE[landed_day(f)] <= day))]
+            batch = [
+                f
+                for f in files
+                if f not in done
+                and ((landed_day(f) <= day and not late(f)) or (late(f) and LATE[landed_day(f)] <= day))
+            ]
             rng.shuffle(batch)
             done.update(batch)
             return batch, lambda f: f"{prefix[f]}_{f.name}"
@@ -371,8 +413,19 @@ def reader_process(serving: Path, workdir: Path):
     out, stop = workdir / "reader.json", workdir / "reader.stop"
     workdir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
-        [sys.executable, "-c", READER, str(serving / "leadscore.duckdb"), str(serving / "parquet"),
-         str(out), str(stop), DIGEST_SQL], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            READER,
+            str(serving / "leadscore.duckdb"),
+            str(serving / "parquet"),
+            str(out),
+            str(stop),
+            DIGEST_SQL,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     report: dict = {}
     try:
         assert proc.stdout.readline().strip() == "ready"
@@ -424,8 +477,11 @@ def reruns(base: Path) -> Reruns:
         before = raw_counts(home / "warehouse.duckdb")
         logs = base / "reruns"
         logs.mkdir()
-        runs = [("run", "--date", LAST.isoformat()), ("run", "--date", LAST.isoformat()),
-                ("run", "--date", LAST.isoformat(), "--wait", "1")]
+        runs = [
+            ("run", "--date", LAST.isoformat()),
+            ("run", "--date", LAST.isoformat()),
+            ("run", "--date", LAST.isoformat(), "--wait", "1"),
+        ]
         with reader_process(home / "serving", logs) as report:
             from orchestration.runtime import run_lock
 
@@ -444,7 +500,13 @@ def reruns(base: Path) -> Reruns:
                 p.wait(timeout=1200)
                 out.close(), err.close()
                 done.append((args, p.returncode, Path(out.name).read_text(), Path(err.name).read_text()))
-        _memo["reruns"] = Reruns(home, done, report, before, raw_counts(home / "warehouse.duckdb"),
-                                 mart_digests(home / "warehouse.duckdb"),
-                                 serving_digests(home / "serving" / "leadscore.duckdb"))
+        _memo["reruns"] = Reruns(
+            home,
+            done,
+            report,
+            before,
+            raw_counts(home / "warehouse.duckdb"),
+            mart_digests(home / "warehouse.duckdb"),
+            serving_digests(home / "serving" / "leadscore.duckdb"),
+        )
     return _memo["reruns"]

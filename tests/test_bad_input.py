@@ -14,11 +14,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from bad_input.cases import CASES, SQLISH, Case
 from conftest import PROJECT_DIR
-from orchestration.ingest.loader import ingest
 from reliability import assert_load_log_truthful, figures
+
+from orchestration.ingest.loader import ingest
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,9 @@ def loaded(tmp_path_factory):
 def _log(con, file: str):
     rows = con.execute(
         "select status, rows_read, rows_loaded, rows_quarantined, rows_duplicate, error, note "
-        "from raw.load_log where file = ?", [file]).fetchall()
+        "from raw.load_log where file = ?",
+        [file],
+    ).fetchall()
     assert len(rows) == 1, f"{file}: {len(rows)} load_log rows"
     return rows[0]
 
@@ -49,18 +51,35 @@ def test_corpus_has_at_least_30_kinds_across_entities_and_formats(capsys):
     formats = {Path(c.name).suffix for c in CASES}
     assert len(kinds) == len(CASES) >= 30
     assert len({c.name for c in CASES}) == len(CASES)
-    assert entities == {"events", "contacts", "companies", "opportunities", "lead_dispositions", "marketing_spend"}
+    assert entities == {
+        "events",
+        "contacts",
+        "companies",
+        "opportunities",
+        "lead_dispositions",
+        "marketing_spend",
+    }
     assert {".csv", ".jsonl", ".parquet"} <= formats
     codes = {r for c in CASES for r in c.expected.values()} - {"loaded", "duplicate"}
     from orchestration.ingest.sql import REASON_CODES
 
     assert codes == set(REASON_CODES), set(REASON_CODES) - codes  # every reason code is exercised
     outcomes = collections.Counter(
-        "failed" if c.failed else "skipped" if c.skipped else "quarantined" if set(c.expected.values()) - {"loaded", "duplicate"}
-        else "loaded" for c in CASES)
-    figures(capsys, f"bad input: {len(kinds)} kinds tried, {len(entities)} entities, formats "
-                    f"{sorted(formats)}; {sum(len(c.rows) for c in CASES)} rows; files by outcome {dict(outcomes)}; "
-                    f"{len(codes)} reason codes")
+        "failed"
+        if c.failed
+        else "skipped"
+        if c.skipped
+        else "quarantined"
+        if set(c.expected.values()) - {"loaded", "duplicate"}
+        else "loaded"
+        for c in CASES
+    )
+    figures(
+        capsys,
+        f"bad input: {len(kinds)} kinds tried, {len(entities)} entities, formats "
+        f"{sorted(formats)}; {sum(len(c.rows) for c in CASES)} rows; files by outcome {dict(outcomes)}; "
+        f"{len(codes)} reason codes",
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -77,18 +96,31 @@ def test_case_outcome(loaded, case: Case):
         return
     assert status == "loaded", (status, error)
     expected = case.expected
-    quarantined = dict(con.execute(
-        "select row_number, reason_code from raw.quarantine where file = ? order by 1", [case.file]).fetchall())
-    raw_rows = {n for (n,) in con.execute(
-        f'select _row_number from raw."{case.entity}" where _file = ?', [case.file]).fetchall()}
+    quarantined = dict(
+        con.execute(
+            "select row_number, reason_code from raw.quarantine where file = ? order by 1", [case.file]
+        ).fetchall()
+    )
+    raw_rows = {
+        n
+        for (n,) in con.execute(
+            f'select _row_number from raw."{case.entity}" where _file = ?', [case.file]
+        ).fetchall()
+    }
     assert quarantined == {n: r for n, r in expected.items() if r not in ("loaded", "duplicate")}
     assert raw_rows == {n for n, r in expected.items() if r == "loaded"}
     # exact reconciliation
     assert (read, n_loaded, n_quarantined, n_dup) == (
-        len(expected), len(raw_rows), len(quarantined), sum(r == "duplicate" for r in expected.values()))
+        len(expected),
+        len(raw_rows),
+        len(quarantined),
+        sum(r == "duplicate" for r in expected.values()),
+    )
     assert read == n_loaded + n_quarantined + n_dup
     # every quarantined row keeps a reason sentence and its raw content
-    for reason, raw in con.execute("select reason, raw_content from raw.quarantine where file = ?", [case.file]).fetchall():
+    for reason, raw in con.execute(
+        "select reason, raw_content from raw.quarantine where file = ?", [case.file]
+    ).fetchall():
         assert reason and raw is not None
     if case.check:
         sql, rows = case.check
@@ -102,11 +134,16 @@ def test_whole_load_reconciles_and_nothing_is_lost(loaded):
     assert summary.files_skipped == sum(c.skipped for c in CASES)
     assert summary.rows_read == sum(len(c.rows) for c in CASES if not c.failed and not c.skipped)
     assert summary.rows_read == summary.rows_loaded + summary.rows_quarantined + summary.rows_duplicate
-    assert summary.rows_loaded == sum(r == "loaded" for c in CASES for r in c.expected.values() if not c.skipped)
+    assert summary.rows_loaded == sum(
+        r == "loaded" for c in CASES for r in c.expected.values() if not c.skipped
+    )
     # the SQL-looking strings did nothing: every raw table is still there
-    assert {t for (t,) in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'raw'").fetchall()} >= {
-        "contacts", "events", "quarantine", "load_log"}
+    assert {
+        t
+        for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()
+    } >= {"contacts", "events", "quarantine", "load_log"}
     con.close()  # the loader opens the file for writing next
     assert_load_log_truthful(wh)
     # rerunning changes nothing
@@ -138,13 +175,37 @@ def test_sql_looking_strings_in_rule_seeds_are_data_not_sql(tmp_path, capsys):
     shutil.copytree(PROJECT_DIR / "tests" / "dbt", project / "tests" / "dbt")
     url = "/x'; DROP TABLE raw.events; --"
     title = "CTO' OR '1'='1"
-    _append_csv(project / "seeds" / "engagement_rules.csv", {
-        "model_id": "core", "model_version": "1", "rule_id": "sqlish_page",
-        "description": SQLISH, "event_type": "page_view", "property": "url", "operator": "equals",
-        "value": url, "points": "7", "buying_stage": "discovery", "component": "engagement", "cap_window_days": "30"})
-    _append_csv(project / "seeds" / "fit_rules.csv", {
-        "model_id": "core", "model_version": "1", "rule_id": "sqlish_title", "description": "'; --",
-        "field": "contact.job_title", "operator": "equals", "value": title, "points": "4", "component": "fit"})
+    _append_csv(
+        project / "seeds" / "engagement_rules.csv",
+        {
+            "model_id": "core",
+            "model_version": "1",
+            "rule_id": "sqlish_page",
+            "description": SQLISH,
+            "event_type": "page_view",
+            "property": "url",
+            "operator": "equals",
+            "value": url,
+            "points": "7",
+            "buying_stage": "discovery",
+            "component": "engagement",
+            "cap_window_days": "30",
+        },
+    )
+    _append_csv(
+        project / "seeds" / "fit_rules.csv",
+        {
+            "model_id": "core",
+            "model_version": "1",
+            "rule_id": "sqlish_title",
+            "description": "'; --",
+            "field": "contact.job_title",
+            "operator": "equals",
+            "value": title,
+            "points": "4",
+            "component": "fit",
+        },
+    )
     home = tmp_path / "home"
     landing = home / "landing"
     (landing / "contacts").mkdir(parents=True)
@@ -152,31 +213,59 @@ def test_sql_looking_strings_in_rule_seeds_are_data_not_sql(tmp_path, capsys):
     ts = "2024-03-10T12:00:00Z"
     (landing / "contacts" / "c.csv").write_text(
         "contact_id,job_title,seniority,created_at,updated_at\n"
-        f"ct_a,\"{title}\",manager,{ts},{ts}\nct_b,CTO,manager,{ts},{ts}\n")
+        f'ct_a,"{title}",manager,{ts},{ts}\nct_b,CTO,manager,{ts},{ts}\n'
+    )
     (landing / "events" / "e.jsonl").write_text(
         f'{{"event_id": "e1", "contact_id": "ct_a", "event_type": "page_view", "occurred_at": "{ts}", '
         f'"properties": {{"url": "{url}"}}}}\n'
         f'{{"event_id": "e2", "contact_id": "ct_b", "event_type": "page_view", "occurred_at": "{ts}", '
-        f'"properties": {{"url": "/x"}}}}\n')
+        f'"properties": {{"url": "/x"}}}}\n'
+    )
     wh = home / "warehouse.duckdb"
     assert ingest(landing, wh).rows_loaded == 4
     (home / ".dbt").mkdir()
     shutil.copyfile(project / "profiles.example.yml", home / ".dbt" / "profiles.yml")
-    env = {k: v for k, v in __import__("os").environ.items() if k not in ("LEADSCORE_DUCKDB_PATH", "DBT_PROFILES_DIR")}
+    env = {
+        k: v
+        for k, v in __import__("os").environ.items()
+        if k not in ("LEADSCORE_DUCKDB_PATH", "DBT_PROFILES_DIR")
+    }
     env.update(LEADSCORE_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     dbt = str(Path(sys.executable).parent / "dbt")
     proc = subprocess.run(
-        [dbt, "build", "--project-dir", str(project), "--profiles-dir", str(home / ".dbt"),
-         "--select", "+score_contributions", "--exclude", "resource_type:unit_test", "resource_type:test", "--vars", '{"score_date": "2024-03-10"}'],
-        cwd=project, env=env, capture_output=True, text=True, timeout=900)
+        [
+            dbt,
+            "build",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(home / ".dbt"),
+            "--select",
+            "+score_contributions",
+            "--exclude",
+            "resource_type:unit_test",
+            "resource_type:test",
+            "--vars",
+            '{"score_date": "2024-03-10"}',
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stdout[-5000:]
     con = duckdb.connect(str(wh), read_only=True)
     try:
-        points = dict(con.execute(
-            "select contact_id || ':' || rule_id, points from marts.score_contributions "
-            "where model_id = 'core' and rule_id like 'sqlish%'").fetchall())
+        points = dict(
+            con.execute(
+                "select contact_id || ':' || rule_id, points from marts.score_contributions "
+                "where model_id = 'core' and rule_id like 'sqlish%'"
+            ).fetchall()
+        )
         [(description,)] = con.execute(
-            "select distinct description from marts.score_contributions where rule_id = 'sqlish_page'").fetchall()
+            "select distinct description from marts.score_contributions where rule_id = 'sqlish_page'"
+        ).fetchall()
         assert con.execute("select count(*) from raw.events").fetchone()[0] == 2
         assert con.execute("select count(*) from raw.contacts").fetchone()[0] == 2
     finally:
@@ -199,11 +288,21 @@ def test_quarantined_rows_exported_fixed_and_relanded_are_loaded(home):
 
     landing = home / "landing" / "events"
     landing.mkdir(parents=True)
-    (landing / "day1.csv").write_bytes(events_csv(
-        ev("q1"), ev("q2", at="10/03/2024"), ev("q3", contact=""), ev("q4", props='{"url": "/a, b"}')))
-    (landing / "day1.parquet").write_bytes(parquet_bytes({
-        "event_id": ["p1", "p2"], "contact_id": ["c1", "c1"], "event_type": ["page_view", "email_open"],
-        "occurred_at": [TS, "soon"]}))
+    (landing / "day1.csv").write_bytes(
+        events_csv(
+            ev("q1"), ev("q2", at="10/03/2024"), ev("q3", contact=""), ev("q4", props='{"url": "/a, b"}')
+        )
+    )
+    (landing / "day1.parquet").write_bytes(
+        parquet_bytes(
+            {
+                "event_id": ["p1", "p2"],
+                "contact_id": ["c1", "c1"],
+                "event_type": ["page_view", "email_open"],
+                "occurred_at": [TS, "soon"],
+            }
+        )
+    )
     wh = home / "warehouse.duckdb"
     first = ingest(home / "landing", wh)
     assert (first.rows_loaded, first.rows_quarantined) == (3, 3)

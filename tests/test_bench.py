@@ -45,9 +45,11 @@ def test_a_stage_over_its_limit_is_stopped_with_its_whole_process_group(tmp_path
     from orchestration.bench.benchmark import measure
 
     pidfile = tmp_path / "grandchild.pid"
-    script = ("import subprocess, sys, time; "
-              "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)']); "
-              f"open({str(pidfile)!r}, 'w').write(str(p.pid)); time.sleep(300)")
+    script = (
+        "import subprocess, sys, time; "
+        "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)']); "
+        f"open({str(pidfile)!r}, 'w').write(str(p.pid)); time.sleep(300)"
+    )
     m = measure([sys.executable, "-c", script], dict(os.environ), tmp_path / "log", limit=3)
     assert m["stopped"] is True and m["limit_seconds"] == 3
     assert 3 <= m["seconds"] < 60 and m["exit_code"] != 0

@@ -1,6 +1,6 @@
 import pytest
-
 from conftest import run_cli
+
 from orchestration.cli import parser
 
 SUBCOMMANDS = sorted(parser()._subparsers._group_actions[0].choices)

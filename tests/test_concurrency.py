@@ -10,7 +10,6 @@ reader holding a connection across a publish of another day, test_dagster the lo
 from __future__ import annotations
 
 import pytest
-
 import reliability as R
 
 
@@ -23,8 +22,11 @@ def test_reader_polling_throughout_repeated_runs_sees_no_error_and_no_partial_st
     ref = R.reference(base)
     again = R.reruns(base)
     reader = again.reader
-    R.figures(capsys, f"concurrency: reader polls {reader['polls']}, errors {len(reader['errors'])}, "
-                      f"distinct states {len(reader['states'])}, published copies opened {reader['inodes']}")
+    R.figures(
+        capsys,
+        f"concurrency: reader polls {reader['polls']}, errors {len(reader['errors'])}, "
+        f"distinct states {len(reader['states'])}, published copies opened {reader['inodes']}",
+    )
     assert reader["errors"] == []
     assert reader["polls"] >= 50
     # every poll saw a complete version: every public mart, with the rows of a good run

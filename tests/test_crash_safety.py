@@ -24,7 +24,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 import reliability as R
 from conftest import PROJECT_DIR
 
@@ -35,12 +34,16 @@ PUBLISH_KILLS = 6
 
 # Each prints "ready" once its imports are done and "done" once its work is: kill points
 # are counted from "ready", and a kill is mid-work unless "done" came first.
-INGEST = ("import sys; from pathlib import Path; from orchestration.ingest.loader import ingest; "
-          "print('ready', flush=True); ingest(Path(sys.argv[1]), Path(sys.argv[2])); print('done', flush=True)")
-PUBLISH = ("from orchestration.runtime.manifest import load_manifest, public_marts, relation_name; "
-           "from orchestration.serving.publish import publish; import duckdb; "
-           "tables = {n.get('alias') or n['name']: relation_name(n) for n in public_marts(load_manifest())}; "
-           "print('ready', flush=True); publish(tables); print('done', flush=True)")
+INGEST = (
+    "import sys; from pathlib import Path; from orchestration.ingest.loader import ingest; "
+    "print('ready', flush=True); ingest(Path(sys.argv[1]), Path(sys.argv[2])); print('done', flush=True)"
+)
+PUBLISH = (
+    "from orchestration.runtime.manifest import load_manifest, public_marts, relation_name; "
+    "from orchestration.serving.publish import publish; import duckdb; "
+    "tables = {n.get('alias') or n['name']: relation_name(n) for n in public_marts(load_manifest())}; "
+    "print('ready', flush=True); publish(tables); print('done', flush=True)"
+)
 VOLATILE = {"_loaded_at", "quarantined_at", "loaded_at", "duration_seconds"}
 
 
@@ -50,8 +53,13 @@ def base(tmp_path_factory):
 
 
 def _python(home: Path, code: str, *args: str, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=PROJECT_DIR, env=R.cli_env(home),
-                            start_new_session=True, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        cwd=PROJECT_DIR,
+        env=R.cli_env(home),
+        start_new_session=True,
+        **kw,
+    )
 
 
 def _kill_at(proc: subprocess.Popen, seconds: float) -> bool:
@@ -83,10 +91,14 @@ def _raw_digest(warehouse: Path) -> dict:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         out = {}
-        for (t,) in con.execute("select table_name from information_schema.tables where table_schema = 'raw' "
-                                "order by 1").fetchall():
-            cols = [c for (c,) in con.execute(f'select column_name from (describe raw."{t}")').fetchall()
-                    if c not in VOLATILE]
+        for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+        ).fetchall():
+            cols = [
+                c
+                for (c,) in con.execute(f'select column_name from (describe raw."{t}")').fetchall()
+                if c not in VOLATILE
+            ]
             rel = f'(select {", ".join(chr(34) + c + chr(34) for c in cols)} from raw."{t}")'
             out[t] = tuple(con.execute(R.DIGEST_SQL.format(relation=rel)).fetchone())
         return out
@@ -118,8 +130,9 @@ def test_ingest_killed_at_random_points_resumes_to_the_uninterrupted_result(base
     durations = []
     for i in range(2):
         reference = work / f"reference_{i}.duckdb"
-        durations.append(_measure(_python(work, INGEST, str(landing), str(reference),
-                                          stdout=subprocess.PIPE, text=True)))
+        durations.append(
+            _measure(_python(work, INGEST, str(landing), str(reference), stdout=subprocess.PIPE, text=True))
+        )
     measured = min(durations)
     expected = _raw_digest(reference)
     assert _raw_digest(work / "reference_0.duckdb") == expected
@@ -129,7 +142,9 @@ def test_ingest_killed_at_random_points_resumes_to_the_uninterrupted_result(base
         wh = work / f"killed_{i}.duckdb"
         at = RNG.uniform(0, measured)
         points.append(round(at, 2))
-        interrupted += _kill_at(_python(work, INGEST, str(landing), str(wh), stdout=subprocess.PIPE, text=True), at)
+        interrupted += _kill_at(
+            _python(work, INGEST, str(landing), str(wh), stdout=subprocess.PIPE, text=True), at
+        )
         if wh.exists():
             R.assert_load_log_truthful(wh)
         from orchestration.ingest.loader import ingest
@@ -138,8 +153,11 @@ def test_ingest_killed_at_random_points_resumes_to_the_uninterrupted_result(base
         assert summary.files_failed == 0
         R.assert_load_log_truthful(wh)
         assert _raw_digest(wh) == expected, f"kill at {at:.2f}s of {measured:.2f}s"
-    R.figures(capsys, f"crash: ingest killed at {points} s of a measured {measured:.2f}s "
-                      f"({interrupted} of {INGEST_KILLS} mid-run); every resume equals the uninterrupted load")
+    R.figures(
+        capsys,
+        f"crash: ingest killed at {points} s of a measured {measured:.2f}s "
+        f"({interrupted} of {INGEST_KILLS} mid-run); every resume equals the uninterrupted load",
+    )
     assert interrupted >= 2
 
 
@@ -169,9 +187,13 @@ def test_daily_run_killed_at_random_points_then_next_run_equals_an_uninterrupted
                 time.sleep(0.1)
             killed = _kill_at(proc, at)
         text = err.read_text()
-        phase = ("publish" if "Finished dbt command" in text else
-                 "dbt build" if "Running dbt command" in text else
-                 "ingest and raw checks")
+        phase = (
+            "publish"
+            if "Finished dbt command" in text
+            else "dbt build"
+            if "Running dbt command" in text
+            else "ingest and raw checks"
+        )
         points.append(round(at, 1))
         phases.append(phase if killed else "after the end")
         _assert_serving_good(home / "serving", [before, after])
@@ -182,8 +204,11 @@ def test_daily_run_killed_at_random_points_then_next_run_equals_an_uninterrupted
     assert R.mart_digests(home / "warehouse.duckdb") == in_order.digests_by_day[R.LAST] == ref.after_daily
     _assert_serving_good(home / "serving", [after])
     assert R.raw_counts(home / "warehouse.duckdb") == R.raw_counts(in_order.home / "warehouse.duckdb")
-    R.figures(capsys, f"crash: daily run killed at {points} s of a measured {measured:.1f}s run, phases {phases}; "
-                      f"next run equals the uninterrupted one")
+    R.figures(
+        capsys,
+        f"crash: daily run killed at {points} s of a measured {measured:.1f}s run, phases {phases}; "
+        f"next run equals the uninterrupted one",
+    )
     mid_run = [p for p in phases if p != "after the end"]
     assert len(mid_run) >= 2 and len(set(mid_run)) >= 2
 
@@ -211,9 +236,12 @@ def test_publish_killed_at_random_points_leaves_a_complete_good_copy(base, capsy
     _assert_serving_good(serving, good)
     assert not [p for p in serving.iterdir() if p.name.startswith(".publishing-")]
     assert len(list((serving / "parquet.versions").iterdir())) <= 2
-    R.figures(capsys, f"crash: publish killed at {points} s of a measured {measured:.2f}s ({interrupted} mid-publish, "
-                      f"{leftovers} leftover files seen after kills, cleaned by the next publish); "
-                      f"serving copy always complete")
+    R.figures(
+        capsys,
+        f"crash: publish killed at {points} s of a measured {measured:.2f}s ({interrupted} mid-publish, "
+        f"{leftovers} leftover files seen after kills, cleaned by the next publish); "
+        f"serving copy always complete",
+    )
     assert interrupted >= 2
 
 
@@ -243,8 +271,11 @@ def _home_with_a_recent_change(ref_home: Path, home: Path) -> int:
 
         with publish_ledger.warehouse_write("test: a correction in the last month", wh) as write:
             con = duckdb.connect(str(wh))
-            [(changed,)] = con.execute("update intermediate.int_lead_score_changes set total_score = total_score + 1 "
-                                       "where valid_from >= ?", [start]).fetchall()
+            [(changed,)] = con.execute(
+                "update intermediate.int_lead_score_changes set total_score = total_score + 1 "
+                "where valid_from >= ?",
+                [start],
+            ).fetchall()
             con.close()
             write.history_changed({"int_lead_score_changes": start})
     return changed
@@ -281,6 +312,9 @@ def test_publish_of_recent_months_killed_at_random_points_leaves_a_complete_good
     assert _python(home, PUBLISH_WINDOWED).wait() == 0  # the next publish succeeds and cleans up
     assert _served(serving) == new
     assert not [p for p in serving.iterdir() if p.name.startswith(".publishing-")]
-    R.figures(capsys, f"crash: publish of recent months killed at {points} s of a measured {measured:.2f}s "
-                      f"({interrupted} mid-publish); serving copy always complete, then equal to a full publish")
+    R.figures(
+        capsys,
+        f"crash: publish of recent months killed at {points} s of a measured {measured:.2f}s "
+        f"({interrupted} mid-publish); serving copy always complete, then equal to a full publish",
+    )
     assert interrupted >= 2

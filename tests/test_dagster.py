@@ -13,9 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT_DIR, query, run_cli
-
 from dagster import (
     AssetKey,
     DagsterInstance,
@@ -24,12 +22,12 @@ from dagster import (
     build_sensor_context,
 )
 
+from orchestration.definitions import defs
 from orchestration.ingest import contract as C
 from orchestration.runtime import run_lock
-from orchestration.definitions import defs
 from orchestration.runtime.manifest import load_manifest, public_marts
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 # --------------------------------------------------------------------------- definitions
@@ -105,10 +103,12 @@ def test_dbt_tests_gx_suites_and_freshness_are_asset_checks():
 
 
 def test_loading_the_definitions_does_not_import_great_expectations():
-    code = ("import sys; from orchestration.definitions import defs; "
-            "print('great_expectations' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, capture_output=True, text=True,
-                         timeout=300)
+    code = (
+        "import sys; from orchestration.definitions import defs; print('great_expectations' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip().splitlines()[-1] == "False"
 
@@ -142,9 +142,24 @@ def _dbt_parse_events(target: Path, run_vars: dict) -> list[dict]:
     from orchestration.runtime import dbt as dbt_cli
 
     proc = subprocess.run(
-        [dbt_cli.dbt_executable(), *dbt_cli.dbt_args("parse", "--log-format", "json", "--log-level", "debug",
-                                                     "--target-path", str(target), vars=run_vars)],
-        cwd=PROJECT_DIR, env=dbt_cli.dbt_env(), capture_output=True, text=True, timeout=300,
+        [
+            dbt_cli.dbt_executable(),
+            *dbt_cli.dbt_args(
+                "parse",
+                "--log-format",
+                "json",
+                "--log-level",
+                "debug",
+                "--target-path",
+                str(target),
+                vars=run_vars,
+            ),
+        ],
+        cwd=PROJECT_DIR,
+        env=dbt_cli.dbt_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
     return [json.loads(line)["info"] for line in proc.stdout.splitlines() if line.startswith("{")]
@@ -156,7 +171,11 @@ def test_a_run_gives_dbt_a_saved_parse_valid_for_its_days_and_dbt_reuses_it(tmp_
     checks it), so a run's target folder gets the last parse of this home (else the
     prepared one) with the checksum of its own vars, and dbt re-parses nothing."""
     from orchestration.runtime.manifest import (
-        PARSE_INFO, keep_partial_parse, manifest_path, parse_cache, seed_partial_parse,
+        PARSE_INFO,
+        keep_partial_parse,
+        manifest_path,
+        parse_cache,
+        seed_partial_parse,
     )
 
     load_manifest()
@@ -177,7 +196,9 @@ def test_a_run_gives_dbt_a_saved_parse_valid_for_its_days_and_dbt_reuses_it(tmp_
     assert seed_partial_parse(second, run_vars) is None
     events = _dbt_parse_events(second, run_vars)
     names = {e["name"] for e in events}
-    assert "UnableToPartialParse" not in names, [e["msg"] for e in events if e["name"] == "UnableToPartialParse"]
+    assert "UnableToPartialParse" not in names, [
+        e["msg"] for e in events if e["name"] == "UnableToPartialParse"
+    ]
     assert "PartialParsingEnabled" in names
 
 
@@ -230,8 +251,9 @@ def test_sensor_requests_a_run_when_files_land_and_not_again_for_the_same_files(
     [request] = second.run_requests
     assert request.partition_key == yesterday
     assert request.job_name in (None, "daily_scoring")
-    assert json.loads(second.cursor)["files"] == {"events/events_a.jsonl": [landed.stat().st_size,
-                                                                            landed.stat().st_mtime_ns]}
+    assert json.loads(second.cursor)["files"] == {
+        "events/events_a.jsonl": [landed.stat().st_size, landed.stat().st_mtime_ns]
+    }
 
     # the same files again: nothing
     third = _tick(sensor, second.cursor)
@@ -293,18 +315,39 @@ def test_two_runs_at_once_second_refuses_and_partial_entities_still_score(home, 
     """Only contacts and events landed: the run still scores and publishes. A second run
     started while the first holds the warehouse refuses cleanly (exit 75)."""
     day = "2024-03-05"
-    _write_jsonl(home / "landing" / "contacts" / "contacts.jsonl", [
-        {"contact_id": f"c{i}", "seniority": "vp", "created_at": "2024-02-01T09:00:00Z",
-         "updated_at": "2024-02-01T09:00:00Z"} for i in range(5)
-    ])
-    _write_jsonl(home / "landing" / "events" / "events.jsonl", [
-        {"event_id": f"e{i}", "contact_id": f"c{i % 5}", "event_type": "quote_request",
-         "properties": {}, "occurred_at": f"2024-03-0{1 + i % 5}T10:00:00Z"} for i in range(12)
-    ])
+    _write_jsonl(
+        home / "landing" / "contacts" / "contacts.jsonl",
+        [
+            {
+                "contact_id": f"c{i}",
+                "seniority": "vp",
+                "created_at": "2024-02-01T09:00:00Z",
+                "updated_at": "2024-02-01T09:00:00Z",
+            }
+            for i in range(5)
+        ],
+    )
+    _write_jsonl(
+        home / "landing" / "events" / "events.jsonl",
+        [
+            {
+                "event_id": f"e{i}",
+                "contact_id": f"c{i % 5}",
+                "event_type": "quote_request",
+                "properties": {},
+                "occurred_at": f"2024-03-0{1 + i % 5}T10:00:00Z",
+            }
+            for i in range(12)
+        ],
+    )
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     first = subprocess.Popen(
         [sys.executable, "-m", "orchestration.cli", "run", "--date", day],
-        cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 120

@@ -17,17 +17,26 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from orchestration.demo_data.generate import EXT, generate
 from orchestration.ingest.contract import (
-    BOOLEAN, DATE, DECIMAL, DISPOSITIONS, ENTITIES, INTEGER, JSON_OBJECT, STANDARD_EVENT_TYPES,
+    BOOLEAN,
+    DATE,
+    DECIMAL,
+    DISPOSITIONS,
+    ENTITIES,
+    INTEGER,
+    JSON_OBJECT,
+    STANDARD_EVENT_TYPES,
     TIMESTAMP,
 )
-from orchestration.demo_data.generate import EXT, generate
 
 START = dt.date(2026, 1, 1)
 DAYS = 60
 TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-NAME_RE = re.compile(r"^(?P<entity>[a-z_]+)_(?P<date>\d{4}-\d{2}-\d{2})(?P<resend>_resend)?\.(?P<ext>[a-z]+)$")
+NAME_RE = re.compile(
+    r"^(?P<entity>[a-z_]+)_(?P<date>\d{4}-\d{2}-\d{2})(?P<resend>_resend)?\.(?P<ext>[a-z]+)$"
+)
 
 
 # ------------------------------------------------------------------------- helpers
@@ -103,8 +112,11 @@ def row_defects(entity: str, row: dict, fdate: dt.date) -> list[str]:
 
 
 def sha_tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def event_audit(out: Path):
@@ -162,9 +174,14 @@ def test_layout_one_file_per_entity_per_day(run):
         if entity in ("events", "marketing_spend", "contacts"):
             assert len(per_day) == DAYS  # something happens every day
     assert total == summary["files_written"]
-    assert EXT == {"companies": "jsonl", "contacts": "csv", "events": "parquet",
-                   "opportunities": "csv", "lead_dispositions": "jsonl",
-                   "marketing_spend": "csv"}
+    assert EXT == {
+        "companies": "jsonl",
+        "contacts": "csv",
+        "events": "parquet",
+        "opportunities": "csv",
+        "lead_dispositions": "jsonl",
+        "marketing_spend": "csv",
+    }
 
 
 def test_files_readable_with_contract_columns(run):
@@ -204,7 +221,12 @@ def test_contract_breaking_rows_are_exactly_the_injected_ones(run):
         assert dict(found) == expected, entity
     # Every kind of dirt is present in a run of this size.
     assert set(summary["dirty"]["events"]) == {
-        "missing_required", "bad_timestamp", "future_timestamp", "bad_json", "id_conflict"}
+        "missing_required",
+        "bad_timestamp",
+        "future_timestamp",
+        "bad_json",
+        "id_conflict",
+    }
     assert summary["dirty_by_kind"]["negative_amount"] >= 2
     for entity in ("companies", "contacts", "opportunities", "lead_dispositions", "marketing_spend"):
         assert summary["dirty"][entity]["missing_required"] >= 1
@@ -261,7 +283,7 @@ def test_deterministic_for_a_seed(tmp_path):
 
 def test_default_start_ends_yesterday(tmp_path):
     s = generate(tmp_path, 50, 3)
-    yesterday = dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1)
+    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     assert s["end"] == yesterday.isoformat()
     assert max(file_date(p) for p in (tmp_path / "events").iterdir()) == yesterday
 
@@ -279,16 +301,22 @@ def test_opportunities_follow_engagement(run):
         if r["contact_id"] and t is not None:
             opp_created.setdefault(r["contact_id"], t)
     t0 = dt.datetime.combine(START, dt.time())
-    contacts = {r["contact_id"]: parse_ts(r["created_at"]) for _, r in load(out, "contacts")
-                if r["contact_id"] and parse_ts(r["created_at"])}
+    contacts = {
+        r["contact_id"]: parse_ts(r["created_at"])
+        for _, r in load(out, "contacts")
+        if r["contact_id"] and parse_ts(r["created_at"])
+    }
     ratios = []
     for cid, created in opp_created.items():
         if created < t0 + dt.timedelta(days=30):
             continue
         lo = created - dt.timedelta(days=30)
         mine = sum(lo <= t < created for t in events[cid])
-        others = [sum(lo <= t < created for t in events[c]) for c, ct in contacts.items()
-                  if c not in opp_created and ct < lo]
+        others = [
+            sum(lo <= t < created for t in events[c])
+            for c, ct in contacts.items()
+            if c not in opp_created and ct < lo
+        ]
         ratios.append((mine, sum(others) / len(others)))
     assert len(ratios) >= 10
     mean_opp = sum(m for m, _ in ratios) / len(ratios)
@@ -302,8 +330,11 @@ def test_won_amounts_grow_with_company_size(run):
     for _, r in load(out, "companies"):  # latest row wins
         if r["company_id"] and r["employee_count"] is not None:
             size[r["company_id"]] = r["employee_count"]
-    won = [(size[r["company_id"]], float(r["amount"])) for _, r in load(out, "opportunities")
-           if r["stage"] == "closed_won" and r["company_id"] in size and float(r["amount"]) >= 0]
+    won = [
+        (size[r["company_id"]], float(r["amount"]))
+        for _, r in load(out, "opportunities")
+        if r["stage"] == "closed_won" and r["company_id"] in size and float(r["amount"]) >= 0
+    ]
     assert len(won) >= 10
     won.sort()
     half = len(won) // 2
@@ -356,18 +387,36 @@ def test_realistic_entities(run):
     assert any(e.endswith("@gmail.com") for e in emails)
     assert sum(r["company_id"] == "" for r in contacts) > 0.05 * len(contacts)
     assert {r["seniority"] for r in contacts} == {
-        "c_level", "vp", "director", "manager", "individual", "student"}
+        "c_level",
+        "vp",
+        "director",
+        "manager",
+        "individual",
+        "student",
+    }
     for r in contacts:
         if r["seniority"] == "student":
-            assert r["job_title"] in ("Student", "Graduate Student", "MBA Candidate",
-                                      "Marketing Intern", "PhD Candidate")
+            assert r["job_title"] in (
+                "Student",
+                "Graduate Student",
+                "MBA Candidate",
+                "Marketing Intern",
+                "PhD Candidate",
+            )
     disp = [r for _, r in load(out, "lead_dispositions")]
     assert {r["disposition"] for r in disp} - {None, ""} == set(DISPOSITIONS)
     assert {"competitor", "student", "not_a_fit"} <= {r["reason"] for r in disp}
     spend = [r for _, r in load(out, "marketing_spend")]
     assert len(spend) == 7 * DAYS
     assert {r["channel"] for r in spend} - {""} == {
-        "organic_search", "paid_ad", "linkedin", "referral", "event", "webinar", "email"}
+        "organic_search",
+        "paid_ad",
+        "linkedin",
+        "referral",
+        "event",
+        "webinar",
+        "email",
+    }
     # ~100 events per contact-year, most contacts quiet.
     per_contact_day = summary["rows"]["events"] / (2000 * DAYS)
     assert 0.2 < per_contact_day < 0.4
@@ -377,6 +426,7 @@ def test_realistic_entities(run):
 def test_existing_share_sets_how_many_contacts_exist_before_the_first_day(tmp_path):
     """The benchmark's near-steady volume: with existing_share 0.9 about 90 % of contacts
     land in the first contacts file; the default 0.4 lets most arrive through the days."""
+
     def first_day_share(share: float) -> float:
         out = tmp_path / f"share{share}"
         generate(out, contacts=2000, days=20, start=START, existing_share=share)

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import PROJECT_DIR
-from orchestration.runtime import config
-from orchestration.runtime.dbt import dbt_env, profiles_dir
+
 from orchestration.demo_data.generate import generate
 from orchestration.ingest.loader import ingest
+from orchestration.runtime import config
+from orchestration.runtime.dbt import dbt_env, profiles_dir
 
 START = dt.date(2026, 1, 1)
 DAYS = 60
@@ -27,7 +27,11 @@ def _dbt(*args: str) -> None:
     dbt = str(Path(sys.executable).parent / "dbt")
     proc = subprocess.run(
         [dbt, *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles_dir())],
-        cwd=PROJECT_DIR, env=dbt_env(), capture_output=True, text=True, timeout=900,
+        cwd=PROJECT_DIR,
+        env=dbt_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stdout[-4000:]
 
@@ -73,8 +77,15 @@ def test_sixty_days_one_at_a_time_equal_a_full_refresh(generated, tmp_path, monk
         assert _land_day(generated, landing, day) > 0
         ingest(landing, config.warehouse_path())
         select = HISTORY if offset else ["+int_lead_score_changes", "+lead_score_history", "+mql_events"]
-        _dbt("run", "--select", *select, "--exclude", "resource_type:seed",
-             "--vars", json.dumps({"score_date": day.isoformat(), "history_start": day.isoformat()}))
+        _dbt(
+            "run",
+            "--select",
+            *select,
+            "--exclude",
+            "resource_type:seed",
+            "--vars",
+            json.dumps({"score_date": day.isoformat(), "history_start": day.isoformat()}),
+        )
     daily_db = config.warehouse_path()
 
     # all at once: everything landed, one full build as of the last day
@@ -83,8 +94,15 @@ def test_sixty_days_one_at_a_time_equal_a_full_refresh(generated, tmp_path, monk
     shutil.copytree(generated, full_home / "landing")
     ingest(full_home / "landing", config.warehouse_path())
     _dbt("seed")
-    _dbt("run", "--select", "+lead_score_history", "+mql_events", "--full-refresh",
-         "--vars", json.dumps({"score_date": last.isoformat()}))
+    _dbt(
+        "run",
+        "--select",
+        "+lead_score_history",
+        "+mql_events",
+        "--full-refresh",
+        "--vars",
+        json.dumps({"score_date": last.isoformat()}),
+    )
     full_db = config.warehouse_path()
 
     daily_history = _rows(daily_db, "marts.lead_score_history")

@@ -10,7 +10,6 @@ the last three days one by one, the files of each day landing just before its ru
 from __future__ import annotations
 
 import pytest
-
 import reliability as R
 
 
@@ -35,9 +34,12 @@ def test_a_day_run_three_times_gives_identical_checksums_of_every_mart(base, cap
     assert again.reader["inodes"] >= 3, "the reader should have opened the copy of each of the three runs"
     # the reruns loaded nothing new: every landing file is already in the load log
     assert again.raw_counts_after == again.raw_counts_before
-    R.figures(capsys, f"idempotency: day {R.LAST} run 3 times; {len(first)} marts, "
-                      f"{sum(n for n, _ in first.values())} rows, identical checksums; "
-                      f"{again.reader['inodes']} published copies opened by the reader")
+    R.figures(
+        capsys,
+        f"idempotency: day {R.LAST} run 3 times; {len(first)} marts, "
+        f"{sum(n for n, _ in first.values())} rows, identical checksums; "
+        f"{again.reader['inodes']} published copies opened by the reader",
+    )
 
 
 def test_backfill_then_daily_equals_daily_runs_one_by_one(base, capsys):
@@ -46,5 +48,8 @@ def test_backfill_then_daily_equals_daily_runs_one_by_one(base, capsys):
     assert daily.digests_by_day[R.LAST] == ref.after_daily
     # and as of the day before, the backfill's result equals the daily runs' one
     assert daily.digests_by_day[R.LAST - R.dt.timedelta(days=1)] == ref.after_backfill
-    R.figures(capsys, f"idempotency: backfill {R.FIRST}..{R.LAST - R.dt.timedelta(days=1)} + daily {R.LAST} "
-                      f"== daily runs {', '.join(map(str, R.DAILY))} one by one (all marts' checksums)")
+    R.figures(
+        capsys,
+        f"idempotency: backfill {R.FIRST}..{R.LAST - R.dt.timedelta(days=1)} + daily {R.LAST} "
+        f"== daily runs {', '.join(map(str, R.DAILY))} one by one (all marts' checksums)",
+    )

@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.runtime import config
 from orchestration.ingest import contract as C
 from orchestration.ingest.loader import IngestSummary, WarehouseLockedError, ensure_raw_schema, ingest
+from orchestration.runtime import config
 
 PROJECT = Path(__file__).resolve().parent.parent
 TS = "2024-03-10T12:00:00Z"
@@ -63,7 +63,10 @@ def q(wh: Path, sql: str, params=None) -> list[tuple]:
 
 
 def log(wh: Path) -> dict[str, tuple]:
-    rows = q(wh, "SELECT file, status, rows_read, rows_loaded, rows_quarantined, rows_duplicate, error, note FROM raw.load_log")
+    rows = q(
+        wh,
+        "SELECT file, status, rows_read, rows_loaded, rows_quarantined, rows_duplicate, error, note FROM raw.load_log",
+    )
     return {r[0]: r[1:] for r in rows}
 
 
@@ -84,7 +87,11 @@ def snapshot(wh: Path, volatile: bool = True) -> dict[str, list]:
         for table in [f"raw.{e}" for e in C.ENTITIES] + ["raw.quarantine", "raw.load_log"]:
             cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
             if not volatile:
-                cols = [c for c in cols if c not in ("_loaded_at", "quarantined_at", "loaded_at", "duration_seconds")]
+                cols = [
+                    c
+                    for c in cols
+                    if c not in ("_loaded_at", "quarantined_at", "loaded_at", "duration_seconds")
+                ]
             sel = ", ".join(f'"{c}"' for c in cols)
             out[table] = sorted(con.execute(f"SELECT {sel} FROM {table}").fetchall(), key=repr)
     finally:
@@ -100,35 +107,66 @@ def events_csv(*rows: str, header: str = "event_id,contact_id,event_type,occurre
 
 GOOD = {
     "companies": {
-        "company_id": "co1", "name": "Acme", "domain": "acme.com", "industry": "software",
-        "employee_count": "120", "annual_revenue": "1500000.50", "country": "DE",
-        "attributes": '{"tier": "gold"}', "updated_at": "2024-03-10T12:00:00+02:00",
+        "company_id": "co1",
+        "name": "Acme",
+        "domain": "acme.com",
+        "industry": "software",
+        "employee_count": "120",
+        "annual_revenue": "1500000.50",
+        "country": "DE",
+        "attributes": '{"tier": "gold"}',
+        "updated_at": "2024-03-10T12:00:00+02:00",
     },
     "contacts": {
-        "contact_id": "ct1", "email": "a@acme.com", "first_name": "Ann", "last_name": "Lee", "phone": "+49 1",
-        "job_title": "CTO", "seniority": "c_level", "company_id": "unknown_co", "country": "DE",
-        "lead_source": "referral", "attributes": '{"score": 3}', "created_at": "2024-03-01",
+        "contact_id": "ct1",
+        "email": "a@acme.com",
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "phone": "+49 1",
+        "job_title": "CTO",
+        "seniority": "c_level",
+        "company_id": "unknown_co",
+        "country": "DE",
+        "lead_source": "referral",
+        "attributes": '{"score": 3}',
+        "created_at": "2024-03-01",
         "updated_at": "2024-03-10T12:00:00+02:00",
     },
     "events": {
-        "event_id": "ev1", "contact_id": "ct1", "event_type": "a_brand_new_type",
-        "occurred_at": "2024-03-10T12:00:00+02:00", "properties": '{"url": "/pricing"}',
+        "event_id": "ev1",
+        "contact_id": "ct1",
+        "event_type": "a_brand_new_type",
+        "occurred_at": "2024-03-10T12:00:00+02:00",
+        "properties": '{"url": "/pricing"}',
     },
     "opportunities": {
-        "opportunity_id": "op1", "contact_id": "ct1", "company_id": "co1", "created_at": "2024-03-01T00:00:00Z",
-        "stage": "closed_won", "amount": "2500.5", "is_won": "true", "closed_at": "2024-03-09 08:00:00",
+        "opportunity_id": "op1",
+        "contact_id": "ct1",
+        "company_id": "co1",
+        "created_at": "2024-03-01T00:00:00Z",
+        "stage": "closed_won",
+        "amount": "2500.5",
+        "is_won": "true",
+        "closed_at": "2024-03-09 08:00:00",
         "updated_at": "2024-03-10T12:00:00+02:00",
     },
     "lead_dispositions": {
-        "contact_id": "ct1", "disposition": "rejected", "reason": "student",
+        "contact_id": "ct1",
+        "disposition": "rejected",
+        "reason": "student",
         "decided_at": "2024-03-10T12:00:00+02:00",
     },
     "marketing_spend": {"spend_date": "2024-03-10", "channel": "paid_ad", "amount": "99.99"},
 }
 
 EXPECTED_TYPES = {
-    C.TEXT: "VARCHAR", C.INTEGER: "BIGINT", C.DECIMAL: "DECIMAL(18,2)", C.TIMESTAMP: "TIMESTAMP",
-    C.DATE: "DATE", C.BOOLEAN: "BOOLEAN", C.JSON_OBJECT: "VARCHAR",
+    C.TEXT: "VARCHAR",
+    C.INTEGER: "BIGINT",
+    C.DECIMAL: "DECIMAL(18,2)",
+    C.TIMESTAMP: "TIMESTAMP",
+    C.DATE: "DATE",
+    C.BOOLEAN: "BOOLEAN",
+    C.JSON_OBJECT: "VARCHAR",
 }
 
 
@@ -157,7 +195,9 @@ def test_each_entity_each_format_loads_typed(env):
         r = _variant(name, "csv")
         put(landing, name, "a.csv", ",".join(cols) + "\n" + _csv_line([r[c] for c in cols]) + "\n")
         r = _variant(name, "jsonl")
-        obj = {c: (json.loads(r[c]) if C.ENTITIES[name].column(c).kind == C.JSON_OBJECT else r[c]) for c in cols}
+        obj = {
+            c: (json.loads(r[c]) if C.ENTITIES[name].column(c).kind == C.JSON_OBJECT else r[c]) for c in cols
+        }
         put(landing, name, "b.jsonl", jl(obj))
         r = _variant(name, "parquet")
         put_parquet(landing, name, "c.parquet", pa.table({c: [r[c]] for c in cols}))
@@ -166,8 +206,13 @@ def test_each_entity_each_format_loads_typed(env):
     assert all(n == 3 for n in s.rows_loaded_by_entity.values())
 
     for name, entity in C.ENTITIES.items():
-        types = dict(q(wh, f"SELECT column_name, data_type FROM information_schema.columns "
-                           f"WHERE table_schema = 'raw' AND table_name = '{name}'"))
+        types = dict(
+            q(
+                wh,
+                f"SELECT column_name, data_type FROM information_schema.columns "
+                f"WHERE table_schema = 'raw' AND table_name = '{name}'",
+            )
+        )
         for c in entity.columns:
             assert types[c.name] == EXPECTED_TYPES[c.kind], (name, c.name)
         assert types["_row_number"] == "BIGINT" and types["_loaded_at"] == "TIMESTAMP"
@@ -183,27 +228,39 @@ def test_each_entity_each_format_loads_typed(env):
     opp = q(wh, "SELECT amount, is_won, closed_at, created_at FROM raw.opportunities")
     assert set(opp) == {(Decimal("2500.50"), True, datetime(2024, 3, 9, 8, 0), datetime(2024, 3, 1))}
     ms = q(wh, "SELECT spend_date, amount FROM raw.marketing_spend ORDER BY spend_date")
-    assert ms == [(date(2024, 3, 10), Decimal("99.99")), (date(2024, 3, 11), Decimal("99.99")),
-                  (date(2024, 3, 12), Decimal("99.99"))]
+    assert ms == [
+        (date(2024, 3, 10), Decimal("99.99")),
+        (date(2024, 3, 11), Decimal("99.99")),
+        (date(2024, 3, 12), Decimal("99.99")),
+    ]
     # a contact naming a company that never landed is loaded
     assert q(wh, "SELECT DISTINCT company_id FROM raw.contacts") == [("unknown_co",)]
 
 
 def test_timestamp_forms_are_utc(env):
     landing, wh = env
-    put(landing, "events", "e.csv", events_csv(
-        "a,c,x,2024-03-10T12:00:00+02:00,",
-        "b,c,x,2024-03-10T12:00:00Z,",
-        "c,c,x,2024-03-10 12:00:00,",
-        "d,c,x,2024-03-10T17:30:00.250+0530,",
-        "e,c,x,2024-03-10,",
-        "f,c,x,2024-03-10T07:00:00-05,",
-    ))
+    put(
+        landing,
+        "events",
+        "e.csv",
+        events_csv(
+            "a,c,x,2024-03-10T12:00:00+02:00,",
+            "b,c,x,2024-03-10T12:00:00Z,",
+            "c,c,x,2024-03-10 12:00:00,",
+            "d,c,x,2024-03-10T17:30:00.250+0530,",
+            "e,c,x,2024-03-10,",
+            "f,c,x,2024-03-10T07:00:00-05,",
+        ),
+    )
     ingest(landing, wh)
     got = dict(q(wh, "SELECT event_id, occurred_at FROM raw.events"))
     assert got == {
-        "a": datetime(2024, 3, 10, 10), "b": datetime(2024, 3, 10, 12), "c": datetime(2024, 3, 10, 12),
-        "d": datetime(2024, 3, 10, 12, 0, 0, 250000), "e": datetime(2024, 3, 10), "f": datetime(2024, 3, 10, 12),
+        "a": datetime(2024, 3, 10, 10),
+        "b": datetime(2024, 3, 10, 12),
+        "c": datetime(2024, 3, 10, 12),
+        "d": datetime(2024, 3, 10, 12, 0, 0, 250000),
+        "e": datetime(2024, 3, 10),
+        "f": datetime(2024, 3, 10, 12),
     }
 
 
@@ -211,24 +268,54 @@ def test_timestamp_forms_are_utc(env):
 
 
 def _dirty_landing(landing: Path) -> None:
-    put(landing, "events", "01.csv", events_csv(
-        f"e1,c1,page_view,{TS},\"{{\"\"url\"\": \"\"/a\"\"}}\"",
-        f"e2,,page_view,{TS},",
-        f"e1,c1,page_view,{TS},\"{{\"\"url\"\": \"\"/a\"\"}}\"",
-        "e3,c1,page_view",
-        f"e4,c1,form_submit,{TS},{{}}",
-    ))
-    put(landing, "events", "02.jsonl", jl(
-        {"event_id": "e4", "contact_id": "c1", "event_type": "form_submit", "occurred_at": TS, "properties": {}},
-        {"event_id": "e5", "contact_id": "c2", "event_type": "email_open", "occurred_at": TS, "extra": 1},
-        "{broken",
-        {"event_id": "e1", "contact_id": "c9", "event_type": "page_view", "occurred_at": TS},
-    ))
-    put_parquet(landing, "companies", "c.parquet", pa.table({
-        "company_id": ["co1", "co2", "co1"], "employee_count": [10, -1, 10],
-        "updated_at": [TS, TS, TS], "attributes": ['{"a":1}', "[]", '{"a":1}'],
-    }))
-    put(landing, "marketing_spend", "m.csv", "spend_date,channel,amount\n2024-01-01,paid_ad,10\n2024-01-02,paid_ad,x\n")
+    put(
+        landing,
+        "events",
+        "01.csv",
+        events_csv(
+            f'e1,c1,page_view,{TS},"{{""url"": ""/a""}}"',
+            f"e2,,page_view,{TS},",
+            f'e1,c1,page_view,{TS},"{{""url"": ""/a""}}"',
+            "e3,c1,page_view",
+            f"e4,c1,form_submit,{TS},{{}}",
+        ),
+    )
+    put(
+        landing,
+        "events",
+        "02.jsonl",
+        jl(
+            {
+                "event_id": "e4",
+                "contact_id": "c1",
+                "event_type": "form_submit",
+                "occurred_at": TS,
+                "properties": {},
+            },
+            {"event_id": "e5", "contact_id": "c2", "event_type": "email_open", "occurred_at": TS, "extra": 1},
+            "{broken",
+            {"event_id": "e1", "contact_id": "c9", "event_type": "page_view", "occurred_at": TS},
+        ),
+    )
+    put_parquet(
+        landing,
+        "companies",
+        "c.parquet",
+        pa.table(
+            {
+                "company_id": ["co1", "co2", "co1"],
+                "employee_count": [10, -1, 10],
+                "updated_at": [TS, TS, TS],
+                "attributes": ['{"a":1}', "[]", '{"a":1}'],
+            }
+        ),
+    )
+    put(
+        landing,
+        "marketing_spend",
+        "m.csv",
+        "spend_date,channel,amount\n2024-01-01,paid_ad,10\n2024-01-02,paid_ad,x\n",
+    )
 
 
 def test_exactly_once(env):
@@ -282,29 +369,55 @@ def test_every_reason_code(env):
         f"e1,c1,page_view,{TS},",  # 10 exact duplicate of row 1
     ]
     put(landing, "events", "ev.csv", events_csv(*lines))
-    put(landing, "companies", "co.csv",
-        f"company_id,employee_count,annual_revenue,updated_at\nco1,many,1,{TS}\nco2,5,-3.5,{TS}\n")
+    put(
+        landing,
+        "companies",
+        "co.csv",
+        f"company_id,employee_count,annual_revenue,updated_at\nco1,many,1,{TS}\nco2,5,-3.5,{TS}\n",
+    )
     opp_ok = {"opportunity_id": "o1", "contact_id": "c1", "created_at": TS, "stage": "open", "updated_at": TS}
-    put(landing, "opportunities", "op.jsonl", jl(
-        opp_ok,
-        {**opp_ok, "opportunity_id": "o2", "is_won": "maybe"},
-        '{"opportunity_id": "o3", ',
-        "[1, 2, 3]",
-    ))
-    put_parquet(landing, "marketing_spend", "ms.parquet", pa.table({
-        "spend_date": ["2024-01-01", "2024-13-45"], "channel": ["paid_ad", "paid_ad"], "amount": ["1", "2"],
-    }))
+    put(
+        landing,
+        "opportunities",
+        "op.jsonl",
+        jl(
+            opp_ok,
+            {**opp_ok, "opportunity_id": "o2", "is_won": "maybe"},
+            '{"opportunity_id": "o3", ',
+            "[1, 2, 3]",
+        ),
+    )
+    put_parquet(
+        landing,
+        "marketing_spend",
+        "ms.parquet",
+        pa.table(
+            {
+                "spend_date": ["2024-01-01", "2024-13-45"],
+                "channel": ["paid_ad", "paid_ad"],
+                "amount": ["1", "2"],
+            }
+        ),
+    )
     ingest(landing, wh)
 
     got = {(f, rn): (code, reason, raw) for f, rn, code, reason, raw in quarantine(wh)}
     ev = "events/ev.csv"
     expect = {
-        (ev, 2): "missing_required", (ev, 3): "bad_timestamp", (ev, 4): "future_timestamp",
-        (ev, 5): "json_not_object", (ev, 6): "json_too_large", (ev, 7): "text_too_long",
-        (ev, 8): "unparseable_row", (ev, 9): "conflicting_duplicate",
-        ("companies/co.csv", 1): "bad_number", ("companies/co.csv", 2): "negative_number",
-        ("opportunities/op.jsonl", 2): "bad_boolean", ("opportunities/op.jsonl", 3): "invalid_json",
-        ("opportunities/op.jsonl", 4): "json_not_object", ("marketing_spend/ms.parquet", 2): "bad_date",
+        (ev, 2): "missing_required",
+        (ev, 3): "bad_timestamp",
+        (ev, 4): "future_timestamp",
+        (ev, 5): "json_not_object",
+        (ev, 6): "json_too_large",
+        (ev, 7): "text_too_long",
+        (ev, 8): "unparseable_row",
+        (ev, 9): "conflicting_duplicate",
+        ("companies/co.csv", 1): "bad_number",
+        ("companies/co.csv", 2): "negative_number",
+        ("opportunities/op.jsonl", 2): "bad_boolean",
+        ("opportunities/op.jsonl", 3): "invalid_json",
+        ("opportunities/op.jsonl", 4): "json_not_object",
+        ("marketing_spend/ms.parquet", 2): "bad_date",
     }
     assert {k: v[0] for k, v in got.items()} == expect
     # raw_content is the original line (CSV, JSONL) ...
@@ -326,14 +439,28 @@ def test_every_reason_code(env):
 
 def test_duplicates_within_and_across_files(env):
     landing, wh = env
-    put(landing, "events", "a.csv", events_csv(
-        f"e1,c1,page_view,{TS},", f"e2,c1,page_view,{TS},", f"e1,c1,page_view,{TS},"))
+    put(
+        landing,
+        "events",
+        "a.csv",
+        events_csv(f"e1,c1,page_view,{TS},", f"e2,c1,page_view,{TS},", f"e1,c1,page_view,{TS},"),
+    )
     # b: e2 identical (duplicate across files, even with other whitespace/format), e1 conflicting, e3 new
-    put(landing, "events", "b.jsonl", jl(
-        {"event_id": "e2", "contact_id": "c1", "event_type": "page_view", "occurred_at": "2024-03-10T14:00:00+02:00"},
-        {"event_id": "e1", "contact_id": "c1", "event_type": "email_open", "occurred_at": TS},
-        {"event_id": "e3", "contact_id": "c1", "event_type": "page_view", "occurred_at": TS},
-    ))
+    put(
+        landing,
+        "events",
+        "b.jsonl",
+        jl(
+            {
+                "event_id": "e2",
+                "contact_id": "c1",
+                "event_type": "page_view",
+                "occurred_at": "2024-03-10T14:00:00+02:00",
+            },
+            {"event_id": "e1", "contact_id": "c1", "event_type": "email_open", "occurred_at": TS},
+            {"event_id": "e3", "contact_id": "c1", "event_type": "page_view", "occurred_at": TS},
+        ),
+    )
     s = ingest(landing, wh)
     lg = log(wh)
     assert lg["events/a.csv"][:5] == ("loaded", 3, 2, 0, 1)
@@ -343,7 +470,10 @@ def test_duplicates_within_and_across_files(env):
     assert [(r[1], r[2]) for r in conflict] == [(2, "conflicting_duplicate")]
     assert "events/a.csv row 1" in conflict[0][3]
     assert q(wh, "SELECT event_id, _file, _row_number FROM raw.events ORDER BY event_id") == [
-        ("e1", "events/a.csv", 1), ("e2", "events/a.csv", 2), ("e3", "events/b.jsonl", 3)]
+        ("e1", "events/a.csv", 1),
+        ("e2", "events/a.csv", 2),
+        ("e3", "events/b.jsonl", 3),
+    ]
 
 
 def test_reconciliation_for_every_file(env):
@@ -351,8 +481,11 @@ def test_reconciliation_for_every_file(env):
     _dirty_landing(landing)
     put(landing, "events", "03.csv", events_csv("x,y,z,bad,", f"e9,c1,t,{TS},", "", f"e9,c1,t,{TS},"))
     ingest(landing, wh)
-    rows = q(wh, "SELECT file, entity, rows_read, rows_loaded, rows_quarantined, rows_duplicate FROM raw.load_log "
-                 "WHERE status = 'loaded'")
+    rows = q(
+        wh,
+        "SELECT file, entity, rows_read, rows_loaded, rows_quarantined, rows_duplicate FROM raw.load_log "
+        "WHERE status = 'loaded'",
+    )
     assert len(rows) == 5
     for file, entity, read, loaded, quarantined, dup in rows:
         assert read == loaded + quarantined + dup, file
@@ -367,22 +500,53 @@ def test_reconciliation_for_every_file(env):
 def _batch_landing(landing: Path) -> None:
     """Files of one entity that interact: duplicates and conflicts across files, the same
     key twice in a file, a copy of a file under another name, bad rows."""
-    put(landing, "events", "a.csv", events_csv(
-        f"e1,c1,page_view,{TS},", f"e2,c1,page_view,{TS},", f"e1,c1,page_view,{TS},", "e9,c1,x,bad,"))
-    put(landing, "events", "b.jsonl", jl(
-        {"event_id": "e2", "contact_id": "c1", "event_type": "page_view", "occurred_at": "2024-03-10T14:00:00+02:00"},
-        {"event_id": "e1", "contact_id": "c1", "event_type": "email_open", "occurred_at": TS},
-        {"event_id": "e3", "contact_id": "c1", "event_type": "page_view", "occurred_at": TS},
-        {"event_id": "e3", "contact_id": "c1", "event_type": "email_open", "occurred_at": TS},
-        "{broken",
-    ))
-    put_parquet(landing, "events", "c.parquet", pa.table({
-        "event_id": ["e3", "e4", "e5", "e4"], "contact_id": ["c1"] * 4,
-        "event_type": ["other", "x", "y", "z"], "occurred_at": [TS] * 4}))
+    put(
+        landing,
+        "events",
+        "a.csv",
+        events_csv(
+            f"e1,c1,page_view,{TS},", f"e2,c1,page_view,{TS},", f"e1,c1,page_view,{TS},", "e9,c1,x,bad,"
+        ),
+    )
+    put(
+        landing,
+        "events",
+        "b.jsonl",
+        jl(
+            {
+                "event_id": "e2",
+                "contact_id": "c1",
+                "event_type": "page_view",
+                "occurred_at": "2024-03-10T14:00:00+02:00",
+            },
+            {"event_id": "e1", "contact_id": "c1", "event_type": "email_open", "occurred_at": TS},
+            {"event_id": "e3", "contact_id": "c1", "event_type": "page_view", "occurred_at": TS},
+            {"event_id": "e3", "contact_id": "c1", "event_type": "email_open", "occurred_at": TS},
+            "{broken",
+        ),
+    )
+    put_parquet(
+        landing,
+        "events",
+        "c.parquet",
+        pa.table(
+            {
+                "event_id": ["e3", "e4", "e5", "e4"],
+                "contact_id": ["c1"] * 4,
+                "event_type": ["other", "x", "y", "z"],
+                "occurred_at": [TS] * 4,
+            }
+        ),
+    )
     put(landing, "events", "d.csv", events_csv(f"e5,c1,yy,{TS},", f"e6,c1,x,{TS},"))
     put(landing, "events", "e_copy.csv", (landing / "events" / "d.csv").read_bytes())
     put(landing, "contacts", "c1.csv", f"contact_id,created_at,updated_at\nct1,{TS},{TS}\nct1,{TS},{TS}\n")
-    put(landing, "contacts", "c2.csv", f"contact_id,email,created_at,updated_at\nct1,x@y,{TS},{TS}\nct2,,{TS},{TS}\n")
+    put(
+        landing,
+        "contacts",
+        "c2.csv",
+        f"contact_id,email,created_at,updated_at\nct1,x@y,{TS},{TS}\nct2,,{TS},{TS}\n",
+    )
 
 
 def test_batched_load_equals_loading_files_one_by_one(env, tmp_path, monkeypatch):
@@ -393,12 +557,24 @@ def test_batched_load_equals_loading_files_one_by_one(env, tmp_path, monkeypatch
     single = tmp_path / "single.duckdb"
     one_by_one = ingest(landing, single)
     assert snapshot(wh, volatile=False) == snapshot(single, volatile=False)
-    assert (batched.files_loaded, batched.files_skipped, batched.rows_loaded, batched.rows_duplicate,
-            batched.rows_quarantined) == (one_by_one.files_loaded, one_by_one.files_skipped,
-                                          one_by_one.rows_loaded, one_by_one.rows_duplicate, one_by_one.rows_quarantined)
+    assert (
+        batched.files_loaded,
+        batched.files_skipped,
+        batched.rows_loaded,
+        batched.rows_duplicate,
+        batched.rows_quarantined,
+    ) == (
+        one_by_one.files_loaded,
+        one_by_one.files_skipped,
+        one_by_one.rows_loaded,
+        one_by_one.rows_duplicate,
+        one_by_one.rows_quarantined,
+    )
     # the batched load really loaded a.csv .. d.csv together (one load time), the other one by one
-    times = "SELECT count(DISTINCT loaded_at) FROM raw.load_log WHERE file IN " \
-            "('events/a.csv', 'events/b.jsonl', 'events/c.parquet', 'events/d.csv')"
+    times = (
+        "SELECT count(DISTINCT loaded_at) FROM raw.load_log WHERE file IN "
+        "('events/a.csv', 'events/b.jsonl', 'events/c.parquet', 'events/d.csv')"
+    )
     assert q(wh, times) == [(1,)] and q(single, times) == [(4,)]
     lg = log(wh)
     assert lg["events/e_copy.csv"][0] == "skipped" and "events/d.csv" in lg["events/e_copy.csv"][6]
@@ -416,9 +592,19 @@ def test_a_file_that_breaks_its_batch_fails_alone(env, tmp_path, monkeypatch):
     landing, wh = env
     _batch_landing(landing)
     # a Parquet file whose footer reads but whose data does not: only reading it fails
-    good = put_parquet(landing, "events", "c2_corrupt.parquet", pa.table({
-        "event_id": [f"x{i}" for i in range(1000)], "contact_id": ["c1"] * 1000,
-        "event_type": ["x"] * 1000, "occurred_at": [TS] * 1000}))
+    good = put_parquet(
+        landing,
+        "events",
+        "c2_corrupt.parquet",
+        pa.table(
+            {
+                "event_id": [f"x{i}" for i in range(1000)],
+                "contact_id": ["c1"] * 1000,
+                "event_type": ["x"] * 1000,
+                "occurred_at": [TS] * 1000,
+            }
+        ),
+    )
     data = bytearray(good.read_bytes())
     data[4:300] = b"\xab" * 296
     good.write_bytes(bytes(data))
@@ -426,8 +612,11 @@ def test_a_file_that_breaks_its_batch_fails_alone(env, tmp_path, monkeypatch):
     put(landing, "events", "c3_garbage.csv", b"\x89PNG\r\n\x1a\n\xff\xfe\xfd" * 50)
     put(landing, "events", "c4_garbage.jsonl", b"not json\nstill not\n")
     s = ingest(landing, wh)
-    assert sorted(f for f, _ in s.failed) == ["events/c2_corrupt.parquet", "events/c3_garbage.csv",
-                                              "events/c4_garbage.jsonl"]
+    assert sorted(f for f, _ in s.failed) == [
+        "events/c2_corrupt.parquet",
+        "events/c3_garbage.csv",
+        "events/c4_garbage.jsonl",
+    ]
     assert s.files_failed == 3
     assert q(wh, "SELECT count(*) FROM raw.load_log WHERE status = 'failed'") == [(3,)]
     assert log(wh)["events/c2_corrupt.parquet"][0] == "failed"
@@ -443,8 +632,14 @@ def test_a_file_that_breaks_its_batch_fails_alone(env, tmp_path, monkeypatch):
 
 def test_unreadable_files_fail_and_others_load(env):
     landing, wh = env
-    good = put_parquet(landing, "events", "good.parquet", pa.table({
-        "event_id": ["e1"], "contact_id": ["c1"], "event_type": ["page_view"], "occurred_at": [TS]}))
+    good = put_parquet(
+        landing,
+        "events",
+        "good.parquet",
+        pa.table(
+            {"event_id": ["e1"], "contact_id": ["c1"], "event_type": ["page_view"], "occurred_at": [TS]}
+        ),
+    )
     put(landing, "events", "truncated.parquet", good.read_bytes()[: good.stat().st_size // 2])
     put(landing, "events", "garbage.parquet", b"\x00\x01garbage" * 100)
     put(landing, "events", "garbage.csv", b"\x89PNG\r\n\x1a\n\xff\xfe\xfd" * 50)
@@ -463,8 +658,14 @@ def test_unreadable_files_fail_and_others_load(env):
     lg = log(wh)
     failed = {f: e[5] for f, e in lg.items() if e[0] == "failed"}
     assert set(failed) == {
-        "events/truncated.parquet", "events/garbage.parquet", "events/garbage.csv", "events/garbage.jsonl",
-        "events/semicolon.csv", "events/noheader.csv", "events/export.xlsx", "events/empty.csv",
+        "events/truncated.parquet",
+        "events/garbage.parquet",
+        "events/garbage.csv",
+        "events/garbage.jsonl",
+        "events/semicolon.csv",
+        "events/noheader.csv",
+        "events/export.xlsx",
+        "events/empty.csv",
         "events/empty.parquet",
     }
     assert "unsupported format" in failed["events/export.xlsx"]
@@ -503,16 +704,47 @@ def test_failed_file_is_retried_and_replaced_by_good_version(env):
 
 def test_extra_columns_kept_in_extra(env):
     landing, wh = env
-    put(landing, "events", "a.csv", events_csv(f"e1,c1,page_view,{TS},,web,7", f"e2,c1,page_view,{TS},,,",
-                                               header="event_id,contact_id,event_type,occurred_at,properties,channel,n"))
-    put(landing, "events", "b.jsonl", jl({"event_id": "e3", "contact_id": "c1", "event_type": "x",
-                                          "occurred_at": TS, "utm": {"source": "li"}, "n": 7}))
-    put_parquet(landing, "events", "c.parquet", pa.table({
-        "event_id": ["e4"], "contact_id": ["c1"], "event_type": ["x"], "occurred_at": [TS], "n": [7]}))
+    put(
+        landing,
+        "events",
+        "a.csv",
+        events_csv(
+            f"e1,c1,page_view,{TS},,web,7",
+            f"e2,c1,page_view,{TS},,,",
+            header="event_id,contact_id,event_type,occurred_at,properties,channel,n",
+        ),
+    )
+    put(
+        landing,
+        "events",
+        "b.jsonl",
+        jl(
+            {
+                "event_id": "e3",
+                "contact_id": "c1",
+                "event_type": "x",
+                "occurred_at": TS,
+                "utm": {"source": "li"},
+                "n": 7,
+            }
+        ),
+    )
+    put_parquet(
+        landing,
+        "events",
+        "c.parquet",
+        pa.table(
+            {"event_id": ["e4"], "contact_id": ["c1"], "event_type": ["x"], "occurred_at": [TS], "n": [7]}
+        ),
+    )
     ingest(landing, wh)
     got = {k: (json.loads(v) if v else None) for k, v in q(wh, "SELECT event_id, _extra FROM raw.events")}
-    assert got == {"e1": {"channel": "web", "n": "7"}, "e2": None,
-                   "e3": {"utm": {"source": "li"}, "n": 7}, "e4": {"n": 7}}
+    assert got == {
+        "e1": {"channel": "web", "n": "7"},
+        "e2": None,
+        "e3": {"utm": {"source": "li"}, "n": 7},
+        "e4": {"n": 7},
+    }
 
 
 def test_raw_tables_exist_and_are_empty_without_files(env, tmp_path):
@@ -549,7 +781,11 @@ def test_row_numbers_with_rejects_blank_lines_and_multiline_fields(env):
     put(landing, "events", "crlf.csv", body)
     ingest(landing, wh)
     assert q(wh, "SELECT event_id, _row_number FROM raw.events ORDER BY 2") == [
-        ("e1", 1), ("e3", 3), ("e6", 6), ("e8", 8)]
+        ("e1", 1),
+        ("e3", 3),
+        ("e6", 6),
+        ("e8", 8),
+    ]
     assert [(r[1], r[2], r[4]) for r in quarantine(wh)] == [
         (2, "unparseable_row", "e2,c1"),
         (5, "unparseable_row", f"e5,c1,page_view,{TS},,x"),
@@ -558,9 +794,17 @@ def test_row_numbers_with_rejects_blank_lines_and_multiline_fields(env):
     assert log(wh)["events/crlf.csv"][1:5] == (7, 4, 3, 0)
     # JSONL: physical line numbers, blank lines skipped but counted, invalid UTF-8 quarantined
     good = json.dumps({"event_id": "j1", "contact_id": "c1", "event_type": "x", "occurred_at": TS})
-    put(landing, "events", "j.jsonl", (good + "\n\n   \n").encode() + b'{"event_id": "\xff"}\n' + b'{"a": 1}\n')
+    put(
+        landing,
+        "events",
+        "j.jsonl",
+        (good + "\n\n   \n").encode() + b'{"event_id": "\xff"}\n' + b'{"a": 1}\n',
+    )
     ingest(landing, wh)
-    assert [(r[1], r[2]) for r in quarantine(wh, "events/j.jsonl")] == [(4, "invalid_json"), (5, "missing_required")]
+    assert [(r[1], r[2]) for r in quarantine(wh, "events/j.jsonl")] == [
+        (4, "invalid_json"),
+        (5, "missing_required"),
+    ]
     assert log(wh)["events/j.jsonl"][1:5] == (3, 1, 2, 0)
 
 
@@ -568,9 +812,14 @@ def test_locked_warehouse_raises_clear_error(env):
     landing, wh = env
     ingest(landing, wh)
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         f"import duckdb, time; c = duckdb.connect({str(wh)!r}); print('ready', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(wh)!r}); print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         with pytest.raises(WarehouseLockedError) as err:
@@ -612,8 +861,10 @@ def _big_landing(landing: Path) -> dict[str, int]:
 
 
 def _run_ingest_process(landing: Path, wh: Path) -> subprocess.Popen:
-    code = ("import sys; from pathlib import Path; from orchestration.ingest.loader import ingest; "
-            "ingest(Path(sys.argv[1]), Path(sys.argv[2]))")
+    code = (
+        "import sys; from pathlib import Path; from orchestration.ingest.loader import ingest; "
+        "ingest(Path(sys.argv[1]), Path(sys.argv[2]))"
+    )
     env = dict(os.environ, PYTHONPATH=str(PROJECT), LEADSCORE_DUCKDB_THREADS="2")
     return subprocess.Popen([sys.executable, "-c", code, str(landing), str(wh)], env=env, cwd=PROJECT)
 
@@ -621,7 +872,9 @@ def _run_ingest_process(landing: Path, wh: Path) -> subprocess.Popen:
 def _assert_consistent(wh: Path) -> None:
     con = config.connect(wh, read_only=True)
     try:
-        logged = dict(con.execute("SELECT file, rows_loaded FROM raw.load_log WHERE status = 'loaded'").fetchall())
+        logged = dict(
+            con.execute("SELECT file, rows_loaded FROM raw.load_log WHERE status = 'loaded'").fetchall()
+        )
         for entity in ("events", "contacts"):
             in_raw = dict(con.execute(f"SELECT _file, count(*) FROM raw.{entity} GROUP BY ALL").fetchall())
             for file, n in in_raw.items():
@@ -629,13 +882,18 @@ def _assert_consistent(wh: Path) -> None:
                 assert n == logged[file], file
         for file, n in logged.items():
             entity = file.split("/")[0]
-            assert con.execute(f"SELECT count(*) FROM raw.{entity} WHERE _file = ?", [file]).fetchone()[0] == n
+            assert (
+                con.execute(f"SELECT count(*) FROM raw.{entity} WHERE _file = ?", [file]).fetchone()[0] == n
+            )
         for file, read, loaded, quarantined, dup in con.execute(
             "SELECT file, rows_read, rows_loaded, rows_quarantined, rows_duplicate FROM raw.load_log "
             "WHERE status = 'loaded'"
         ).fetchall():
             assert read == loaded + quarantined + dup
-            assert con.execute("SELECT count(*) FROM raw.quarantine WHERE file = ?", [file]).fetchone()[0] == quarantined
+            assert (
+                con.execute("SELECT count(*) FROM raw.quarantine WHERE file = ?", [file]).fetchone()[0]
+                == quarantined
+            )
         orphans = con.execute(
             "SELECT count(*) FROM raw.quarantine WHERE file NOT IN (SELECT file FROM raw.load_log WHERE status = 'loaded')"
         ).fetchone()[0]
@@ -653,9 +911,14 @@ def test_crash_at_any_point_then_resume_equals_uninterrupted(tmp_path):
     assert _run_ingest_process(landing, reference).wait() == 0
     full = time.perf_counter() - t0
     assert q(reference, "SELECT count(*) FROM raw.load_log WHERE status = 'loaded'") == [(4,)]
-    assert q(reference, "SELECT row_number FROM raw.quarantine WHERE file = 'events/big_2.csv' "
-                        "AND reason_code = 'unparseable_row'") == [(late["events/big_2.csv"],)]
-    assert q(reference, "SELECT sum(rows_duplicate) > 0, sum(rows_quarantined) > 0 FROM raw.load_log") == [(True, True)]
+    assert q(
+        reference,
+        "SELECT row_number FROM raw.quarantine WHERE file = 'events/big_2.csv' "
+        "AND reason_code = 'unparseable_row'",
+    ) == [(late["events/big_2.csv"],)]
+    assert q(reference, "SELECT sum(rows_duplicate) > 0, sum(rows_quarantined) > 0 FROM raw.load_log") == [
+        (True, True)
+    ]
     expected = snapshot(reference, volatile=False)
 
     interrupted = 0
@@ -688,22 +951,78 @@ def test_fast_paths_give_the_values_of_the_general_expressions():
     from orchestration.ingest import sql as S
 
     rng = random.Random(11)
-    stamps = {f"{y}-{m}-{d}{sep}{h}:{mi}:{s}{frac}{z}" for y, m, d, h, mi, s, sep, frac, z in itertools.product(
-        ["0000", "1969", "2024"], ["00", "02", "13"], ["00", "29", "30", "31"], ["00", "23", "24"], ["00", "60"],
-        ["00", "59", "60"], ["T", " ", "t"], ["", ".5", ".1234567"], ["", "Z", "z", "+02:00", "-05", "+0530"])}
+    stamps = {
+        f"{y}-{m}-{d}{sep}{h}:{mi}:{s}{frac}{z}"
+        for y, m, d, h, mi, s, sep, frac, z in itertools.product(
+            ["0000", "1969", "2024"],
+            ["00", "02", "13"],
+            ["00", "29", "30", "31"],
+            ["00", "23", "24"],
+            ["00", "60"],
+            ["00", "59", "60"],
+            ["T", " ", "t"],
+            ["", ".5", ".1234567"],
+            ["", "Z", "z", "+02:00", "-05", "+0530"],
+        )
+    }
     pieces = ["", "Z", "z", "+02:00", "-05", "+0530", " ", "\t", ".5", ".1234567", ",5", "T", "t", ":00", "x"]
     for _ in range(20000):
         base = f"{rng.choice(['2024', '1999', '0000', '9999'])}-{rng.choice(['02', '03', '13'])}-{rng.choice(['10', '29', '31'])}"
-        stamps.add(rng.choice(["", " ", "\n"]) + base + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 5))))
-    objects = {"", " ", "{}", "[]", "null", "{broken", '{"a":1}{"b":2}', '{"a":1,}', '{"a":NaN}', ' {"a" : [1, {"b": null}]} ',
-               '"{}"', '{"a":"\\u00e9\\n"}', '/*c*/{}', "\ufeff{}", '{"a":1} x', '{"a":"\\ud800"}'}
+        stamps.add(
+            rng.choice(["", " ", "\n"]) + base + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 5)))
+        )
+    objects = {
+        "",
+        " ",
+        "{}",
+        "[]",
+        "null",
+        "{broken",
+        '{"a":1}{"b":2}',
+        '{"a":1,}',
+        '{"a":NaN}',
+        ' {"a" : [1, {"b": null}]} ',
+        '"{}"',
+        '{"a":"\\u00e9\\n"}',
+        "/*c*/{}",
+        "\ufeff{}",
+        '{"a":1} x',
+        '{"a":"\\ud800"}',
+    }
     for _ in range(5000):
-        objects.add(rng.choice(["", " ", "\n"]) + "{" + ",".join(
-            f'"{rng.choice("abc")}" : {rng.choice(["1", "-2.5e3", "true", "null", "[1, 2]", "{}", chr(34) + "x y" + chr(34)])}'
-            for _ in range(rng.randint(0, 3))) + rng.choice(["}", "}", "", "],"]))
-    texts = ["", " ", "\t\n\r\x0c", "\x0b", " \x0b", "\u00a0", "a", " a ", "!", "\x00", '"', "\\", "é€𝄞", "\u2028", None]
-    texts += ["".join(rng.choice([" ", "\t", "\n", "\x0b", "a", '"', "\\", "\x01", "é"]) for _ in range(rng.randint(0, 6)))
-              for _ in range(3000)]
+        objects.add(
+            rng.choice(["", " ", "\n"])
+            + "{"
+            + ",".join(
+                f'"{rng.choice("abc")}" : {rng.choice(["1", "-2.5e3", "true", "null", "[1, 2]", "{}", chr(34) + "x y" + chr(34)])}'
+                for _ in range(rng.randint(0, 3))
+            )
+            + rng.choice(["}", "}", "", "],"])
+        )
+    texts = [
+        "",
+        " ",
+        "\t\n\r\x0c",
+        "\x0b",
+        " \x0b",
+        "\u00a0",
+        "a",
+        " a ",
+        "!",
+        "\x00",
+        '"',
+        "\\",
+        "é€𝄞",
+        "\u2028",
+        None,
+    ]
+    texts += [
+        "".join(
+            rng.choice([" ", "\t", "\n", "\x0b", "a", '"', "\\", "\x01", "é"])
+            for _ in range(rng.randint(0, 6))
+        )
+        for _ in range(3000)
+    ]
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     try:
@@ -712,17 +1031,30 @@ def test_fast_paths_give_the_values_of_the_general_expressions():
             con.execute("CREATE OR REPLACE TABLE t AS SELECT * FROM corpus")
             col = C.Column("v", kind)
             fast, general = S.parse_expr(col), S.parse_expr(col, general=True)
-            assert con.execute(f"SELECT n_v, {general}, {fast} FROM t WHERE ({fast}) IS DISTINCT FROM ({general})"
-                               ).fetchall() == [], kind
+            assert (
+                con.execute(
+                    f"SELECT n_v, {general}, {fast} FROM t WHERE ({fast}) IS DISTINCT FROM ({general})"
+                ).fetchall()
+                == []
+            ), kind
             assert con.execute(f"SELECT count({general}) FROM t").fetchone()[0] > 100  # real values compared
-        corpus = pa.table({"a": pa.array(texts, pa.string()),
-                           "b": pa.array([texts[(i * 7) % len(texts)] for i in range(len(texts))], pa.string())})
+        corpus = pa.table(
+            {
+                "a": pa.array(texts, pa.string()),
+                "b": pa.array([texts[(i * 7) % len(texts)] for i in range(len(texts))], pa.string()),
+            }
+        )
         con.execute("CREATE OR REPLACE TABLE t AS SELECT * FROM corpus")
         fast, general = S._blank_to_null("a"), S._blank_to_null("a", general=True)
         assert con.execute(f"SELECT a FROM t WHERE ({fast}) IS DISTINCT FROM ({general})").fetchall() == []
         entity = C.Entity("x", (C.Column("a", C.TEXT), C.Column("b", C.TEXT)), key=("a",))
         fast, general = S.row_hash_expr(entity), S.row_hash_expr(entity, general=True)
-        assert con.execute(f'SELECT a, b FROM (SELECT a AS "p_a", b AS "p_b", a, b FROM t) '
-                           f"WHERE ({fast}) IS DISTINCT FROM ({general})").fetchall() == []
+        assert (
+            con.execute(
+                f'SELECT a, b FROM (SELECT a AS "p_a", b AS "p_b", a, b FROM t) '
+                f"WHERE ({fast}) IS DISTINCT FROM ({general})"
+            ).fetchall()
+            == []
+        )
     finally:
         con.close()

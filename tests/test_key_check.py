@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.runtime import config
 from orchestration.defs.checks.gx import validate_event_keys
+from orchestration.runtime import config
 
 EPOCH = "1970-01-01 00:00:00"
 WATERMARK = "2026-01-02 00:00:00"
@@ -16,15 +16,19 @@ WATERMARK = "2026-01-02 00:00:00"
 def _raw_events(path, rows):
     con = duckdb.connect(str(path))
     con.execute("create schema raw")
-    con.execute("create table raw.events (event_id varchar, contact_id varchar, event_type varchar, "
-                "occurred_at timestamp, _file varchar, _loaded_at timestamp)")
+    con.execute(
+        "create table raw.events (event_id varchar, contact_id varchar, event_type varchar, "
+        "occurred_at timestamp, _file varchar, _loaded_at timestamp)"
+    )
     con.executemany("insert into raw.events values (?, ?, ?, ?, ?, ?)", rows)
     con.close()
 
 
 def _rows(n, file, loaded_at, start=0):
-    return [(f"e{i}", f"c{i % 7}", "page_view", "2026-01-01 10:00:00", file, loaded_at)
-            for i in range(start, start + n)]
+    return [
+        (f"e{i}", f"c{i % 7}", "page_view", "2026-01-01 10:00:00", file, loaded_at)
+        for i in range(start, start + n)
+    ]
 
 
 def _check(path, since, chunk_rows):
@@ -37,8 +41,11 @@ def _check(path, since, chunk_rows):
 
 def test_a_clean_large_load_passes_in_buckets_and_validates_every_row(home):
     db = home / "warehouse.duckdb"
-    _raw_events(db, _rows(300, "a.parquet", "2026-01-01 00:00:00")
-                + _rows(300, "b.parquet", "2026-01-01 00:00:00", start=300))
+    _raw_events(
+        db,
+        _rows(300, "a.parquet", "2026-01-01 00:00:00")
+        + _rows(300, "b.parquet", "2026-01-01 00:00:00", start=300),
+    )
     files, outcomes = _check(db, EPOCH, chunk_rows=100)
     assert [f for f, _, _ in files] == ["a.parquet", "b.parquet"]
     assert len(outcomes) > 3  # several buckets

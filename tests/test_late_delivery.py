@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-
 import reliability as R
 
 
@@ -20,8 +19,12 @@ def test_shuffled_and_late_delivery_ends_in_identical_scores(base, capsys):
     in_order = R.in_order(base)
     shuffled = R.shuffled(base)
     # the deliveries really differ: late files land with a later run, in another order
-    late_names = {n for names in shuffled.landed_by_day.values() for n in names if "events_" in n
-                  and R.dt.date.fromisoformat(n.rsplit("_", 1)[1][:10]) in R.LATE}
+    late_names = {
+        n
+        for names in shuffled.landed_by_day.values()
+        for n in names
+        if "events_" in n and R.dt.date.fromisoformat(n.rsplit("_", 1)[1][:10]) in R.LATE
+    }
     assert len(late_names) == len(R.LATE)
     for day, names in shuffled.landed_by_day.items():  # each late file with the run it was due for
         for n in set(names) & late_names:
@@ -30,9 +33,12 @@ def test_shuffled_and_late_delivery_ends_in_identical_scores(base, capsys):
     # the same raw rows in the end (file names aside)
     counts = [R.raw_counts(h / "warehouse.duckdb") for h in (in_order.home, shuffled.home)]
     assert counts[0] == counts[1]
-    R.figures(capsys, f"late delivery: {len(late_names)} events files landed 1, 2 and 4 days late, "
-                      f"{sum(len(v) for v in shuffled.landed_by_day.values())} files in shuffled order; "
-                      f"marts identical to in-order delivery")
+    R.figures(
+        capsys,
+        f"late delivery: {len(late_names)} events files landed 1, 2 and 4 days late, "
+        f"{sum(len(v) for v in shuffled.landed_by_day.values())} files in shuffled order; "
+        f"marts identical to in-order delivery",
+    )
 
 
 ACCOUNTING = """
@@ -73,7 +79,8 @@ def test_every_loaded_event_is_scored_or_explicitly_outside_the_window(base, del
         outcome = dict(con.execute(ACCOUNTING).fetchall())
         [(late_scored,)] = con.execute(
             "select count(*) from intermediate.int_event_rule_matches m join raw.events e using (event_id) "
-            "where " + " or ".join(f"e._file like '%events_{d}%'" for d in R.LATE)).fetchall()
+            "where " + " or ".join(f"e._file like '%events_{d}%'" for d in R.LATE)
+        ).fetchall()
     finally:
         con.close()
     assert outcome.get("vanished", 0) == 0, outcome

@@ -30,7 +30,6 @@ import math
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
 
 SCORE_DATE = "2026-06-30"
@@ -49,66 +48,121 @@ def _land(home: Path) -> None:
     gold = {"tier": "gold"}
     silver = {"tier": "silver"}
     contacts = [
-        ("a1", JAN, "event", gold), ("a2", JAN, "event", gold), ("a3", JAN, "event", gold),
-        ("a4", JAN, "event", silver), ("a5", JAN, "event", gold),
-        ("b1", FEB, "paid_ad", silver), ("b2", FEB, "paid_ad", silver), ("b3", FEB, "paid_ad", silver),
-        ("c1", FEB, "paid_ad", silver), ("c2", FEB, "paid_ad", silver), ("c3", FEB, "paid_ad", silver),
-        ("d1", JAN, "paid_ad", {}), ("e1", "2025-12-01T09:00:00Z", "paid_ad", {}),
+        ("a1", JAN, "event", gold),
+        ("a2", JAN, "event", gold),
+        ("a3", JAN, "event", gold),
+        ("a4", JAN, "event", silver),
+        ("a5", JAN, "event", gold),
+        ("b1", FEB, "paid_ad", silver),
+        ("b2", FEB, "paid_ad", silver),
+        ("b3", FEB, "paid_ad", silver),
+        ("c1", FEB, "paid_ad", silver),
+        ("c2", FEB, "paid_ad", silver),
+        ("c3", FEB, "paid_ad", silver),
+        ("d1", JAN, "paid_ad", {}),
+        ("e1", "2025-12-01T09:00:00Z", "paid_ad", {}),
     ]
-    _write_jsonl(landing / "contacts" / "contacts.jsonl", [
-        {"contact_id": c, "lead_source": src, "attributes": attrs, "created_at": at, "updated_at": at}
-        for c, at, src, attrs in contacts
-    ])
+    _write_jsonl(
+        landing / "contacts" / "contacts.jsonl",
+        [
+            {"contact_id": c, "lead_source": src, "attributes": attrs, "created_at": at, "updated_at": at}
+            for c, at, src, attrs in contacts
+        ],
+    )
     events = [
-        ("a1", "quote_request", "2026-03-20"), ("a1", "demo_request", "2026-03-21"),
-        ("a2", "quote_request", "2026-03-20"), ("a2", "webinar_registration", "2026-03-22"),
-        ("a3", "quote_request", "2026-03-20"), ("a3", "demo_request", "2026-03-20"),
-        ("a4", "quote_request", "2026-03-20"), ("a4", "demo_request", "2026-03-20"),
-        ("a5", "quote_request", "2026-03-25"), ("a5", "demo_request", "2026-03-25"),
-        ("b1", "quote_request", "2026-03-20"), ("b2", "quote_request", "2026-03-20"),
-        ("b3", "quote_request", "2026-03-20"), ("c3", "email_open", "2026-03-20"),
-        ("d1", "quote_request", "2026-03-25"), ("d1", "sms_sent", "2026-01-06"),
+        ("a1", "quote_request", "2026-03-20"),
+        ("a1", "demo_request", "2026-03-21"),
+        ("a2", "quote_request", "2026-03-20"),
+        ("a2", "webinar_registration", "2026-03-22"),
+        ("a3", "quote_request", "2026-03-20"),
+        ("a3", "demo_request", "2026-03-20"),
+        ("a4", "quote_request", "2026-03-20"),
+        ("a4", "demo_request", "2026-03-20"),
+        ("a5", "quote_request", "2026-03-25"),
+        ("a5", "demo_request", "2026-03-25"),
+        ("b1", "quote_request", "2026-03-20"),
+        ("b2", "quote_request", "2026-03-20"),
+        ("b3", "quote_request", "2026-03-20"),
+        ("c3", "email_open", "2026-03-20"),
+        ("d1", "quote_request", "2026-03-25"),
+        ("d1", "sms_sent", "2026-01-06"),
     ]
-    _write_jsonl(landing / "events" / "events.jsonl", [
-        {"event_id": f"e{i}", "contact_id": c, "event_type": t, "properties": {},
-         "occurred_at": f"{day}T10:00:00Z"}
-        for i, (c, t, day) in enumerate(events)
-    ])
+    _write_jsonl(
+        landing / "events" / "events.jsonl",
+        [
+            {
+                "event_id": f"e{i}",
+                "contact_id": c,
+                "event_type": t,
+                "properties": {},
+                "occurred_at": f"{day}T10:00:00Z",
+            }
+            for i, (c, t, day) in enumerate(events)
+        ],
+    )
 
     def opp(oid, contact, created, closed=None, won=None, amount=None):
-        rows = [{"opportunity_id": oid, "contact_id": contact, "created_at": f"{created}T12:00:00Z",
-                 "stage": "open", "amount": amount, "updated_at": f"{created}T12:00:00Z"}]
+        rows = [
+            {
+                "opportunity_id": oid,
+                "contact_id": contact,
+                "created_at": f"{created}T12:00:00Z",
+                "stage": "open",
+                "amount": amount,
+                "updated_at": f"{created}T12:00:00Z",
+            }
+        ]
         if closed:
-            rows.append({"opportunity_id": oid, "contact_id": contact,
-                         "created_at": f"{created}T12:00:00Z",
-                         "stage": "closed_won" if won else "closed_lost", "is_won": won,
-                         "amount": amount, "closed_at": f"{closed}T12:00:00Z",
-                         "updated_at": f"{closed}T12:00:00Z"})
+            rows.append(
+                {
+                    "opportunity_id": oid,
+                    "contact_id": contact,
+                    "created_at": f"{created}T12:00:00Z",
+                    "stage": "closed_won" if won else "closed_lost",
+                    "is_won": won,
+                    "amount": amount,
+                    "closed_at": f"{closed}T12:00:00Z",
+                    "updated_at": f"{closed}T12:00:00Z",
+                }
+            )
         return rows
 
-    _write_jsonl(landing / "opportunities" / "opportunities.jsonl", [
-        *opp("o_a1", "a1", "2026-04-10", "2026-05-10", True, 10000),
-        *opp("o_a2", "a2", "2026-04-12", "2026-06-09", True, 20000),
-        *opp("o_a4", "a4", "2026-04-05", "2026-05-15", False, 7000),
-        *opp("o_a5", "a5", "2026-04-02", "2026-04-30", True, 30000),
-        *opp("o_b1", "b1", "2026-04-20", "2026-05-31", True, 5000),
-        *opp("o_d1", "d1", "2026-02-01", "2026-03-15", True, 8000),
-        *opp("o_e1", "e1", "2025-12-10", "2026-01-02", True, 5000),
-    ])
-    _write_jsonl(landing / "lead_dispositions" / "dispositions.jsonl", [
-        {"contact_id": "a1", "disposition": "accepted", "decided_at": "2026-03-23T10:00:00Z"},
-        {"contact_id": "a2", "disposition": "accepted", "decided_at": "2026-03-23T10:00:00Z"},
-        {"contact_id": "a3", "disposition": "accepted", "decided_at": "2026-03-23T10:00:00Z"},
-        {"contact_id": "a4", "disposition": "rejected", "reason": "no_budget",
-         "decided_at": "2026-03-23T10:00:00Z"},
-    ])
-    _write_jsonl(landing / "marketing_spend" / "spend.jsonl", [
-        {"spend_date": "2026-01-05", "channel": "event", "amount": 600},
-        {"spend_date": "2026-01-20", "channel": "event", "amount": 400},
-        {"spend_date": "2026-01-10", "channel": "paid_ad", "amount": 300},
-        {"spend_date": "2026-02-10", "channel": "paid_ad", "amount": 900},
-        {"spend_date": "2026-02-10", "channel": "linkedin", "amount": 500},
-    ])
+    _write_jsonl(
+        landing / "opportunities" / "opportunities.jsonl",
+        [
+            *opp("o_a1", "a1", "2026-04-10", "2026-05-10", True, 10000),
+            *opp("o_a2", "a2", "2026-04-12", "2026-06-09", True, 20000),
+            *opp("o_a4", "a4", "2026-04-05", "2026-05-15", False, 7000),
+            *opp("o_a5", "a5", "2026-04-02", "2026-04-30", True, 30000),
+            *opp("o_b1", "b1", "2026-04-20", "2026-05-31", True, 5000),
+            *opp("o_d1", "d1", "2026-02-01", "2026-03-15", True, 8000),
+            *opp("o_e1", "e1", "2025-12-10", "2026-01-02", True, 5000),
+        ],
+    )
+    _write_jsonl(
+        landing / "lead_dispositions" / "dispositions.jsonl",
+        [
+            {"contact_id": "a1", "disposition": "accepted", "decided_at": "2026-03-23T10:00:00Z"},
+            {"contact_id": "a2", "disposition": "accepted", "decided_at": "2026-03-23T10:00:00Z"},
+            {"contact_id": "a3", "disposition": "accepted", "decided_at": "2026-03-23T10:00:00Z"},
+            {
+                "contact_id": "a4",
+                "disposition": "rejected",
+                "reason": "no_budget",
+                "decided_at": "2026-03-23T10:00:00Z",
+            },
+        ],
+    )
+    _write_jsonl(
+        landing / "marketing_spend" / "spend.jsonl",
+        [
+            {"spend_date": "2026-01-05", "channel": "event", "amount": 600},
+            {"spend_date": "2026-01-20", "channel": "event", "amount": 400},
+            {"spend_date": "2026-01-10", "channel": "paid_ad", "amount": 300},
+            {"spend_date": "2026-02-10", "channel": "paid_ad", "amount": 900},
+            {"spend_date": "2026-02-10", "channel": "linkedin", "amount": 500},
+        ],
+    )
 
 
 def _wilson(successes: int, n: int) -> tuple[float, float]:
@@ -153,8 +207,10 @@ def test_band_outcomes_conversion_cycle_revenue(built):
     # v1: a1..a5 hot (Jan); b1..b3 warm (Feb); c1..c3 cold (Feb); d1 cold (Jan: its quote
     # request came after its win, which the best band ignores)
     assert sorted(k for k in rows if k[0] == 1) == [
-        (1, "cold", "2026-01-01"), (1, "cold", "2026-02-01"),
-        (1, "hot", "2026-01-01"), (1, "warm", "2026-02-01"),
+        (1, "cold", "2026-01-01"),
+        (1, "cold", "2026-02-01"),
+        (1, "hot", "2026-01-01"),
+        (1, "warm", "2026-02-01"),
     ]
     hot = rows[(1, "hot", "2026-01-01")]
     # 5 leads, all MQL; deals: a1, a2, a4, a5; customers a1, a2, a5: 3 / 5 = 0.6
@@ -187,8 +243,12 @@ def test_band_outcomes_conversion_cycle_revenue(built):
     assert cold_feb["median_cycle_days"] is None
     cold_jan = rows[(1, "cold", "2026-01-01")]
     # d1: creation 01-05 -> won 03-15 = 69 days, 8000
-    assert (cold_jan["leads"], cold_jan["customers"], cold_jan["median_cycle_days"],
-            cold_jan["revenue"]) == (1, 1, 69, 8000)
+    assert (cold_jan["leads"], cold_jan["customers"], cold_jan["median_cycle_days"], cold_jan["revenue"]) == (
+        1,
+        1,
+        69,
+        8000,
+    )
     # e1 won before the first event: not a lead of any band
     assert not [k for k in rows if k[2] == "2025-12-01"]
     # the candidate version is there too, on the same leads
@@ -221,7 +281,9 @@ def test_channel_costs(built):
 
 
 def test_attribute_lift_interval_and_small_samples(built):
-    rows = {(r["attribute"], r["attribute_value"]): r for r in _rows(built, "select * from marts.attribute_lift")}
+    rows = {
+        (r["attribute"], r["attribute_value"]): r for r in _rows(built, "select * from marts.attribute_lift")
+    }
     # overall: a1, a2, a5, b1, d1 are customers of 12 contacts (e1 left out): 5 / 12
     gold = rows[("contact.attributes.tier", "gold")]
     assert gold["overall_close_rate"] == pytest.approx(5 / 12)
@@ -251,14 +313,17 @@ def test_attribute_lift_suggested_points(built):
     from orchestration.runtime.dbt import run_dbt
 
     def rebuild(**more_vars) -> None:
-        code = run_dbt("build", "--select", "attribute_lift", quiet=True,
-                       vars={"score_date": SCORE_DATE, **more_vars})
+        code = run_dbt(
+            "build", "--select", "attribute_lift", quiet=True, vars={"score_date": SCORE_DATE, **more_vars}
+        )
         assert code == 0
 
     rebuild(lift_min_expected_customers=1)
     try:
-        rows = {(r["attribute"], r["attribute_value"]): r
-                for r in _rows(built, "select * from marts.attribute_lift")}
+        rows = {
+            (r["attribute"], r["attribute_value"]): r
+            for r in _rows(built, "select * from marts.attribute_lift")
+        }
     finally:
         rebuild()  # back to the defaults for the other tests of the module
     # gold: lift 1.8 -> 8; silver: a4, b1..b3, c1..c3 = 7 leads, 1 customer (b1):
@@ -269,7 +334,9 @@ def test_attribute_lift_suggested_points(built):
 
 
 def test_model_backtest_auc_deciles_recall(built):
-    rows = _rows(built, "select * from marts.model_backtest where model_id = 'core' order by model_version, decile")
+    rows = _rows(
+        built, "select * from marts.model_backtest where model_id = 'core' order by model_version, decile"
+    )
     v1 = [r for r in rows if r["model_version"] == 1]
     v2 = [r for r in rows if r["model_version"] == 2]
     assert len(v1) == len(v2) == 10
@@ -306,8 +373,9 @@ def test_model_backtest_auc_deciles_recall(built):
 
 
 def test_funnel_stages_and_stall(built):
-    rows = _rows(built, "select * from marts.funnel where model_id = 'core' and model_version = 1 "
-                        "order by stage_order")
+    rows = _rows(
+        built, "select * from marts.funnel where model_id = 'core' and model_version = 1 order by stage_order"
+    )
     assert [r["stage"] for r in rows] == ["lead", "mql", "accepted", "opportunity", "customer"]
     # 12 leads -> MQL a1..a5 (5) -> accepted a1, a2, a3 (3) -> deal a1, a2 (2; a4 was
     # rejected, a5 has no feedback) -> customers a1, a2 (2)

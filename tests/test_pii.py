@@ -14,9 +14,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 import reliability as R
 from conftest import PROJECT_DIR
+
 from orchestration.ingest import contract as C
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -62,13 +62,17 @@ class Pii:
 PII_COLUMNS = {c.name for e in C.ENTITIES.values() for c in e.columns if c.pii}
 
 
-def _scan_relations(con, relations: list[str], pii: Pii, pii_columns_allowed: bool = False) -> tuple[int, dict]:
+def _scan_relations(
+    con, relations: list[str], pii: Pii, pii_columns_allowed: bool = False
+) -> tuple[int, dict]:
     """Every column of every relation, every distinct value as text: (values scanned, hits)."""
     scanned, hits = 0, {}
     for rel in relations:
         for col, *_ in con.execute(f"describe select * from {rel}").fetchall():
             assert pii_columns_allowed or col.lower() not in PII_COLUMNS, (rel, col)
-            for (value,) in con.execute(f'select distinct cast("{col}" as varchar) from {rel} where "{col}" is not null').fetchall():
+            for (value,) in con.execute(
+                f'select distinct cast("{col}" as varchar) from {rel} where "{col}" is not null'
+            ).fetchall():
                 scanned += 1
                 found = pii.find(value)
                 if found:
@@ -82,8 +86,12 @@ def test_no_email_name_or_phone_in_any_serving_table_or_public_mart(base, capsys
     assert len(pii.emails) >= 100 and len(pii.phones) >= 100 and len(pii.full_names) >= 100
     serving = duckdb.connect(str(ref.home / "serving" / "leadscore.duckdb"), read_only=True)
     try:
-        tables = [f'main."{t}"' for (t,) in serving.execute(
-            "select table_name from information_schema.tables where table_schema = 'main'").fetchall()]
+        tables = [
+            f'main."{t}"'
+            for (t,) in serving.execute(
+                "select table_name from information_schema.tables where table_schema = 'main'"
+            ).fetchall()
+        ]
         assert {t.split('"')[1] for t in tables} >= R.public_mart_names()
         n_serving, hits = _scan_relations(serving, tables, pii)
     finally:
@@ -98,27 +106,39 @@ def test_no_email_name_or_phone_in_any_serving_table_or_public_mart(base, capsys
     assert set(parquet) >= R.public_mart_names() - {"lead_score_history"} and hits == {}, hits
     wh = duckdb.connect(str(ref.home / "warehouse.duckdb"), read_only=True)
     try:
-        marts = [f'marts."{t}"' for (t,) in wh.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
+        marts = [
+            f'marts."{t}"'
+            for (t,) in wh.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
         n_marts, hits = _scan_relations(wh, marts, pii)
         assert hits == {}, hits
         # the scan can fail: it finds the PII where it is (raw), and the domain where it is kept
         _, in_raw = _scan_relations(wh, ["raw.contacts"], pii, pii_columns_allowed=True)
-        [(domains,)] = wh.execute("select count(distinct email_domain) from staging.stg_raw__contacts").fetchall()
+        [(domains,)] = wh.execute(
+            "select count(distinct email_domain) from staging.stg_raw__contacts"
+        ).fetchall()
     finally:
         wh.close()
     assert {"raw.contacts.email", "raw.contacts.phone"} <= set(in_raw)
     assert domains > 1
-    R.figures(capsys, f"PII: {len(pii.emails)} emails, {len(pii.phones)} phones, {len(pii.full_names)} names "
-                      f"searched in {n_serving} serving values, {n_pq} Parquet values, {n_marts} mart values: 0 found")
+    R.figures(
+        capsys,
+        f"PII: {len(pii.emails)} emails, {len(pii.phones)} phones, {len(pii.full_names)} names "
+        f"searched in {n_serving} serving values, {n_pq} Parquet values, {n_marts} mart values: 0 found",
+    )
 
 
 def test_no_landing_email_or_phone_in_run_output_or_logs(base, capsys):
     ref = R.reference(base)
     pii = Pii(ref.home / "landing")
     again = R.reruns(base)  # three command-line runs on this home: their stdout and stderr
-    texts = {f"run {i} {stream}": text for i, (_, _, out, err) in enumerate(again.procs)
-             for stream, text in (("stdout", out), ("stderr", err))}
+    texts = {
+        f"run {i} {stream}": text
+        for i, (_, _, out, err) in enumerate(again.procs)
+        for stream, text in (("stdout", out), ("stderr", err))
+    }
     assert any("succeeded" in t for t in texts.values())
     # dbt's logs and artefacts of every run, and the Dagster instance (event log, runs)
     scanned = 0
@@ -131,13 +151,18 @@ def test_no_landing_email_or_phone_in_run_output_or_logs(base, capsys):
         lowered = text.lower()
         assert not [e for e in pii.emails if e in lowered], name
         assert not [p for p in PHONE_RUN.findall(text) if re.sub(r"\D", "", p) in pii.phones], name
-    R.figures(capsys, f"PII: {len(texts)} run outputs and log files ({scanned // 1024} KiB) scanned: no landing email or phone")
+    R.figures(
+        capsys,
+        f"PII: {len(texts)} run outputs and log files ({scanned // 1024} KiB) scanned: no landing email or phone",
+    )
 
 
 def test_credentials_only_through_environment_variables():
     """Every credential-like setting of the dbt profile (also the commented examples) reads
     an environment variable; no password, token or key is written in the project."""
-    secret_keys = re.compile(r"^\s*#?\s*(password|pass|token|secret|api_key|key|user|host|http_path)\s*:\s*(.*)$")
+    secret_keys = re.compile(
+        r"^\s*#?\s*(password|pass|token|secret|api_key|key|user|host|http_path)\s*:\s*(.*)$"
+    )
     profile = (PROJECT_DIR / "profiles.example.yml").read_text().splitlines()
     settings = [m.groups() for line in profile if (m := secret_keys.match(line))]
     assert settings, "the example profile shows how to pass credentials"

@@ -25,12 +25,16 @@ from marts.changes
 def _warehouse(path: Path, rows: list[tuple]) -> None:
     con = duckdb.connect(str(path))
     con.execute("create schema if not exists marts")
-    con.execute("create or replace table marts.changes (contact_id varchar, model_id varchar, "
-                "model_version integer, valid_from date, total_score decimal(18, 2))")
+    con.execute(
+        "create or replace table marts.changes (contact_id varchar, model_id varchar, "
+        "model_version integer, valid_from date, total_score decimal(18, 2))"
+    )
     con.executemany("insert into marts.changes values (?, ?, ?, ?, ?)", rows)
     con.execute(MART_SQL)
-    con.execute("create or replace table marts.lead_scores as "
-                "select contact_id, max(total_score) as total_score from marts.changes group by 1")
+    con.execute(
+        "create or replace table marts.lead_scores as "
+        "select contact_id, max(total_score) as total_score from marts.changes group by 1"
+    )
     con.close()
 
 
@@ -49,9 +53,12 @@ D = dt.date
 @pytest.fixture
 def rows() -> list[tuple]:
     return [
-        ("c1", "core", 1, D(2026, 1, 5), 10), ("c1", "core", 1, D(2026, 2, 7), 30),
-        ("c1", "core", 1, D(2026, 3, 1), 55), ("c2", "core", 1, D(2026, 1, 9), 5),
-        ("c2", "core", 2, D(2026, 2, 1), 12), ("c3", "core", 1, D(2026, 3, 20), 70),
+        ("c1", "core", 1, D(2026, 1, 5), 10),
+        ("c1", "core", 1, D(2026, 2, 7), 30),
+        ("c1", "core", 1, D(2026, 3, 1), 55),
+        ("c2", "core", 1, D(2026, 1, 9), 5),
+        ("c2", "core", 2, D(2026, 2, 1), 12),
+        ("c3", "core", 1, D(2026, 3, 20), 70),
     ]
 
 
@@ -67,8 +74,10 @@ def test_history_is_published_by_month_and_only_changed_months_are_rewritten(tmp
     assert months == ["2026-01.parquet", "2026-02.parquet", "2026-03.parquet"]
 
     # A new change in March and a corrected score in February; January untouched.
-    _warehouse(wh, rows[:1] + [("c1", "core", 1, D(2026, 2, 7), 31)] + rows[2:]
-               + [("c2", "core", 1, D(2026, 3, 30), 9)])
+    _warehouse(
+        wh,
+        rows[:1] + [("c1", "core", 1, D(2026, 2, 7), 31)] + rows[2:] + [("c2", "core", 1, D(2026, 3, 30), 9)],
+    )
     second = serving.publish(TABLES, warehouse=wh, serving=out)
     assert _rows(out / "leadscore.duckdb", served) == _rows(wh, mart)
     # valid_to of c2's January row now ends at its March change: the view computes it
@@ -82,8 +91,8 @@ def test_history_is_published_by_month_and_only_changed_months_are_rewritten(tmp
     assert inode(second.version, "2026-03") != inode(first.version, "2026-03")
     con = duckdb.connect()
     parquet_rows = con.execute(
-        f"select * from read_parquet('{out}/parquet/lead_score_changes/*.parquet'"
-        ") order by all").fetchall()
+        f"select * from read_parquet('{out}/parquet/lead_score_changes/*.parquet') order by all"
+    ).fetchall()
     assert parquet_rows == _rows(wh, "select * from marts.changes order by all")
 
     # A month that vanishes from the warehouse vanishes from the serving copy.
@@ -124,20 +133,27 @@ def test_with_recheck_from_only_the_months_from_that_day_on_are_compared(tmp_pat
     served = "select * from main.lead_score_history order by all"
 
     # A run whose window starts on 2026-02-15 changes February and March only.
-    changed = rows[:1] + [("c1", "core", 1, D(2026, 2, 20), 31)] + rows[2:] + [("c2", "core", 1, D(2026, 3, 30), 9)]
+    changed = (
+        rows[:1] + [("c1", "core", 1, D(2026, 2, 20), 31)] + rows[2:] + [("c2", "core", 1, D(2026, 3, 30), 9)]
+    )
     _warehouse(wh, changed)
-    second = serving.publish(TABLES, warehouse=wh, serving=out, recheck_from={"lead_score_history": D(2026, 2, 15)})
+    second = serving.publish(
+        TABLES, warehouse=wh, serving=out, recheck_from={"lead_score_history": D(2026, 2, 15)}
+    )
     assert _rows(out / "leadscore.duckdb", served) == _rows(wh, mart)
     assert second.rows == {"lead_score_history": 7, "lead_scores": 3}
     before, after = _inodes(out, first.version), _inodes(out, second.version)
     assert after["2026-01"] == before["2026-01"]  # not compared: the previous file
     assert after["2026-02"] != before["2026-02"] and after["2026-03"] != before["2026-03"]
     con = duckdb.connect()
-    assert con.execute(f"select * from read_parquet('{out}/parquet/lead_score_changes/*.parquet') order by all"
-                       ).fetchall() == _rows(wh, "select * from marts.changes order by all")
+    assert con.execute(
+        f"select * from read_parquet('{out}/parquet/lead_score_changes/*.parquet') order by all"
+    ).fetchall() == _rows(wh, "select * from marts.changes order by all")
 
     # Nothing changed at all (dt.date.max): no month compared, every file kept.
-    third = serving.publish(TABLES, warehouse=wh, serving=out, recheck_from={"lead_score_history": dt.date.max})
+    third = serving.publish(
+        TABLES, warehouse=wh, serving=out, recheck_from={"lead_score_history": dt.date.max}
+    )
     assert _rows(out / "leadscore.duckdb", served) == _rows(wh, mart)
     assert _inodes(out, third.version) == after
     assert third.rows["lead_score_history"] == 7
@@ -155,14 +171,19 @@ def test_recheck_from_is_ignored_when_there_is_no_previous_version_to_keep_month
     wh, out = tmp_path / "warehouse.duckdb", tmp_path / "serving"
     _warehouse(wh, rows)
     serving.publish(TABLES, warehouse=wh, serving=out, recheck_from={"lead_score_history": dt.date.max})
-    assert _rows(out / "leadscore.duckdb", "select * from main.lead_score_history order by all") == \
-        _rows(wh, "select * from marts.lead_score_history order by all")
+    assert _rows(out / "leadscore.duckdb", "select * from main.lead_score_history order by all") == _rows(
+        wh, "select * from marts.lead_score_history order by all"
+    )
     months = sorted(p.name for p in (out / "parquet" / "lead_score_changes").iterdir())
     assert months == ["2026-01.parquet", "2026-02.parquet", "2026-03.parquet"]
 
 
-@pytest.mark.parametrize("recheck", [None, {"lead_score_history": D(2026, 3, 1)}], ids=["all months", "recent"])
-def test_after_a_kill_between_the_two_renames_no_parquet_month_of_the_old_version_is_reused(tmp_path, rows, recheck):
+@pytest.mark.parametrize(
+    "recheck", [None, {"lead_score_history": D(2026, 3, 1)}], ids=["all months", "recent"]
+)
+def test_after_a_kill_between_the_two_renames_no_parquet_month_of_the_old_version_is_reused(
+    tmp_path, rows, recheck
+):
     """Killed after the DuckDB file was renamed and before the Parquet link was: the copy is
     the new version, the link still names the old one, whose month files no longer match
     the copy. The next publish must not take them for the copy's."""
@@ -177,22 +198,29 @@ def test_after_a_kill_between_the_two_renames_no_parquet_month_of_the_old_versio
     os.replace(tmp_link, link)  # the state the kill left: new DuckDB file, old Parquet link
     serving.publish(TABLES, warehouse=wh, serving=out, recheck_from=recheck)
     con = duckdb.connect()
-    assert con.execute(f"select * from read_parquet('{out}/parquet/lead_score_changes/*.parquet') order by all"
-                       ).fetchall() == _rows(wh, "select * from marts.changes order by all")
-    assert _rows(out / "leadscore.duckdb", "select * from main.lead_score_history order by all") == \
-        _rows(wh, "select * from marts.lead_score_history order by all")
+    assert con.execute(
+        f"select * from read_parquet('{out}/parquet/lead_score_changes/*.parquet') order by all"
+    ).fetchall() == _rows(wh, "select * from marts.changes order by all")
+    assert _rows(out / "leadscore.duckdb", "select * from main.lead_score_history order by all") == _rows(
+        wh, "select * from marts.lead_score_history order by all"
+    )
 
 
 def test_mql_events_is_kept_up_to_date_by_month_as_one_table_and_one_parquet_file(tmp_path):
     wh, out = tmp_path / "warehouse.duckdb", tmp_path / "serving"
-    events = [("c1", "core", 1, D(2026, 1, 5), "up"), ("c1", "core", 1, D(2026, 2, 7), "down"),
-              ("c2", "core", 1, D(2026, 3, 1), "up")]
+    events = [
+        ("c1", "core", 1, D(2026, 1, 5), "up"),
+        ("c1", "core", 1, D(2026, 2, 7), "down"),
+        ("c2", "core", 1, D(2026, 3, 1), "up"),
+    ]
 
     def build(rows):
         con = duckdb.connect(str(wh))
         con.execute("create schema if not exists marts")
-        con.execute("create or replace table marts.mql_events (contact_id varchar, model_id varchar, "
-                    "model_version integer, event_date date, direction varchar)")
+        con.execute(
+            "create or replace table marts.mql_events (contact_id varchar, model_id varchar, "
+            "model_version integer, event_date date, direction varchar)"
+        )
         con.executemany("insert into marts.mql_events values (?, ?, ?, ?, ?)", rows)
         con.close()
 
@@ -204,8 +232,10 @@ def test_mql_events_is_kept_up_to_date_by_month_as_one_table_and_one_parquet_fil
     want = _rows(wh, "select * from marts.mql_events order by all")
     assert second.rows == {"mql_events": 4}
     assert _rows(out / "leadscore.duckdb", "select * from main.mql_events order by all") == want
-    assert _rows(out / "leadscore.duckdb", "select table_type from information_schema.tables "
-                                           "where table_name = 'mql_events'") == [("BASE TABLE",)]
+    assert _rows(
+        out / "leadscore.duckdb",
+        "select table_type from information_schema.tables where table_name = 'mql_events'",
+    ) == [("BASE TABLE",)]
     assert sorted(p.name for p in (out / "parquet").iterdir()) == ["mql_events.parquet"]
     con = duckdb.connect()
     assert con.execute(f"select * from read_parquet('{out}/parquet/mql_events.parquet')").fetchall() == want
@@ -290,8 +320,10 @@ def test_the_window_is_read_from_the_sql_dbt_ran():
     from orchestration.serving.ledger import _window_start
 
     rel = '"warehouse"."intermediate"."int_lead_score_changes"'
-    windowed = (f"delete from {rel}\n    where valid_from >= cast('2026-10-29' as date);\n\n"
-                f"    insert into {rel} (\"a\")\n    select \"a\" from x\n")
+    windowed = (
+        f"delete from {rel}\n    where valid_from >= cast('2026-10-29' as date);\n\n"
+        f'    insert into {rel} ("a")\n    select "a" from x\n'
+    )
     assert _window_start(windowed, rel, "valid_from") == D(2026, 10, 29)
     assert _window_start(f"delete from {rel};\n\n insert into {rel} select 1", rel, "valid_from") is None
     assert _window_start(f"create table {rel} as (select 1)", rel, "valid_from") is None

@@ -90,6 +90,6 @@ def test_report_on_generated_data_and_from_the_daily_run(home):
     text = out.read_text()
     core = text.split("<h3>core v1</h3>", 1)[1].split("<h3>", 1)[0]
     for band, customers, leads in bands:
-        assert f"<td class=\"\">{band}</td>" in core
+        assert f'<td class="">{band}</td>' in core
         assert f"{100 * customers / leads:.1f} %" in core
     assert Path(served).exists()

@@ -26,10 +26,18 @@ def _land_worked_example(home: Path) -> None:
         {"contact_id": "ex1", "created_at": "2026-02-01T09:00:00Z", "updated_at": "2026-02-01T09:00:00Z"},
         {"contact_id": "ex2", "created_at": "2026-02-01T09:00:00Z", "updated_at": "2026-02-01T09:00:00Z"},
         # a VP on the score date, promoted out of the segment's interest only after it
-        {"contact_id": "asof", "seniority": "manager", "created_at": "2026-02-01T09:00:00Z",
-         "updated_at": "2026-02-01T09:00:00Z"},
-        {"contact_id": "asof", "seniority": "c_level", "created_at": "2026-02-01T09:00:00Z",
-         "updated_at": "2026-03-11T00:00:00Z"},
+        {
+            "contact_id": "asof",
+            "seniority": "manager",
+            "created_at": "2026-02-01T09:00:00Z",
+            "updated_at": "2026-02-01T09:00:00Z",
+        },
+        {
+            "contact_id": "asof",
+            "seniority": "c_level",
+            "created_at": "2026-02-01T09:00:00Z",
+            "updated_at": "2026-03-11T00:00:00Z",
+        },
     ]
     _write_jsonl(landing / "contacts" / "contacts.jsonl", contacts)
     events = [
@@ -87,7 +95,10 @@ def test_worked_example_scores_exactly_as_written(home):
         ("webinar_registration", Decimal("20"), 1),
     ]
     # no PII column in any mart
-    columns = {r[0] for r in query(db, "select column_name from information_schema.columns where table_schema = 'marts'")}
+    columns = {
+        r[0]
+        for r in query(db, "select column_name from information_schema.columns where table_schema = 'marts'")
+    }
     assert not columns & {"email", "first_name", "last_name", "phone"}
 
 
@@ -102,8 +113,8 @@ def _copy_project(dst: Path) -> Path:
 
 
 def test_editing_a_shipped_rule_is_caught_by_the_unit_tests(home, tmp_path):
-    from orchestration.runtime import config
     from orchestration.ingest.loader import ensure_raw_schema
+    from orchestration.runtime import config
 
     con = config.connect(home / "warehouse.duckdb")
     ensure_raw_schema(con)
@@ -113,22 +124,33 @@ def test_editing_a_shipped_rule_is_caught_by_the_unit_tests(home, tmp_path):
     profiles.mkdir()
     shutil.copy(project / "profiles.example.yml", profiles / "profiles.yml")
     dbt = str(Path(sys.executable).parent / "dbt")
-    common = ["--project-dir", str(project), "--profiles-dir", str(profiles),
-              "--vars", json.dumps({"score_date": SCORE_DATE})]
+    common = [
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(profiles),
+        "--vars",
+        json.dumps({"score_date": SCORE_DATE}),
+    ]
     # the analytics engineer's warehouse is built before the edit
     first = subprocess.run([dbt, "build", *common], cwd=project, capture_output=True, text=True, timeout=600)
     assert first.returncode == 0, first.stdout[-3000:]
 
     seed = project / "seeds" / "engagement_rules.csv"
     text = seed.read_text()
-    edited = text.replace("core,1,blog_post,Blog post read,page_view,url,starts_with,/blog/,5,",
-                          "core,1,blog_post,Blog post read,page_view,url,starts_with,/blog/,7,")
+    edited = text.replace(
+        "core,1,blog_post,Blog post read,page_view,url,starts_with,/blog/,5,",
+        "core,1,blog_post,Blog post read,page_view,url,starts_with,/blog/,7,",
+    )
     assert edited != text
     seed.write_text(edited)
 
     proc = subprocess.run(
         [dbt, "build", *common, "--select", "engagement_rules+"],
-        cwd=project, capture_output=True, text=True, timeout=600,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode != 0, proc.stdout[-3000:]
     assert "FAIL 1 int_event_rule_matches::shipped_rules_score_the_worked_example" in proc.stdout

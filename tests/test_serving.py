@@ -22,7 +22,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import query, run_cli
 
 FIRST = dt.date(2024, 3, 1)
@@ -53,8 +52,12 @@ DIGEST_SQL = (
 
 def table_digests(con) -> dict[str, tuple[int, str]]:
     """Per table of schema main: rows and a digest of its rows."""
-    tables = [r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'main' order by 1").fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main' order by 1"
+        ).fetchall()
+    ]
     return {t: tuple(con.execute(DIGEST_SQL.format(relation=f'main."{t}"')).fetchone()) for t in tables}
 
 
@@ -63,9 +66,13 @@ def parquet_digests(folder: Path) -> dict[str, tuple[int, str]]:
     try:
         # <table>.parquet, or <table>/*.parquet for tables published by month (history)
         return {
-            (f.stem if f.is_file() else f.name): tuple(con.execute(DIGEST_SQL.format(
-                relation=f"read_parquet('{f if f.is_file() else f / '*.parquet'}')")).fetchone())
-            for f in sorted(folder.iterdir()) if f.suffix == ".parquet" or f.is_dir()
+            (f.stem if f.is_file() else f.name): tuple(
+                con.execute(
+                    DIGEST_SQL.format(relation=f"read_parquet('{f if f.is_file() else f / '*.parquet'}')")
+                ).fetchone()
+            )
+            for f in sorted(folder.iterdir())
+            if f.suffix == ".parquet" or f.is_dir()
         }
     finally:
         con.close()
@@ -105,7 +112,9 @@ def built(tmp_path_factory) -> Built:
         backfill = run_cli("backfill", "--start", FIRST.isoformat(), "--end", BEFORE_LAST.isoformat())
         daily = _launch(LAST)
         assert daily.success, daily.failed_steps
-        yield Built(home, backfill, daily, serving_digests(home), parquet_digests(home / "serving" / "parquet"))
+        yield Built(
+            home, backfill, daily, serving_digests(home), parquet_digests(home / "serving" / "parquet")
+        )
 
 
 # --------------------------------------------------------------------------- runs
@@ -130,7 +139,10 @@ def test_backfill_is_one_ranged_run_with_one_dbt_build(built, monkeypatch):
     # one dbt invocation for the whole range, with the vars of the range
     [dbt_dir] = [p for p in (built.home / "dbt_runs").iterdir() if p.name == run.run_id]
     results = json.loads((dbt_dir / "run_results.json").read_text())
-    assert results["args"]["vars"] == {"score_date": BEFORE_LAST.isoformat(), "history_start": FIRST.isoformat()}
+    assert results["args"]["vars"] == {
+        "score_date": BEFORE_LAST.isoformat(),
+        "history_start": FIRST.isoformat(),
+    }
 
 
 def test_daily_run_publishes_every_public_mart_to_duckdb_and_parquet(built):
@@ -178,10 +190,14 @@ def test_the_daily_run_reuses_dbts_parse_and_compares_only_its_recent_months(bui
         entries = instance.all_logs(run_id)
     messages = [e.user_message for e in entries]
     window = (LAST - dt.timedelta(days=7)).strftime("%Y-%m")  # history_start - lookback_days
-    assert any(f"months compared: lead_score_history from {window}, mql_events from {window}" in m
-               for m in messages), [m for m in messages if "published" in m]
-    started = [e.dagster_event.step_key for e in entries
-               if e.dagster_event and e.dagster_event.event_type_value == "STEP_START"]
+    assert any(
+        f"months compared: lead_score_history from {window}, mql_events from {window}" in m for m in messages
+    ), [m for m in messages if "published" in m]
+    started = [
+        e.dagster_event.step_key
+        for e in entries
+        if e.dagster_event and e.dagster_event.event_type_value == "STEP_START"
+    ]
     assert started.index("raw__events_events_keys_not_null_and_unique") < started.index("dbt_build")
     assert started.index("dbt_build") < started.index("raw__events_events_daily_volume")
     assert started.index("serving__leadscore") == len(started) - 1
@@ -270,11 +286,24 @@ def test_a_reader_holding_the_serving_file_never_blocks_nor_sees_a_partial_versi
     try:
         for mode in ("held", "fresh"):
             out = tmp_path / f"{mode}.json"
-            readers[mode] = (out, subprocess.Popen(
-                [sys.executable, "-c", READER, mode, str(serving / "leadscore.duckdb"),
-                 str(serving / "parquet"), str(out), str(stop), DIGEST_SQL],
-                stdout=subprocess.PIPE, text=True,
-            ))
+            readers[mode] = (
+                out,
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-c",
+                        READER,
+                        mode,
+                        str(serving / "leadscore.duckdb"),
+                        str(serving / "parquet"),
+                        str(out),
+                        str(stop),
+                        DIGEST_SQL,
+                    ],
+                    stdout=subprocess.PIPE,
+                    text=True,
+                ),
+            )
         for _, proc in readers.values():
             assert proc.stdout.readline().strip() == "ready"
         other_day = _launch(BEFORE_LAST)  # scores as of another day: another version
@@ -319,8 +348,10 @@ def test_a_failing_blocking_check_stops_publishing_and_keeps_the_serving_copy(bu
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     con = duckdb.connect(str(home / "warehouse.duckdb"))
     # a row that got in after the last validated run, repeating an event_id
-    con.execute("insert into raw.events select * replace (cast(now() as timestamp) as _loaded_at) "
-                "from raw.events limit 1")
+    con.execute(
+        "insert into raw.events select * replace (cast(now() as timestamp) as _loaded_at) "
+        "from raw.events limit 1"
+    )
     con.close()
     serving = home / "serving"
     before_file = sha256(serving / "leadscore.duckdb")

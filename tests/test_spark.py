@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import PROJECT_DIR, run_cli
+
 from orchestration.runtime.dbt import dbt_env, profiles_dir
 
 START = dt.date(2026, 1, 1)
@@ -38,11 +38,24 @@ MARTS = {
 
 def _dbt(home: Path, target: str, command: str, *args: str) -> str:
     proc = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), command, *args,
-         "--target", target, "--target-path", str(home / f"target_{target}"),
-         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles_dir())],
-        cwd=PROJECT_DIR, env={**dbt_env(), "SPARK_LOCAL_IP": "127.0.0.1"},
-        capture_output=True, text=True, timeout=900,
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            command,
+            *args,
+            "--target",
+            target,
+            "--target-path",
+            str(home / f"target_{target}"),
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(profiles_dir()),
+        ],
+        cwd=PROJECT_DIR,
+        env={**dbt_env(), "SPARK_LOCAL_IP": "127.0.0.1"},
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     # pyspark logs failed statements as JSON lines: keep dbt's own lines for the report
     out = "\n".join(line for line in proc.stdout.splitlines() if not line.startswith("{"))
@@ -54,8 +67,11 @@ def _build(home: Path, target: str, command: str, vars: dict) -> float:
     """dbt build (or run) with vars; on Spark the marts are unloaded to Parquet at the
     end of the same run (on-run-end), as the session that computed them sees them."""
     if target == "spark":
-        vars = {**vars, "unload_dir": str(home / "spark_unload"),
-                "unload_relations": [f"marts.{table}" for table in MARTS]}
+        vars = {
+            **vars,
+            "unload_dir": str(home / "spark_unload"),
+            "unload_relations": [f"marts.{table}" for table in MARTS],
+        }
     started = time.monotonic()
     out = _dbt(home, target, command, "--vars", json.dumps(vars))
     assert "ERROR=0" in out and "SKIP=0" in out, out[-3000:]
@@ -70,7 +86,7 @@ def _normal(value):
     if isinstance(value, float):
         return round(value, 9)
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 
@@ -84,10 +100,14 @@ def _duckdb_marts(home: Path) -> dict[str, tuple[list[str], list[tuple]]]:
     try:
         marts = {}
         for table, key in MARTS.items():
-            columns = [r[0] for r in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = 'marts' and table_name = ? order by ordinal_position", [table]
-            ).fetchall()]
+            columns = [
+                r[0]
+                for r in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+                    [table],
+                ).fetchall()
+            ]
             marts[table] = (columns, _read(con, f"marts.{table}", columns, key))
         return marts
     finally:
@@ -134,7 +154,9 @@ def test_spark_scores_equal_duckdb(home):
         pytest.fail("Spark needs Java 17+ on PATH (java not found)")
     started = time.monotonic()
 
-    run_cli("generate", "--contacts", "300", "--days", str(DAYS), "--start", START.isoformat(), "--seed", "11")
+    run_cli(
+        "generate", "--contacts", "300", "--days", str(DAYS), "--start", START.isoformat(), "--seed", "11"
+    )
     run_cli("ingest")
     exported = run_cli("export-raw")
     assert "6 tables" in exported.stdout, exported.stdout
@@ -153,7 +175,14 @@ def test_spark_scores_equal_duckdb(home):
     columns_of = {table: duck_full[table][0] for table in MARTS}
     history = dict(zip(duck_rerun["lead_score_history"][0], zip(*duck_rerun["lead_score_history"][1])))
     assert max(history["valid_from"]) <= EARLIER, "the re-run must have cleared the later days on DuckDB"
-    assert max(dict(zip(duck_full["lead_score_history"][0], zip(*duck_full["lead_score_history"][1])))["valid_from"]) > EARLIER
+    assert (
+        max(
+            dict(zip(duck_full["lead_score_history"][0], zip(*duck_full["lead_score_history"][1])))[
+                "valid_from"
+            ]
+        )
+        > EARLIER
+    )
 
     # The full build runs every seed, model, data test and unit test on Spark; the
     # re-run only the models (their tests ran in the build).
@@ -166,7 +195,8 @@ def test_spark_scores_equal_duckdb(home):
     print(
         f"\ntest_spark: {total:.0f} s in all ("
         + ", ".join(f"{step} {value:.0f} s" for step, value in seconds.items())
-        + "); " + ", ".join(f"{t} {len(duck_full[t][1])} rows" for t in MARTS)
+        + "); "
+        + ", ".join(f"{t} {len(duck_full[t][1])} rows" for t in MARTS)
     )
 
 

@@ -33,9 +33,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from orchestration.runtime import config
 
@@ -77,8 +77,9 @@ def measure(argv: list[str], env: dict[str, str], log: Path, limit: float | None
         out.write(f"\n$ {' '.join(argv)}\n".encode())
         out.flush()
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=out, cwd=config.PROJECT_DIR,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            argv, env=env, stdout=out, stderr=out, cwd=config.PROJECT_DIR, start_new_session=True
+        )
         term_at = None
         while True:
             pid, status, usage = os.wait4(proc.pid, 0 if limit is None else os.WNOHANG)
@@ -191,15 +192,18 @@ class Bench:
             "tier": self.tier.name,
             "contacts": self.tier.contacts,
             "days": self.tier.days,
-            "machine": {"cpus": os.cpu_count(), "duckdb_threads": config.duckdb_threads(),
-                        "duckdb_memory_limit": config.duckdb_memory_limit()},
-            "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "machine": {
+                "cpus": os.cpu_count(),
+                "duckdb_threads": config.duckdb_threads(),
+                "duckdb_memory_limit": config.duckdb_memory_limit(),
+            },
+            "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "stages": {},
             "measured": [],  # every timed stage in order, saved as it ends
         }
         if self.backfill_limit:
             self.results["backfill_limit_seconds"] = self.backfill_limit
-        today = dt.datetime.now(dt.timezone.utc).date()
+        today = dt.datetime.now(dt.UTC).date()
         # The last day lies a few days back, so the empty days after it are over (scorable).
         self.n_empty = self.repeat
         self.start = today - dt.timedelta(days=self.tier.days + self.n_empty + 1)
@@ -209,14 +213,24 @@ class Bench:
         """Day n of the run, 1-based."""
         return self.start + dt.timedelta(days=n - 1)
 
-    def stage(self, name: str, argv: list[str], home: Path, rows: int | None = None,
-              rows_what: str = "", limit: float | None = None, **extra) -> dict:
+    def stage(
+        self,
+        name: str,
+        argv: list[str],
+        home: Path,
+        rows: int | None = None,
+        rows_what: str = "",
+        limit: float | None = None,
+        **extra,
+    ) -> dict:
         self.say(f"[{name}] {' '.join(argv[2:])}")
         m = measure(argv, _env(home, extra.pop("env", None)), self.log, limit)
         self.results["measured"].append({"stage": name, **m})
         self.save()
         if m.get("stopped"):
-            self.say(f"[{name}] stopped after {m['seconds']:.0f} s (limit {limit:.0f} s), peak {m['peak_rss_mib']:.0f} MiB")
+            self.say(
+                f"[{name}] stopped after {m['seconds']:.0f} s (limit {limit:.0f} s), peak {m['peak_rss_mib']:.0f} MiB"
+            )
             m.update(extra)
             return m
         if m["exit_code"] != 0:
@@ -226,8 +240,10 @@ class Bench:
             m["rows_what"] = rows_what
             m["rows_per_second"] = round(rows / m["seconds"]) if m["seconds"] else None
         m.update(extra)
-        self.say(f"[{name}] {m['seconds']:.1f} s, peak {m['peak_rss_mib']:.0f} MiB"
-                 + (f", {m['rows_per_second']:,} {rows_what}/s" if rows is not None else ""))
+        self.say(
+            f"[{name}] {m['seconds']:.1f} s, peak {m['peak_rss_mib']:.0f} MiB"
+            + (f", {m['rows_per_second']:,} {rows_what}/s" if rows is not None else "")
+        )
         return m
 
     def save(self) -> None:
@@ -241,9 +257,20 @@ class Bench:
     def generate(self) -> None:
         if self.source.exists():
             shutil.rmtree(self.source)
-        argv = [sys.executable, "-m", "orchestration.demo_data.generate", str(self.source),
-                "--contacts", str(self.tier.contacts), "--days", str(self.tier.days),
-                "--start", self.start.isoformat(), "--existing-share", str(EXISTING_SHARE)]
+        argv = [
+            sys.executable,
+            "-m",
+            "orchestration.demo_data.generate",
+            str(self.source),
+            "--contacts",
+            str(self.tier.contacts),
+            "--days",
+            str(self.tier.days),
+            "--start",
+            self.start.isoformat(),
+            "--existing-share",
+            str(EXISTING_SHARE),
+        ]
         m = self.stage("generate", argv, self.work)
         rows = self._landed_rows(self.source)
         m.update(rows=rows, rows_what="rows", rows_per_second=round(rows / m["seconds"]))
@@ -278,8 +305,9 @@ class Bench:
             land(self.source, home / "landing", by_day, day, day)
         before = self._loaded_rows(home, "events") if (home / "warehouse.duckdb").exists() else 0
         report = home / f"run-{day}.json"
-        m = self.stage(label, _cli("run", "--date", day.isoformat()), home,
-                       env={"LEADSCORE_RUN_REPORT": str(report)})
+        m = self.stage(
+            label, _cli("run", "--date", day.isoformat()), home, env={"LEADSCORE_RUN_REPORT": str(report)}
+        )
         m["day"] = day.isoformat()
         m["events_landed"] = self._loaded_rows(home, "events") - before
         m["profile"] = self._profile(home, report)
@@ -294,21 +322,29 @@ class Bench:
         if runs:
             res = json.loads(runs[-1].read_text())
             models = sorted(
-                ((r["unique_id"].split(".")[-1], round(r.get("execution_time") or 0, 2))
-                 for r in res.get("results", []) if r["unique_id"].startswith(("model.", "seed."))),
+                (
+                    (r["unique_id"].split(".")[-1], round(r.get("execution_time") or 0, 2))
+                    for r in res.get("results", [])
+                    if r["unique_id"].startswith(("model.", "seed."))
+                ),
                 key=lambda x: -x[1],
             )
             prof["dbt_total_seconds"] = round(res.get("elapsed_time") or 0, 1)
             prof["dbt_models"] = dict(models[:12])
-            tests = [r.get("execution_time") or 0 for r in res.get("results", [])
-                     if r["unique_id"].startswith("test.")]
+            tests = [
+                r.get("execution_time") or 0
+                for r in res.get("results", [])
+                if r["unique_id"].startswith("test.")
+            ]
             prof["dbt_tests_seconds"] = round(sum(tests), 1)
         return prof
 
     def run(self, stages: set[str]) -> dict:
         self.work.mkdir(parents=True, exist_ok=True)
-        self.say(f"benchmark tier {self.tier.name}: {self.tier.contacts:,} contacts x {self.tier.days} days "
-                 f"({self.start}..{self.end}); work dir {self.work}; log {self.log}")
+        self.say(
+            f"benchmark tier {self.tier.name}: {self.tier.contacts:,} contacts x {self.tier.days} days "
+            f"({self.start}..{self.end}); work dir {self.work}; log {self.log}"
+        )
         if "generate" in stages or not self.source.exists():
             self.generate()
         by_day = files_by_day(self.source)
@@ -329,26 +365,45 @@ class Bench:
         self.results["stages"]["ingest"] = m
         events = self._loaded_rows(year, "events")
         self.results["stages"]["backfill"] = backfill = self.stage(
-            "backfill", _cli("backfill", "--start", self.day(1).isoformat(),
-                             "--end", self.day(last_backfilled).isoformat()),
-            year, rows=events, rows_what="events", days=last_backfilled, limit=self.backfill_limit)
+            "backfill",
+            _cli(
+                "backfill", "--start", self.day(1).isoformat(), "--end", self.day(last_backfilled).isoformat()
+            ),
+            year,
+            rows=events,
+            rows_what="events",
+            days=last_backfilled,
+            limit=self.backfill_limit,
+        )
         year_done = not backfill.get("stopped")
         self.save()
 
         # the early warehouse: days 1..(30 - repeat), not timed (set-up)
         land(self.source, early / "landing", by_day, None, self.day(early_last - r))
-        for argv in (_cli("ingest"),
-                     _cli("backfill", "--start", self.day(1).isoformat(), "--end", self.day(early_last - r).isoformat())):
+        for argv in (
+            _cli("ingest"),
+            _cli(
+                "backfill", "--start", self.day(1).isoformat(), "--end", self.day(early_last - r).isoformat()
+            ),
+        ):
             self.stage("setup early", argv, early)
 
         # daily runs, interleaved: day 30-r+1.. and day 365-r+1.., one of each in turn
         # (without a finished backfill there is no year to run: the day-30 series only)
         runs_early, runs_late = [], []
         for i in range(r):
-            runs_early.append(self.run_day(early, by_day, self.day(early_last - r + 1 + i), f"day {early_last - r + 1 + i}"))
+            runs_early.append(
+                self.run_day(early, by_day, self.day(early_last - r + 1 + i), f"day {early_last - r + 1 + i}")
+            )
             if year_done:
-                runs_late.append(self.run_day(year, by_day, self.day(self.tier.days - r + 1 + i),
-                                              f"day {self.tier.days - r + 1 + i}"))
+                runs_late.append(
+                    self.run_day(
+                        year,
+                        by_day,
+                        self.day(self.tier.days - r + 1 + i),
+                        f"day {self.tier.days - r + 1 + i}",
+                    )
+                )
         # the empty days follow the year's last day (or, without the year, the early warehouse's)
         empty_home, after = (year, self.end) if year_done else (early, self.day(early_last))
         empty = []
@@ -358,22 +413,28 @@ class Bench:
 
         def series(runs: list[dict]) -> dict:
             secs = [x["seconds"] for x in runs]
-            return {"median_seconds": round(statistics.median(secs), 2),
-                    "median_events": statistics.median(x["events_landed"] for x in runs),
-                    "peak_rss_mib": max(x["peak_rss_mib"] for x in runs), "runs": runs}
+            return {
+                "median_seconds": round(statistics.median(secs), 2),
+                "median_events": statistics.median(x["events_landed"] for x in runs),
+                "peak_rss_mib": max(x["peak_rss_mib"] for x in runs),
+                "runs": runs,
+            }
 
         st = self.results["stages"]
         st[f"daily_day{early_last}"] = series(runs_early)
         if runs_late:
             st[f"daily_day{self.tier.days}"] = series(runs_late)
             st["ratio_late_over_early"] = round(
-                st[f"daily_day{self.tier.days}"]["median_seconds"] / st[f"daily_day{early_last}"]["median_seconds"], 2)
+                st[f"daily_day{self.tier.days}"]["median_seconds"]
+                / st[f"daily_day{early_last}"]["median_seconds"],
+                2,
+            )
         else:
             st[f"daily_day{self.tier.days}"] = {"not_run": "the full-year backfill was stopped at its limit"}
         st["empty_day"] = series(empty)
         st["empty_day"]["warehouse"] = "year" if year_done else "early"
         self.results["peak_rss_mib"] = max(m["peak_rss_mib"] for m in self.results["measured"])
-        self.results["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        self.results["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.save()
         return self.results
 
@@ -381,23 +442,30 @@ class Bench:
 def table(results: dict) -> str:
     """The figures as a plain-text table."""
     st = results["stages"]
-    lines = [f"tier {results['tier']}: {results['contacts']:,} contacts x {results['days']} days "
-             f"({results['machine']['cpus']} cpus, duckdb threads {results['machine']['duckdb_threads']}, "
-             f"memory limit {results['machine']['duckdb_memory_limit']})",
-             f"{'stage':<22}{'wall s':>10}{'rows/s':>12}{'peak MiB':>10}  notes"]
+    lines = [
+        f"tier {results['tier']}: {results['contacts']:,} contacts x {results['days']} days "
+        f"({results['machine']['cpus']} cpus, duckdb threads {results['machine']['duckdb_threads']}, "
+        f"memory limit {results['machine']['duckdb_memory_limit']})",
+        f"{'stage':<22}{'wall s':>10}{'rows/s':>12}{'peak MiB':>10}  notes",
+    ]
     for name, v in st.items():
         if not isinstance(v, dict):
             continue
         if "not_run" in v:
             lines.append(f"{name:<22}{'-':>10}{'':>12}{'-':>10}  not run: {v['not_run']}")
         elif "runs" in v:
-            note = f"median of {len(v['runs'])}: " + ", ".join(f"{x['seconds']:.1f}s ({x['events_landed']:,} ev)" for x in v["runs"])
+            note = f"median of {len(v['runs'])}: " + ", ".join(
+                f"{x['seconds']:.1f}s ({x['events_landed']:,} ev)" for x in v["runs"]
+            )
             lines.append(f"{name:<22}{v['median_seconds']:>10.1f}{'':>12}{v['peak_rss_mib']:>10.0f}  {note}")
         else:
             rps = f"{v['rows_per_second']:,}" if v.get("rows_per_second") else ""
             note = f"{v['rows']:,} {v['rows_what']}" if "rows" in v else ""
             if v.get("stopped"):
-                rps, note = "", f"STOPPED at the {v['limit_seconds'] / 60:g}-minute limit, unfinished; " + note
+                rps, note = (
+                    "",
+                    f"STOPPED at the {v['limit_seconds'] / 60:g}-minute limit, unfinished; " + note,
+                )
             lines.append(f"{name:<22}{v['seconds']:>10.1f}{rps:>12}{v['peak_rss_mib']:>10.0f}  {note}")
     if "ratio_late_over_early" in st:
         lines.append(f"daily run, last day over day {EARLY_DAY} (medians): {st['ratio_late_over_early']}x")
@@ -408,15 +476,22 @@ def table(results: dict) -> str:
             lines.append(f"profile of the last daily run ({st[late[-1]]['runs'][-1]['day']}):")
             for step, s in sorted(prof.get("steps", {}).items(), key=lambda x: -x[1]):
                 lines.append(f"  step {step:<40}{s:>8.1f} s")
-            lines.append(f"  dbt elapsed {prof.get('dbt_total_seconds', '?')} s; data tests {prof.get('dbt_tests_seconds', '?')} s; slowest models:")
+            lines.append(
+                f"  dbt elapsed {prof.get('dbt_total_seconds', '?')} s; data tests {prof.get('dbt_tests_seconds', '?')} s; slowest models:"
+            )
             for model, s in prof.get("dbt_models", {}).items():
                 lines.append(f"    {model:<40}{s:>8.1f} s")
     lines.append(f"peak memory of any process: {results.get('peak_rss_mib', 0):.0f} MiB")
     return "\n".join(lines)
 
 
-def main(tier: str, work: Path | None, out: Path | None, repeat: int | None,
-         backfill_limit_minutes: float | None = None) -> int:
+def main(
+    tier: str,
+    work: Path | None,
+    out: Path | None,
+    repeat: int | None,
+    backfill_limit_minutes: float | None = None,
+) -> int:
     t = TIERS[tier]
     repeat = repeat or DEFAULT_REPEAT.get(tier, 3)
     work = (work or config.home() / "bench" / tier).absolute()

@@ -26,8 +26,8 @@ def dbt_vars(window: TimeWindow) -> dict[str, str]:
 
 
 def yesterday(now: dt.datetime | None = None) -> dt.date:
-    now = now or dt.datetime.now(dt.timezone.utc)
-    return (now.astimezone(dt.timezone.utc) - dt.timedelta(days=1)).date()
+    now = now or dt.datetime.now(dt.UTC)
+    return (now.astimezone(dt.UTC) - dt.timedelta(days=1)).date()
 
 
 def run_days(tags: dict[str, str], default: dt.date | None = None) -> tuple[dt.date, dt.date]:

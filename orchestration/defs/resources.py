@@ -1,17 +1,16 @@
 """Resources of the daily job: dbt, and the run lock held for a whole run."""
 
 import contextlib
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator
 
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
 from pydantic import Field
 
-from orchestration.runtime import config
+from orchestration.runtime import config, run_lock
 from orchestration.runtime import dbt as dbt_cli
-from orchestration.runtime import run_lock
 
 # Op tags of the steps that gate publishing and come first among the steps ready to run:
 # the blocking key check on raw events and the dbt build (Dagster runs ready steps by
@@ -79,7 +78,9 @@ def dbt_resource() -> DbtCliResource:
     """dbt for the job. profiles_dir is resolved per run (see runtime_dbt) because
     $LEADSCORE_HOME, where the copy of profiles.example.yml lives, may change between
     loading the definitions and running them."""
-    return LeadscoreDbtCliResource(project_dir=str(config.PROJECT_DIR), dbt_executable=dbt_cli.dbt_executable())
+    return LeadscoreDbtCliResource(
+        project_dir=str(config.PROJECT_DIR), dbt_executable=dbt_cli.dbt_executable()
+    )
 
 
 def runtime_dbt(dbt: DbtCliResource) -> DbtCliResource:

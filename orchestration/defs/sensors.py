@@ -27,11 +27,11 @@ from dagster import (
     sensor,
 )
 
-from orchestration.runtime import config
-from orchestration.ingest import contract as C
 from orchestration.defs.checks.freshness import FRESHNESS_CHECKS
 from orchestration.defs.jobs import daily_scoring
 from orchestration.defs.partitions import yesterday
+from orchestration.ingest import contract as C
+from orchestration.runtime import config
 
 
 def settle_seconds() -> float:

@@ -23,19 +23,30 @@ import resource
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa
 
 from orchestration.demo_data import vocab as V
-from orchestration.ingest.contract import ENTITIES
-from orchestration.demo_data.writers import (
-    atomic_write_bytes, decimals, digits, fixed_strings, id_width, ids, integers, replace_at,
-    timestamps, day_timestamps, write_csv, write_jsonl, write_parquet,
-)
 from orchestration.demo_data.population import DAY, NULL_SEC, Population, build, sample_sod, title_index
+from orchestration.demo_data.writers import (
+    atomic_write_bytes,
+    day_timestamps,
+    decimals,
+    digits,
+    fixed_strings,
+    id_width,
+    ids,
+    integers,
+    replace_at,
+    timestamps,
+    write_csv,
+    write_jsonl,
+    write_parquet,
+)
+from orchestration.ingest.contract import ENTITIES
 
 EXT = {
     "companies": "jsonl",
@@ -46,8 +57,7 @@ EXT = {
     "marketing_spend": "csv",
 }
 # Columns holding JSON text that goes into JSONL unquoted (numbers, booleans, objects).
-JSONL_RAW = {"companies": {"employee_count", "annual_revenue", "attributes"},
-             "lead_dispositions": set()}
+JSONL_RAW = {"companies": {"employee_count", "annual_revenue", "attributes"}, "lead_dispositions": set()}
 
 LATE_RATE = 0.01  # events landing 1..5 days after they occurred
 LATE_MAX_DAYS = 5
@@ -58,17 +68,25 @@ RESEND_OFFSET = 14
 FUTURE_YEARS = 5
 
 MISSING, BAD_TS, FUTURE, BAD_JSON, NEGATIVE, CONFLICT = (
-    "missing_required", "bad_timestamp", "future_timestamp", "bad_json", "negative_amount",
-    "id_conflict")
+    "missing_required",
+    "bad_timestamp",
+    "future_timestamp",
+    "bad_json",
+    "negative_amount",
+    "id_conflict",
+)
 EVENT_DIRT = (MISSING, BAD_TS, FUTURE, BAD_JSON, CONFLICT)
 # Dirt kind -> column it breaks, per entity.
 ENTITY_DIRT = {
-    "companies": {MISSING: "company_id", BAD_TS: "updated_at", FUTURE: "updated_at",
-                  BAD_JSON: "attributes", NEGATIVE: "annual_revenue"},
-    "contacts": {MISSING: "contact_id", BAD_TS: "created_at", FUTURE: "updated_at",
-                 BAD_JSON: "attributes"},
-    "opportunities": {MISSING: "contact_id", BAD_TS: "created_at", FUTURE: "updated_at",
-                      NEGATIVE: "amount"},
+    "companies": {
+        MISSING: "company_id",
+        BAD_TS: "updated_at",
+        FUTURE: "updated_at",
+        BAD_JSON: "attributes",
+        NEGATIVE: "annual_revenue",
+    },
+    "contacts": {MISSING: "contact_id", BAD_TS: "created_at", FUTURE: "updated_at", BAD_JSON: "attributes"},
+    "opportunities": {MISSING: "contact_id", BAD_TS: "created_at", FUTURE: "updated_at", NEGATIVE: "amount"},
     "lead_dispositions": {MISSING: "disposition", BAD_TS: "decided_at", FUTURE: "decided_at"},
     "marketing_spend": {MISSING: "channel", BAD_TS: "spend_date", NEGATIVE: "amount"},
 }
@@ -107,8 +125,9 @@ def dirty_values(kind: str, current: pa.Array, year: int) -> list:
     raise ValueError(kind)
 
 
-def apply_dirt(entity: str, arrays: dict, local_pos: np.ndarray, kinds: np.ndarray,
-               year: int, counts: dict) -> None:
+def apply_dirt(
+    entity: str, arrays: dict, local_pos: np.ndarray, kinds: np.ndarray, year: int, counts: dict
+) -> None:
     for code, kind in enumerate(ENTITY_DIRT[entity]):
         pos = local_pos[kinds == code]
         if len(pos) == 0:
@@ -125,7 +144,7 @@ def plan_dirt(entity: str, n_rows: int, seed: int) -> np.ndarray:
     dirt = np.full(n_rows, -1, dtype=np.int8)
     kinds = len(ENTITY_DIRT[entity])
     per_kind = 1 + n_rows // 100_000
-    want = np.repeat(np.arange(kinds), per_kind)[: n_rows]
+    want = np.repeat(np.arange(kinds), per_kind)[:n_rows]
     rng = np.random.default_rng([seed, 3, ENTITY_CODE[entity]])
     pos = rng.choice(n_rows, len(want), replace=False) if n_rows else np.empty(0, np.int64)
     dirt[pos] = want
@@ -148,19 +167,31 @@ class _Writer:
         self.ct_mat[:, :3] = p
         self.ct_mat[:, 3:] = digits(np.arange(1, pop.n + 1), pop.ct_id_width)
         self.vocab = dict(
-            first=pa.array(V.FIRST_NAMES), last=pa.array(V.LAST_NAMES), title=pa.array(V.TITLES),
-            seniority=pa.array(V.SENIORITIES), country=pa.array(V.COUNTRIES),
-            source=pa.array(V.LEAD_SOURCES), ct_attr=pa.array(V.contact_attr_json()),
-            co_attr=pa.array(V.company_attr_json()), industry=pa.array(V.INDUSTRIES),
-            stage=pa.array(STAGES), disposition=pa.array(V.DISPOSITIONS),
-            reason=pa.array(V.REASONS), channel=pa.array(V.LEAD_SOURCES),
-            etype=pa.array(V.EVENT_TYPES), props=pa.array(V.PROPERTIES),
+            first=pa.array(V.FIRST_NAMES),
+            last=pa.array(V.LAST_NAMES),
+            title=pa.array(V.TITLES),
+            seniority=pa.array(V.SENIORITIES),
+            country=pa.array(V.COUNTRIES),
+            source=pa.array(V.LEAD_SOURCES),
+            ct_attr=pa.array(V.contact_attr_json()),
+            co_attr=pa.array(V.company_attr_json()),
+            industry=pa.array(V.INDUSTRIES),
+            stage=pa.array(STAGES),
+            disposition=pa.array(V.DISPOSITIONS),
+            reason=pa.array(V.REASONS),
+            channel=pa.array(V.LEAD_SOURCES),
+            etype=pa.array(V.EVENT_TYPES),
+            props=pa.array(V.PROPERTIES),
         )
         self.phase_cum = V.phase_tables()
         # Small entities: landing-day bounds and dirt per planned row.
         self.bounds, self.dirt = {}, {}
-        for e, key in (("companies", "updated"), ("contacts", "updated"),
-                       ("opportunities", "updated"), ("lead_dispositions", "decided")):
+        for e, key in (
+            ("companies", "updated"),
+            ("contacts", "updated"),
+            ("opportunities", "updated"),
+            ("lead_dispositions", "decided"),
+        ):
             plan = pop.plans[e]
             land = np.maximum(np.floor_divide(plan[key], DAY), 0)
             self.bounds[e] = np.searchsorted(land, np.arange(pop.days + 1))
@@ -194,8 +225,9 @@ class _Writer:
     def year(self, d: int) -> int:
         return (dt.date(1970, 1, 1) + dt.timedelta(days=self.t0 + d)).year
 
-    def _emit(self, entity: str, d: int, arrays: dict, sl: slice | None = None,
-              dirt: np.ndarray | None = None) -> None:
+    def _emit(
+        self, entity: str, d: int, arrays: dict, sl: slice | None = None, dirt: np.ndarray | None = None
+    ) -> None:
         n = len(next(iter(arrays.values())))
         if n == 0:
             return
@@ -223,37 +255,47 @@ class _Writer:
         c, comp, v = rows["company"], self.pop.comp, self.vocab
         revenue = np.round(rows["emp"] * comp["rev_per_emp"][c], -3).astype(np.int64) * 100
         attr = V.company_attr_index(comp["tier"][c], comp["stack"][c], rows["customer"])
-        self._emit("companies", d, {
-            "company_id": self.company_ids(c),
-            "name": comp["name"].take(pa.array(c)),
-            "domain": comp["domain"].take(pa.array(c)),
-            "industry": v["industry"].take(pa.array(comp["industry"][c])),
-            "employee_count": integers(rows["emp"]),
-            "annual_revenue": decimals(revenue),
-            "country": v["country"].take(pa.array(comp["country"][c])),
-            "attributes": v["co_attr"].take(pa.array(attr)),
-            "updated_at": self.ts(rows["updated"]),
-        }, dirt=dirt)
+        self._emit(
+            "companies",
+            d,
+            {
+                "company_id": self.company_ids(c),
+                "name": comp["name"].take(pa.array(c)),
+                "domain": comp["domain"].take(pa.array(c)),
+                "industry": v["industry"].take(pa.array(comp["industry"][c])),
+                "employee_count": integers(rows["emp"]),
+                "annual_revenue": decimals(revenue),
+                "country": v["country"].take(pa.array(comp["country"][c])),
+                "attributes": v["co_attr"].take(pa.array(attr)),
+                "updated_at": self.ts(rows["updated"]),
+            },
+            dirt=dirt,
+        )
 
     def contacts(self, d: int) -> None:
         rows, dirt = self._slice("contacts", d)
         c, ct, v = rows["contact"], self.pop.ct, self.vocab
         ci = pa.array(c)
-        self._emit("contacts", d, {
-            "contact_id": self.contact_ids(c),
-            "email": ct["email"].take(ci),
-            "first_name": v["first"].take(pa.array(ct["first"][c])),
-            "last_name": v["last"].take(pa.array(ct["last"][c])),
-            "phone": ct["phone"].take(ci),
-            "job_title": v["title"].take(pa.array(title_index(rows["sen"], ct["title_rand"][c]))),
-            "seniority": v["seniority"].take(pa.array(rows["sen"])),
-            "company_id": self.company_ids(ct["company"][c]),
-            "country": v["country"].take(pa.array(ct["country"][c])),
-            "lead_source": v["source"].take(pa.array(ct["source"][c])),
-            "attributes": v["ct_attr"].take(pa.array(rows["attr"])),
-            "created_at": self.ts(ct["created"][c]),
-            "updated_at": self.ts(rows["updated"]),
-        }, dirt=dirt)
+        self._emit(
+            "contacts",
+            d,
+            {
+                "contact_id": self.contact_ids(c),
+                "email": ct["email"].take(ci),
+                "first_name": v["first"].take(pa.array(ct["first"][c])),
+                "last_name": v["last"].take(pa.array(ct["last"][c])),
+                "phone": ct["phone"].take(ci),
+                "job_title": v["title"].take(pa.array(title_index(rows["sen"], ct["title_rand"][c]))),
+                "seniority": v["seniority"].take(pa.array(rows["sen"])),
+                "company_id": self.company_ids(ct["company"][c]),
+                "country": v["country"].take(pa.array(ct["country"][c])),
+                "lead_source": v["source"].take(pa.array(ct["source"][c])),
+                "attributes": v["ct_attr"].take(pa.array(rows["attr"])),
+                "created_at": self.ts(ct["created"][c]),
+                "updated_at": self.ts(rows["updated"]),
+            },
+            dirt=dirt,
+        )
 
     def opportunities(self, d: int) -> None:
         rows, dirt = self._slice("opportunities", d)
@@ -263,17 +305,22 @@ class _Writer:
         closed = self.ts(np.where(no_close, 0, rows["closed"]))
         if no_close.any():
             closed = replace_at(closed, np.flatnonzero(no_close), None)
-        self._emit("opportunities", d, {
-            "opportunity_id": ids("op_", rows["opp"], self.pop.opp_id_width),
-            "contact_id": self.contact_ids(rows["contact"]),
-            "company_id": self.company_ids(rows["company"]),
-            "created_at": self.ts(rows["created"]),
-            "stage": v["stage"].take(pa.array(rows["stage"])),
-            "amount": decimals(rows["amount"]),
-            "is_won": pa.array(won, type=pa.string()),
-            "closed_at": closed,
-            "updated_at": self.ts(rows["updated"]),
-        }, dirt=dirt)
+        self._emit(
+            "opportunities",
+            d,
+            {
+                "opportunity_id": ids("op_", rows["opp"], self.pop.opp_id_width),
+                "contact_id": self.contact_ids(rows["contact"]),
+                "company_id": self.company_ids(rows["company"]),
+                "created_at": self.ts(rows["created"]),
+                "stage": v["stage"].take(pa.array(rows["stage"])),
+                "amount": decimals(rows["amount"]),
+                "is_won": pa.array(won, type=pa.string()),
+                "closed_at": closed,
+                "updated_at": self.ts(rows["updated"]),
+            },
+            dirt=dirt,
+        )
 
     def lead_dispositions(self, d: int) -> None:
         rows, dirt = self._slice("lead_dispositions", d)
@@ -281,12 +328,17 @@ class _Writer:
         reason = v["reason"].take(pa.array(np.maximum(rows["reason"], 0)))
         if (rows["reason"] < 0).any():
             reason = replace_at(reason, np.flatnonzero(rows["reason"] < 0), None)
-        self._emit("lead_dispositions", d, {
-            "contact_id": self.contact_ids(rows["contact"]),
-            "disposition": v["disposition"].take(pa.array(rows["disposition"])),
-            "reason": reason,
-            "decided_at": self.ts(rows["decided"]),
-        }, dirt=dirt)
+        self._emit(
+            "lead_dispositions",
+            d,
+            {
+                "contact_id": self.contact_ids(rows["contact"]),
+                "disposition": v["disposition"].take(pa.array(rows["disposition"])),
+                "reason": reason,
+                "decided_at": self.ts(rows["decided"]),
+            },
+            dirt=dirt,
+        )
 
     def marketing_spend(self, d: int) -> None:
         pop = self.pop
@@ -302,11 +354,16 @@ class _Writer:
             amount[[V.SRC_PAID, V.SRC_LINKEDIN]] *= 0.6
         cents = np.round(amount * 100).astype(np.int64)
         day = dt.date.fromordinal(dt.date(1970, 1, 1).toordinal() + self.t0 + d).isoformat()
-        self._emit("marketing_spend", d, {
-            "spend_date": pa.array([day] * nch),
-            "channel": self.vocab["channel"],
-            "amount": decimals(cents),
-        }, dirt=self.dirt["marketing_spend"][d * nch:(d + 1) * nch])
+        self._emit(
+            "marketing_spend",
+            d,
+            {
+                "spend_date": pa.array([day] * nch),
+                "channel": self.vocab["channel"],
+                "amount": decimals(cents),
+            },
+            dirt=self.dirt["marketing_spend"][d * nch : (d + 1) * nch],
+        )
 
     # -- events
     def draw_events(self, d: int, rng: np.random.Generator):
@@ -322,11 +379,17 @@ class _Writer:
         s_lo, s_hi = np.searchsorted(pop.sched["day"], [d, d + 1])
         s_c = pop.sched["contact"][s_lo:s_hi]
         new_phase = np.where(ct["junk"][new] == V.JUNK_NONE, V.PH_DISCOVERY, ct["bg_phase"][new])
-        cidx = np.concatenate([np.repeat(np.arange(hi), n_bg), np.repeat(jr["idx"], n_j),
-                               np.repeat(new, n_b), s_c])
+        cidx = np.concatenate(
+            [np.repeat(np.arange(hi), n_bg), np.repeat(jr["idx"], n_j), np.repeat(new, n_b), s_c]
+        )
         n_free = len(cidx) - len(s_c)
-        phase = np.concatenate([np.repeat(ct["bg_phase"][:hi], n_bg), np.repeat(j_phase, n_j),
-                                np.repeat(new_phase.astype(np.int8), n_b)])
+        phase = np.concatenate(
+            [
+                np.repeat(ct["bg_phase"][:hi], n_bg),
+                np.repeat(j_phase, n_j),
+                np.repeat(new_phase.astype(np.int8), n_b),
+            ]
+        )
         kind = np.empty(len(cidx), dtype=np.int16)
         u = rng.random(n_free)
         for p in range(len(self.phase_cum)):
@@ -365,7 +428,7 @@ class _Writer:
         rng = np.random.default_rng([self.seed, 2, d])
         cidx, kind, prop, sec = self.draw_events(d, rng)
         n = len(cidx)
-        date = (dt.date(1970, 1, 1) + dt.timedelta(days=self.t0 + d))
+        date = dt.date(1970, 1, 1) + dt.timedelta(days=self.t0 + d)
         w = id_width(max(n - 1, 0), 7)
         v = self.vocab
         cols = {
@@ -443,9 +506,15 @@ class _Writer:
         return out.num_rows
 
 
-def generate(out: Path, contacts: int, days: int, start: dt.date | None = None,
-             seed: int = 42, progress: Callable[[str], None] | None = None,
-             existing_share: float = 0.4) -> dict:
+def generate(
+    out: Path,
+    contacts: int,
+    days: int,
+    start: dt.date | None = None,
+    seed: int = 42,
+    progress: Callable[[str], None] | None = None,
+    existing_share: float = 0.4,
+) -> dict:
     """Write `days` days of landing files for `contacts` contacts under out/<entity>/.
 
     `start` defaults to today (UTC) minus `days`, so the last day written is yesterday.
@@ -466,13 +535,15 @@ def generate(out: Path, contacts: int, days: int, start: dt.date | None = None,
     if isinstance(start, dt.datetime):
         start = start.date()
     if start is None:
-        start = dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=days)
+        start = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=days)
     t0 = (start - dt.date(1970, 1, 1)).days
     pop = build(contacts, days, t0, seed, existing_share)
     w = _Writer(out, pop, seed)
     if progress:
-        progress(f"population: {contacts:,} contacts, {pop.n_comp:,} companies, "
-                 f"{len(pop.jr['idx']):,} buying journeys ({time.perf_counter() - t_begin:.1f}s)")
+        progress(
+            f"population: {contacts:,} contacts, {pop.n_comp:,} companies, "
+            f"{len(pop.jr['idx']):,} buying journeys ({time.perf_counter() - t_begin:.1f}s)"
+        )
     every = 10
     for d in range(days):
         w.companies(d)
@@ -482,8 +553,10 @@ def generate(out: Path, contacts: int, days: int, start: dt.date | None = None,
         w.lead_dispositions(d)
         w.marketing_spend(d)
         if progress and ((d + 1) % every == 0) and d + 1 < days:
-            progress(f"day {d + 1}/{days}: {n_ev:,} events ({w.events_total:,} total, "
-                     f"{time.perf_counter() - t_begin:.0f}s)")
+            progress(
+                f"day {d + 1}/{days}: {n_ev:,} events ({w.events_total:,} total, "
+                f"{time.perf_counter() - t_begin:.0f}s)"
+            )
     dirty = {e: dict(sorted(k.items())) for e, k in w.dirty.items() if k}
     by_kind: dict[str, int] = defaultdict(int)
     for kinds in dirty.values():
@@ -509,8 +582,10 @@ def generate(out: Path, contacts: int, days: int, start: dt.date | None = None,
         "wall_seconds": round(time.perf_counter() - t_begin, 3),
     }
     if progress:
-        progress(f"done: {days} days, {summary['rows']['events']:,} events, "
-                 f"{summary['files_written']:,} files in {summary['wall_seconds']:.1f}s")
+        progress(
+            f"done: {days} days, {summary['rows']['events']:,} events, "
+            f"{summary['files_written']:,} files in {summary['wall_seconds']:.1f}s"
+        )
     return summary
 
 
@@ -523,9 +598,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--existing-share", type=float, default=0.4)
     args = ap.parse_args(argv)
-    summary = generate(args.out, args.contacts, args.days, args.start, args.seed,
-                       progress=lambda line: print(line, file=sys.stderr, flush=True),
-                       existing_share=args.existing_share)
+    summary = generate(
+        args.out,
+        args.contacts,
+        args.days,
+        args.start,
+        args.seed,
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
+        existing_share=args.existing_share,
+    )
     summary["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(summary, indent=2))
     return 0

@@ -81,9 +81,13 @@ class Population:
         on &= jr["created_day"][sel] <= d
         shape = np.where(t >= 0, np.exp(-np.maximum(t, 0) / rise), np.exp(np.minimum(t, 0) / fall))
         rate = jr["amp"][sel] * shape * on * (0.6 if self.weekend(d) else 1.0)
-        phase = np.where(t < 0, V.PH_COLD,
-                         np.where(t > 1.2 * rise, V.PH_DISCOVERY,
-                                  np.where(t > 0.4 * rise, V.PH_EVALUATION, V.PH_DECISION)))
+        phase = np.where(
+            t < 0,
+            V.PH_COLD,
+            np.where(
+                t > 1.2 * rise, V.PH_DISCOVERY, np.where(t > 0.4 * rise, V.PH_EVALUATION, V.PH_DECISION)
+            ),
+        )
         return rate, phase.astype(np.int8)
 
 
@@ -115,7 +119,8 @@ def _companies(pop: Population, rng: np.random.Generator) -> None:
     rnd = i // space
     a_i, b_i, c_i = c // (nb * nc), c // nc % nb, c % nc
     core = pc.binary_join_element_wise(
-        pa.array(V.NAME_A).take(pa.array(a_i)), pa.array(V.NAME_B).take(pa.array(b_i)), "")
+        pa.array(V.NAME_A).take(pa.array(a_i)), pa.array(V.NAME_B).take(pa.array(b_i)), ""
+    )
     suffix = pa.array(V.NAME_C).take(pa.array(c_i))
     rtxt = pc.if_else(pa.array(rnd > 0), pc.cast(pa.array(rnd + 1), pa.string()), "")
     name = pc.binary_join_element_wise(core, suffix, " ")
@@ -128,9 +133,19 @@ def _companies(pop: Population, rng: np.random.Generator) -> None:
     mask = pa.array(is_rival)
     name = pc.replace_with_mask(name, mask, rival_names)
     domain = pc.replace_with_mask(domain, mask, rival_domains)
-    pop.comp = dict(industry=industry, country=country, emp=emp, rev_per_emp=rev_per_emp,
-                    tier=tier, stack=stack, customer0=customer0, is_rival=is_rival,
-                    rivals=rivals, name=name, domain=domain)
+    pop.comp = dict(
+        industry=industry,
+        country=country,
+        emp=emp,
+        rev_per_emp=rev_per_emp,
+        tier=tier,
+        stack=stack,
+        customer0=customer0,
+        is_rival=is_rival,
+        rivals=rivals,
+        name=name,
+        domain=domain,
+    )
 
 
 def _contacts(pop: Population, rng: np.random.Generator) -> None:
@@ -149,8 +164,9 @@ def _contacts(pop: Population, rng: np.random.Generator) -> None:
 
     junk = _choice(rng, n, V.JUNK_W).astype(np.int8)
     normal = junk == V.JUNK_NONE
-    source = np.where(normal, _choice(rng, n, V.LEAD_SOURCE_W),
-                      _choice(rng, n, V.LEAD_SOURCE_JUNK_W)).astype(np.int8)
+    source = np.where(normal, _choice(rng, n, V.LEAD_SOURCE_W), _choice(rng, n, V.LEAD_SOURCE_JUNK_W)).astype(
+        np.int8
+    )
     intent = np.clip(rng.beta(2, 5, n) * V.LEAD_SOURCE_INTENT[source], 0, 1)
 
     # Company: weighted by sqrt(size); competitors' employees at a rival; a share none;
@@ -159,27 +175,29 @@ def _contacts(pop: Population, rng: np.random.Generator) -> None:
     w = np.sqrt(comp["emp"][ordinary].astype(np.float64))
     company = ordinary[_choice(rng, n, w)]
     u = rng.random(n)
-    none_p = np.select([junk == V.JUNK_STUDENT, junk == V.JUNK_TIRE, junk == V.JUNK_BOUNCE],
-                       [1.0, 0.75, 0.6], 0.06)
+    none_p = np.select(
+        [junk == V.JUNK_STUDENT, junk == V.JUNK_TIRE, junk == V.JUNK_BOUNCE], [1.0, 0.75, 0.6], 0.06
+    )
     company = np.where(u < none_p, -1, company)
     n_ghost = max(1, m // 50)
     ghost = normal & (u >= none_p) & (u < none_p + 0.01)
     company = np.where(ghost, m + rng.integers(0, n_ghost, n), company)
-    company = np.where(junk == V.JUNK_COMPETITOR,
-                       comp["rivals"][rng.integers(0, len(comp["rivals"]), n)], company)
+    company = np.where(
+        junk == V.JUNK_COMPETITOR, comp["rivals"][rng.integers(0, len(comp["rivals"]), n)], company
+    )
     has_co = (company >= 0) & (company < m)
     co = np.where(has_co, company, 0)
 
     sen0 = np.where(junk == V.JUNK_STUDENT, V.SEN_STUDENT, _choice(rng, n, V.SENIORITY_W))
     title_rand = rng.integers(0, 1 << 30, n)
-    country = np.where(has_co & (rng.random(n) < 0.9), comp["country"][co],
-                       _choice(rng, n, V.COUNTRY_W)).astype(np.int8)
+    country = np.where(
+        has_co & (rng.random(n) < 0.9), comp["country"][co], _choice(rng, n, V.COUNTRY_W)
+    ).astype(np.int8)
 
     # ---- hidden fit inputs and CRM custom fields
     emp = np.where(has_co, comp["emp"][co], 0)
     size_score = np.where(has_co, np.log(np.maximum(emp, 1)) / np.log(50_000), 0.0)
-    budget = np.digitize(size_score + rng.normal(0, 0.22, n) + np.where(has_co, 0, 0.1),
-                         [0.30, 0.55, 0.80])
+    budget = np.digitize(size_score + rng.normal(0, 0.22, n) + np.where(has_co, 0, 0.1), [0.30, 0.55, 0.80])
     product = _choice(rng, n, [45, 30, 25])
     optin = (rng.random(n) < np.where(junk == V.JUNK_STUDENT, 0.8, 0.6)).astype(np.int64)
 
@@ -190,8 +208,13 @@ def _contacts(pop: Population, rng: np.random.Generator) -> None:
     # stretched by a logistic so that fit separates good leads from poor ones.
     ind_fit = np.where(has_co, V.INDUSTRY_FIT[comp["industry"][co]], 0.3)
     size_fit = np.where(has_co, np.clip(np.log10(np.maximum(emp, 1)) / 4.5, 0.05, 1.0), 0.1)
-    raw = (0.3 * V.SENIORITY_FIT[sen1] + 0.3 * size_fit + 0.2 * ind_fit
-           + 0.2 * V.BUDGET_FIT[budget] + rng.normal(0, 0.05, n))
+    raw = (
+        0.3 * V.SENIORITY_FIT[sen1]
+        + 0.3 * size_fit
+        + 0.2 * ind_fit
+        + 0.2 * V.BUDGET_FIT[budget]
+        + rng.normal(0, 0.05, n)
+    )
     fit = 1 / (1 + np.exp(-(raw - 0.5) * 7))
     fit *= np.array([1.0, 0.1, 0.2, 0.5, 0.6])[junk]
 
@@ -206,8 +229,9 @@ def _contacts(pop: Population, rng: np.random.Generator) -> None:
     amp = rng.lognormal(np.log(3.0), 0.5, n) * (0.4 + intent)
 
     soon = peak - created_day < 90
-    timeline = np.where(journey & soon, 0,
-                        np.where(journey, 1 + rng.integers(0, 2, n), _choice(rng, n, [10, 20, 30, 40])))
+    timeline = np.where(
+        journey & soon, 0, np.where(journey, 1 + rng.integers(0, 2, n), _choice(rng, n, [10, 20, 30, 40]))
+    )
     # What the CRM shows at creation (keys missing for some contacts).
     b_shown = rng.random(n) < 0.5
     t_shown = rng.random(n) < 0.55
@@ -222,23 +246,29 @@ def _contacts(pop: Population, rng: np.random.Generator) -> None:
     # a few others change their timeline.
     j_fill = journey & ((b0 < 0) | (t0 != timeline)) & (rng.random(n) < 0.6)
     other = ~journey & (rng.random(n) < 0.04)
-    attr_day = np.where(j_fill, np.maximum(created_day + 1, peak - (2 * rise).astype(np.int64)),
-                        land_day + 1 + rng.integers(0, max(30, int(days * 1.5)), n))
+    attr_day = np.where(
+        j_fill,
+        np.maximum(created_day + 1, peak - (2 * rise).astype(np.int64)),
+        land_day + 1 + rng.integers(0, max(30, int(days * 1.5)), n),
+    )
     t_other = rng.integers(0, 4, n)
-    attr1 = np.where(j_fill, V.contact_attr_index(budget, timeline, np.where(p0 < 0, product, p0), o0),
-                     V.contact_attr_index(b0, t_other, p0, o0))
+    attr1 = np.where(
+        j_fill,
+        V.contact_attr_index(budget, timeline, np.where(p0 < 0, product, p0), o0),
+        V.contact_attr_index(b0, t_other, p0, o0),
+    )
     attr_sec = np.where(j_fill | other, attr_day * DAY + sample_sod(rng, n), NEVER)
     # Promotion: one level up, from individual..vp.
-    promo_sec = np.where(promo, (land_day + 1 + rng.integers(0, max(30, int(days * 1.5)), n)) * DAY
-                         + sample_sod(rng, n), NEVER)
+    promo_sec = np.where(
+        promo, (land_day + 1 + rng.integers(0, max(30, int(days * 1.5)), n)) * DAY + sample_sod(rng, n), NEVER
+    )
     promo_sec = np.where(promo_sec == attr_sec, promo_sec + 1, promo_sec)
 
-
     # ---- behaviour
-    bg_rate = (rng.lognormal(np.log(0.05), 1.1, n) * (0.5 + intent)
-               * np.array([1.0, 1.0, 1.3, 0.7, 0.6])[junk])
-    bg_phase = np.array([V.PH_BROWSE, V.PH_STUDENT, V.PH_COMPETITOR, V.PH_TIRE, V.PH_BROWSE],
-                        dtype=np.int8)[junk]
+    bg_rate = rng.lognormal(np.log(0.05), 1.1, n) * (0.5 + intent) * np.array([1.0, 1.0, 1.3, 0.7, 0.6])[junk]
+    bg_phase = np.array([V.PH_BROWSE, V.PH_STUDENT, V.PH_COMPETITOR, V.PH_TIRE, V.PH_BROWSE], dtype=np.int8)[
+        junk
+    ]
     burst = np.array([2.0, 2.0, 4.0, 2.5, 1.0])[junk] + np.where(normal, 3 * intent, 0)
     unsub_p = np.array([0.04, 0.10, 0.05, 0.15, 0.05])[junk]
     unsub_day = np.where(rng.random(n) < unsub_p, land_day + rng.integers(1, 200, n), 1 << 30)
@@ -253,9 +283,13 @@ def _contacts(pop: Population, rng: np.random.Generator) -> None:
     ls = pa.array(V.LAST_SLUGS).take(pa.array(last))
     initial = pc.utf8_slice_codeunits(fs, 0, 1)
     pat = _choice(rng, n, [50, 25, 10, 15]).astype(np.int8)
-    work_local = pc.choose(pa.array(pat), pc.binary_join_element_wise(fs, ls, "."),
-                           pc.binary_join_element_wise(initial, ls, ""), fs,
-                           pc.binary_join_element_wise(fs, ls, "_"))
+    work_local = pc.choose(
+        pa.array(pat),
+        pc.binary_join_element_wise(fs, ls, "."),
+        pc.binary_join_element_wise(initial, ls, ""),
+        fs,
+        pc.binary_join_element_wise(fs, ls, "_"),
+    )
     num = pc.cast(pa.array(rng.integers(1, 100, n)), pa.string())
     personal_local = pc.binary_join_element_wise(pc.binary_join_element_wise(fs, ls, "."), num, "")
     personal = (~has_co) | (normal & (rng.random(n) < 0.08)) | (junk == V.JUNK_TIRE)
@@ -272,21 +306,45 @@ def _contacts(pop: Population, rng: np.random.Generator) -> None:
     pd = rng.integers(0, 10, (n, 12)).astype(np.uint8) + 48
     pd[:, 0] = rng.integers(2, 10, n) + 48  # no leading zero
     pd[:, 3] = pd[:, 7] = ord(" ")
-    phone = pc.binary_join_element_wise(pa.array(V.COUNTRY_PHONE).take(pa.array(country)),
-                                        fixed_strings(pd), "")
+    phone = pc.binary_join_element_wise(
+        pa.array(V.COUNTRY_PHONE).take(pa.array(country)), fixed_strings(pd), ""
+    )
     phone = pc.if_else(pa.array(has_phone), phone, pa.scalar(None, pa.string()))
 
     pop.ct = dict(
-        created=created, created_day=created_day, land_day=land_day, junk=junk, source=source,
-        intent=intent, fit=fit, company=company, has_co=has_co, sen0=sen0, sen1=sen1,
-        promo_sec=promo_sec, title_rand=title_rand, country=country, budget=budget,
-        attr0=attr0, attr1=attr1, attr_sec=attr_sec, bg_rate=bg_rate, bg_phase=bg_phase,
-        burst=burst, unsub_day=unsub_day, bounce=bounce, has_phone=has_phone,
-        first=first, last=last, email=email, phone=phone, journey=journey, peak=peak,
+        created=created,
+        created_day=created_day,
+        land_day=land_day,
+        junk=junk,
+        source=source,
+        intent=intent,
+        fit=fit,
+        company=company,
+        has_co=has_co,
+        sen0=sen0,
+        sen1=sen1,
+        promo_sec=promo_sec,
+        title_rand=title_rand,
+        country=country,
+        budget=budget,
+        attr0=attr0,
+        attr1=attr1,
+        attr_sec=attr_sec,
+        bg_rate=bg_rate,
+        bg_phase=bg_phase,
+        burst=burst,
+        unsub_day=unsub_day,
+        bounce=bounce,
+        has_phone=has_phone,
+        first=first,
+        last=last,
+        email=email,
+        phone=phone,
+        journey=journey,
+        peak=peak,
     )
     j = np.flatnonzero(journey)
-    pop.jr = dict(idx=j, peak=peak[j], rise=rise[j], fall=fall[j], amp=amp[j],
-                  created_day=created_day[j])
+    pop.jr = dict(idx=j, peak=peak[j], rise=rise[j], fall=fall[j], amp=amp[j], created_day=created_day[j])
 
 
 def title_index(sen: np.ndarray, title_rand: np.ndarray) -> np.ndarray:
@@ -301,7 +359,7 @@ def _sales(pop: Population, rng: np.random.Generator) -> None:
     fit, intent = ct["fit"][j], ct["intent"][j]
     cday = ct["created_day"][j]
     peak = jr["peak"]
-    p_opp = np.clip(0.02 + 0.9 * fit ** 1.5 * (0.4 + intent), 0, 0.9)
+    p_opp = np.clip(0.02 + 0.9 * fit**1.5 * (0.4 + intent), 0, 0.9)
     has_opp = rng.random(nj) < p_opp
     handover = np.maximum(cday, peak - rng.integers(2, 8, nj))
     decided_day = handover + rng.integers(1, 4, nj)
@@ -329,8 +387,8 @@ def _sales(pop: Population, rng: np.random.Generator) -> None:
     keep = d_sec < pop.days * DAY
     o = np.argsort(d_sec[keep], kind="stable")
     pop.plans["lead_dispositions"] = dict(
-        contact=d_c[keep][o], disposition=d_disp[keep][o], reason=d_reason[keep][o],
-        decided=d_sec[keep][o])
+        contact=d_c[keep][o], disposition=d_disp[keep][o], reason=d_reason[keep][o], decided=d_sec[keep][o]
+    )
 
     # Opportunities.
     oc = j[has_opp]
@@ -339,7 +397,7 @@ def _sales(pop: Population, rng: np.random.Generator) -> None:
     company = ct["company"][oc]
     has_co = ct["has_co"][oc]
     emp = np.where(has_co, comp["emp"][np.where(has_co, company, 0)], 20)
-    amount = np.round(5000 * emp ** 0.4 * rng.lognormal(0, 0.35, no), -2) * 100  # cents
+    amount = np.round(5000 * emp**0.4 * rng.lognormal(0, 0.35, no), -2) * 100  # cents
     cycle = np.clip(rng.lognormal(np.log(45), 0.55, no), 10, 180)
     closed = created + (cycle * DAY).astype(np.int64)
     p_win = np.clip(0.05 + 0.7 * fit[has_opp] ** 1.5 + 0.1 * intent[has_opp], 0, 0.9)
@@ -347,7 +405,8 @@ def _sales(pop: Population, rng: np.random.Generator) -> None:
     close_amount = np.where(won, np.round(amount * rng.uniform(0.8, 1.05, no), -4), amount)
     order = np.argsort(created, kind="stable")
     oc, created, company, amount, closed, won, close_amount = (
-        a[order] for a in (oc, created, company, amount, closed, won, close_amount))
+        a[order] for a in (oc, created, company, amount, closed, won, close_amount)
+    )
     opp_no = np.arange(1, no + 1)
     end = pop.days * DAY
     open_keep = created < end
@@ -394,8 +453,11 @@ def _sales(pop: Population, rng: np.random.Generator) -> None:
         add(hj[m], np.maximum(day[m], cd[m]), kind)
     nj_idx = j[~has_opp]
     m = rng.random(len(nj_idx)) < 0.12
-    add(nj_idx[m], np.maximum(peak[~has_opp][m] - rng.integers(0, 3, m.sum()), cday[~has_opp][m]),
-        "demo_request")
+    add(
+        nj_idx[m],
+        np.maximum(peak[~has_opp][m] - rng.integers(0, 3, m.sum()), cday[~has_opp][m]),
+        "demo_request",
+    )
     pop._sched_parts = (sc, sd, sk)
 
 
@@ -429,8 +491,7 @@ def _schedule(pop: Population, rng: np.random.Generator) -> None:
     c, d, k, s = (np.concatenate(x).astype(np.int64) for x in (sc, sd, sk, sod))
     keep = (d >= 0) & (d < pop.days)
     o = np.argsort(d[keep], kind="stable")
-    pop.sched = dict(contact=c[keep][o], day=d[keep][o], kind=k[keep][o].astype(np.int16),
-                     sod=s[keep][o])
+    pop.sched = dict(contact=c[keep][o], day=d[keep][o], kind=k[keep][o].astype(np.int16), sod=s[keep][o])
     pop._sched_parts = None
 
 
@@ -442,11 +503,20 @@ def _contact_rows(pop: Population) -> None:
     a = np.flatnonzero(ct["attr_sec"] < end)
     contact = np.concatenate([idx, p, a])
     updated = np.concatenate([ct["created"], ct["promo_sec"][p], ct["attr_sec"][a]])
-    sen = np.concatenate([ct["sen0"], ct["sen1"][p],
-                          np.where(ct["promo_sec"][a] < ct["attr_sec"][a], ct["sen1"][a], ct["sen0"][a])])
-    attr = np.concatenate([ct["attr0"],
-                           np.where(ct["attr_sec"][p] < ct["promo_sec"][p], ct["attr1"][p], ct["attr0"][p]),
-                           ct["attr1"][a]])
+    sen = np.concatenate(
+        [
+            ct["sen0"],
+            ct["sen1"][p],
+            np.where(ct["promo_sec"][a] < ct["attr_sec"][a], ct["sen1"][a], ct["sen0"][a]),
+        ]
+    )
+    attr = np.concatenate(
+        [
+            ct["attr0"],
+            np.where(ct["attr_sec"][p] < ct["promo_sec"][p], ct["attr1"][p], ct["attr0"][p]),
+            ct["attr1"][a],
+        ]
+    )
     land = np.maximum(np.floor_divide(updated, DAY), 0)
     o = np.lexsort((updated, land))
     pop.plans["contacts"] = dict(contact=contact[o], updated=updated[o], sen=sen[o], attr=attr[o])
@@ -463,14 +533,12 @@ def _company_rows(pop: Population, rng: np.random.Generator) -> None:
     late = (first >= 0) & (first < NEVER) & (rng.random(m) < 0.5)
     first_day = np.floor_divide(np.where(late, first, 0), DAY)
     into_day = (rng.random(m) * (np.where(late, first, 0) - first_day * DAY)).astype(np.int64)
-    init_sec = np.where(late, first_day * DAY + into_day,
-                        -rng.integers(60, 2 * DAY, m))
+    init_sec = np.where(late, first_day * DAY + into_day, -rng.integers(60, 2 * DAY, m))
     flip = comp["flip_sec"]
     customer_at_start = comp["customer0"] | (flip < 0)
     size_upd = rng.random(m) < 0.10
     size_day = np.maximum(first_day, 0) + 1 + rng.integers(0, max(30, int(pop.days * 1.5)), m)
-    size_sec = np.where(size_upd, size_day * DAY
-                        + sample_sod(rng, m), NEVER)
+    size_sec = np.where(size_upd, size_day * DAY + sample_sod(rng, m), NEVER)
     size_sec = np.where(size_sec == flip, size_sec + 1, size_sec)
     emp0 = comp["emp"]
     emp1 = np.maximum(1, np.round(emp0 * rng.lognormal(0.06, 0.12, m))).astype(np.int64)
@@ -480,12 +548,14 @@ def _company_rows(pop: Population, rng: np.random.Generator) -> None:
     company = np.concatenate([i, s, f])
     updated = np.concatenate([init_sec, size_sec[s], flip[f]])
     emp = np.concatenate([emp0, emp1[s], np.where(size_sec[f] < flip[f], emp1[f], emp0[f])])
-    customer = np.concatenate([customer_at_start, customer_at_start[s] | (flip[s] < size_sec[s]),
-                               np.ones(len(f), dtype=bool)])
+    customer = np.concatenate(
+        [customer_at_start, customer_at_start[s] | (flip[s] < size_sec[s]), np.ones(len(f), dtype=bool)]
+    )
     land = np.maximum(np.floor_divide(updated, DAY), 0)
     o = np.lexsort((updated, land))
-    pop.plans["companies"] = dict(company=company[o], updated=updated[o], emp=emp[o],
-                                  customer=customer[o].astype(np.int64))
+    pop.plans["companies"] = dict(
+        company=company[o], updated=updated[o], emp=emp[o], customer=customer[o].astype(np.int64)
+    )
 
 
 def _normalise(pop: Population) -> None:
@@ -506,11 +576,11 @@ def _normalise(pop: Population) -> None:
     pop.rate_scale = scale
 
 
-def build(n_contacts: int, days: int, t0_epoch_day: int, seed: int,
-          existing_share: float = 0.4) -> Population:
+def build(
+    n_contacts: int, days: int, t0_epoch_day: int, seed: int, existing_share: float = 0.4
+) -> Population:
     rng = np.random.default_rng([seed, 1])
-    pop = Population(n=n_contacts, days=days, t0_epoch_day=t0_epoch_day,
-                     existing_share=existing_share)
+    pop = Population(n=n_contacts, days=days, t0_epoch_day=t0_epoch_day, existing_share=existing_share)
     pop.n_comp = max(5, round(n_contacts / 8))
     _companies(pop, rng)
     _contacts(pop, rng)

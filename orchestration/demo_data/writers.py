@@ -35,7 +35,7 @@ def fixed_strings(mat: np.ndarray) -> pa.Array:
 def digits(values: np.ndarray, width: int) -> np.ndarray:
     """Zero-padded decimal digits of non-negative ints, as an (n, width) uint8 matrix."""
     v = np.asarray(values, dtype=np.int64)
-    return ((v[:, None] // _POW10[width - 1::-1]) % 10 + 48).astype(np.uint8)
+    return ((v[:, None] // _POW10[width - 1 :: -1]) % 10 + 48).astype(np.uint8)
 
 
 def ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
@@ -44,7 +44,7 @@ def ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
     p = np.frombuffer(prefix.encode(), dtype=np.uint8)
     mat = np.empty((len(numbers), len(p) + width), dtype=np.uint8)
     mat[:, : len(p)] = p
-    mat[:, len(p):] = digits(numbers, width)
+    mat[:, len(p) :] = digits(numbers, width)
     return fixed_strings(mat)
 
 
@@ -152,8 +152,8 @@ def _lines_payload(lines: pa.Array) -> memoryview:
     else:
         off_t = np.int32
     bufs = lines.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=off_t)[lines.offset: lines.offset + len(lines) + 1]
-    return memoryview(bufs[2])[int(offsets[0]): int(offsets[-1])]
+    offsets = np.frombuffer(bufs[1], dtype=off_t)[lines.offset : lines.offset + len(lines) + 1]
+    return memoryview(bufs[2])[int(offsets[0]) : int(offsets[-1])]
 
 
 def write_csv(path: Path, columns: list[str], arrays: dict[str, pa.Array]) -> None:
@@ -176,8 +176,7 @@ def write_csv(path: Path, columns: list[str], arrays: dict[str, pa.Array]) -> No
     os.replace(tmp, path)
 
 
-def write_jsonl(path: Path, columns: list[str], arrays: dict[str, pa.Array],
-                raw: set[str]) -> None:
+def write_jsonl(path: Path, columns: list[str], arrays: dict[str, pa.Array], raw: set[str]) -> None:
     """One JSON object per line. Columns in `raw` hold JSON text already (numbers,
     booleans, nested objects) and go in unquoted; others are JSON strings; null -> null."""
     frags = []

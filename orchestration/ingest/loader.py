@@ -42,15 +42,15 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
-from orchestration.runtime import config
 from orchestration.ingest import contract as C
 from orchestration.ingest import readers as R
 from orchestration.ingest import sql as S
+from orchestration.runtime import config
 
 FORMAT_OF = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 HASH_CHUNK = 8 << 20
@@ -145,11 +145,14 @@ def _ensure_key_index(con) -> None:
 
         def rebuild(entity=entity, index=index):
             con.execute(f"DELETE FROM {index}")
-            con.execute(f"INSERT INTO {index} SELECT {S.key_hash_expr(entity)}, _file, _row_number "
-                        f"FROM {S.raw_table(entity)}")
+            con.execute(
+                f"INSERT INTO {index} SELECT {S.key_hash_expr(entity)}, _file, _row_number "
+                f"FROM {S.raw_table(entity)}"
+            )
 
         _in_transaction(con, rebuild)
     if not same_hash:
+
         def record():
             con.execute("DELETE FROM raw._key_index_meta")
             con.execute("INSERT INTO raw._key_index_meta VALUES (?)", [canary])
@@ -179,7 +182,7 @@ def _connect(warehouse: Path):
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _fingerprint(lf: _Landed) -> None:
@@ -267,7 +270,12 @@ def _estimated_rows(con, lf: _Landed) -> int:
     """Rows of a Parquet file (its footer), else an estimate from its size."""
     if lf.fmt == "parquet":
         try:
-            return con.execute("SELECT sum(num_rows) FROM parquet_file_metadata(?)", [str(lf.path)]).fetchone()[0] or 0
+            return (
+                con.execute("SELECT sum(num_rows) FROM parquet_file_metadata(?)", [str(lf.path)]).fetchone()[
+                    0
+                ]
+                or 0
+            )
         except Exception:  # unreadable: its load will say why
             return 1
     return lf.size // CSV_BYTES_PER_ROW + 1
@@ -296,7 +304,10 @@ class _Run:
 
     def fail(self, lf: _Landed, error: str, at: datetime, t0: float) -> None:
         _in_transaction(
-            self.con, lambda: _log_rows(self.con, [(lf, "failed", _Counts(), at, time.perf_counter() - t0, error, None)])
+            self.con,
+            lambda: _log_rows(
+                self.con, [(lf, "failed", _Counts(), at, time.perf_counter() - t0, error, None)]
+            ),
         )
         self.summary.files_failed += 1
         self.summary.failed.append((lf.rel, error))
@@ -318,8 +329,12 @@ class _Run:
     def classify(self, lf: _Landed, at: datetime, t0: float) -> bool:
         """Settle a fingerprinted lf if nothing is to be loaded: True when it must be loaded."""
         if lf.fmt is None:
-            self.fail(lf, f"unsupported format {lf.path.suffix or '(no extension)'!r}: expected .csv, .jsonl or .parquet",
-                      at, t0)
+            self.fail(
+                lf,
+                f"unsupported format {lf.path.suffix or '(no extension)'!r}: expected .csv, .jsonl or .parquet",
+                at,
+                t0,
+            )
             return False
         prior = self.log.prior(lf)
         if any(file == lf.rel for file, _ in prior):
@@ -329,7 +344,9 @@ class _Run:
             note = f"same content (sha256) as {prior[0][0]}, already loaded: nothing loaded"
             _in_transaction(
                 self.con,
-                lambda: _log_rows(self.con, [(lf, "skipped", _Counts(), at, time.perf_counter() - t0, None, note)]),
+                lambda: _log_rows(
+                    self.con, [(lf, "skipped", _Counts(), at, time.perf_counter() - t0, None, note)]
+                ),
             )
             self.log.add(lf, "skipped", at)
             self.summary.files_skipped += 1
@@ -376,7 +393,11 @@ class _Run:
                 if not batch:
                     return
                 lf = batch[0]
-                msg = str(e) if isinstance(e, R.FileUnreadable) else f"cannot be read as {lf.fmt}: {R.first_line(e)}"
+                msg = (
+                    str(e)
+                    if isinstance(e, R.FileUnreadable)
+                    else f"cannot be read as {lf.fmt}: {R.first_line(e)}"
+                )
                 self.fail(lf, msg, at, t0)
                 return
             _drop_batch_temps(self.con, temps)
@@ -405,13 +426,19 @@ class _Run:
                 staged[i] = R.stage(con, lf.path, lf.fmt, entity, lf.size, lf.maybe_blank_lines, t)
                 by_file[i] = t
             except (R.FileUnreadable, duckdb.Error) as e:
-                msg = str(e) if isinstance(e, R.FileUnreadable) else f"cannot be read as {lf.fmt}: {R.first_line(e)}"
+                msg = (
+                    str(e)
+                    if isinstance(e, R.FileUnreadable)
+                    else f"cannot be read as {lf.fmt}: {R.first_line(e)}"
+                )
                 t.drop(con)
                 fail(lf, msg)
         if not staged:
             return []
         files_values = ", ".join(f"({i}, {S.lit(batch[i].rel)}, {S.lit(batch[i].checksum)})" for i in staged)
-        con.execute(f"CREATE TEMP TABLE _ingest_files AS SELECT * FROM (VALUES {files_values}) t(_f, file, checksum)")
+        con.execute(
+            f"CREATE TEMP TABLE _ingest_files AS SELECT * FROM (VALUES {files_values}) t(_f, file, checksum)"
+        )
         # Parquet files are read in place, those of one schema by one scan; the staged rows
         # of small CSV and JSONL files, already in temp tables, are copied into one table, so
         # that validation is one plan over few relations however many small files the batch has.
@@ -426,12 +453,18 @@ class _Run:
         if copied:
             for n, i in enumerate(copied):
                 if n == 0:
-                    con.execute(f"CREATE TEMP TABLE _ingest_stage AS SELECT {i} AS _f, * FROM {staged[i].src}")
+                    con.execute(
+                        f"CREATE TEMP TABLE _ingest_stage AS SELECT {i} AS _f, * FROM {staged[i].src}"
+                    )
                 else:
-                    con.execute(f"INSERT INTO temp._ingest_stage BY NAME SELECT {i} AS _f, * FROM {staged[i].src}")
+                    con.execute(
+                        f"INSERT INTO temp._ingest_stage BY NAME SELECT {i} AS _f, * FROM {staged[i].src}"
+                    )
             parts.append("SELECT * FROM temp._ingest_stage")
         src = " UNION ALL ".join(parts)
-        con.execute(f"CREATE TEMP TABLE _ingest_checked AS {S.checked_sql(entity, f'({src})', S.future_limit_for(at))}")
+        con.execute(
+            f"CREATE TEMP TABLE _ingest_checked AS {S.checked_sql(entity, f'({src})', S.future_limit_for(at))}"
+        )
         stats = {
             f: (total, bad, invalid)
             for f, total, bad, invalid in con.execute(
@@ -457,11 +490,14 @@ class _Run:
             f"CREATE TEMP TABLE _ingest_cand AS {S.dedup_candidates_sql('temp._ingest_checked', 'temp._ingest_hits')}"
         )
         if con.execute("SELECT count(*) FROM temp._ingest_cand").fetchone()[0]:
-            dedup = S.dedup_sql(entity, "temp._ingest_checked", "temp._ingest_files", "temp._ingest_hits",
-                                "temp._ingest_cand")
+            dedup = S.dedup_sql(
+                entity, "temp._ingest_checked", "temp._ingest_files", "temp._ingest_hits", "temp._ingest_cand"
+            )
             con.execute(f"CREATE TEMP TABLE _ingest_dedup AS {dedup}")
         else:
-            con.execute("CREATE TEMP TABLE _ingest_dedup (_f INTEGER, _row_number BIGINT, _status VARCHAR, _reason VARCHAR)")
+            con.execute(
+                "CREATE TEMP TABLE _ingest_dedup (_f INTEGER, _row_number BIGINT, _status VARCHAR, _reason VARCHAR)"
+            )
         dups = {
             f: (dup, conflict)
             for f, dup, conflict in con.execute(
@@ -489,11 +525,16 @@ class _Run:
             )
             con.execute(f"CREATE TEMP TABLE _ingest_qraw AS {parts}")
         else:
-            con.execute("CREATE TEMP TABLE _ingest_qraw (_f INTEGER, _row_number BIGINT, raw_content VARCHAR)")
+            con.execute(
+                "CREATE TEMP TABLE _ingest_qraw (_f INTEGER, _row_number BIGINT, raw_content VARCHAR)"
+            )
         changed = [i for i in staged if _changed(batch[i])]
         if changed:  # every read of the batch is done: a file that changed meanwhile is not loaded
             for i in changed:
-                fail(batch[i], "the file changed while it was being loaded (write landing files as *.tmp, then rename)")
+                fail(
+                    batch[i],
+                    "the file changed while it was being loaded (write landing files as *.tmp, then rename)",
+                )
             return [batch[i] for i in staged if i not in changed]
         for i in staged:  # free the staged copies of the files before the big insert
             by_file[i].drop(con)
@@ -543,8 +584,16 @@ def _prefix(i: int) -> str:
     return f"{R.PREFIX}{i}_"
 
 
-BATCH_TEMPS = ("_ingest_files", "_ingest_stage", "_ingest_checked", "_ingest_hits", "_ingest_cand", "_ingest_dedup",
-               "_ingest_q", "_ingest_qraw")
+BATCH_TEMPS = (
+    "_ingest_files",
+    "_ingest_stage",
+    "_ingest_checked",
+    "_ingest_hits",
+    "_ingest_cand",
+    "_ingest_dedup",
+    "_ingest_q",
+    "_ingest_qraw",
+)
 
 
 def _drop_batch_temps(con, temps: list[R.Temps]) -> None:
@@ -566,9 +615,20 @@ def _log_rows(con, rows) -> None:
     for lf, status, counts, at, secs, error, note in rows:
         values.append("(" + ", ".join(["?"] * 14) + ")")
         params += [
-            lf.rel, lf.entity.name, lf.checksum, lf.fmt, lf.size, status,
-            counts.rows_read, counts.rows_loaded, counts.rows_quarantined, counts.rows_duplicate,
-            at, round(secs, 3), error, note,
+            lf.rel,
+            lf.entity.name,
+            lf.checksum,
+            lf.fmt,
+            lf.size,
+            status,
+            counts.rows_read,
+            counts.rows_loaded,
+            counts.rows_quarantined,
+            counts.rows_duplicate,
+            at,
+            round(secs, 3),
+            error,
+            note,
         ]
     con.execute(
         f"""INSERT INTO raw.load_log (file, entity, checksum, format, bytes, status, rows_read, rows_loaded,

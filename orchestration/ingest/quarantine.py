@@ -32,8 +32,9 @@ def default_out(file: str) -> Path:
     return config.home() / "quarantine" / entity / f"{stem}.quarantined.{ext}"
 
 
-def export(file: str, out: Path | None = None, warehouse: Path | None = None,
-           landing: Path | None = None) -> tuple[Path, int, dict[str, int]]:
+def export(
+    file: str, out: Path | None = None, warehouse: Path | None = None, landing: Path | None = None
+) -> tuple[Path, int, dict[str, int]]:
     """Write the quarantined rows of `file` (as named in raw.load_log, e.g. events/x.csv).
 
     Returns (path written, rows, rows per reason code)."""
@@ -45,10 +46,12 @@ def export(file: str, out: Path | None = None, warehouse: Path | None = None,
     try:
         logged = con.execute(
             "select format from raw.load_log where file = ? and status = 'loaded' order by loaded_at desc limit 1",
-            [file]).fetchall()
+            [file],
+        ).fetchall()
         rows = con.execute(
             "select reason_code, raw_content from raw.quarantine where file = ? order by checksum, row_number",
-            [file]).fetchall()
+            [file],
+        ).fetchall()
     finally:
         con.close()
     if not logged:
@@ -61,7 +64,9 @@ def export(file: str, out: Path | None = None, warehouse: Path | None = None,
     if fmt == "csv":
         original = landing / file
         if not original.is_file():
-            raise ExportError(f"the landing file {original} is gone: its header row is needed for a CSV export")
+            raise ExportError(
+                f"the landing file {original} is gone: its header row is needed for a CSV export"
+            )
         with open(original, "rb") as f:
             header = f.readline().decode("utf-8-sig", errors="replace").rstrip("\r\n")
         lines = [header, *lines]

@@ -16,9 +16,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.runtime import config
 from orchestration.ingest.contract import ENTITIES
 from orchestration.ingest.sql import raw_table
+from orchestration.runtime import config
 
 
 def export_dir() -> Path:
@@ -46,13 +46,16 @@ def export_raw(warehouse: Path | None = None, out: Path | None = None, progress=
     con = config.connect(warehouse, read_only=True)
     try:
         existing = {
-            name for (name,) in con.execute(
+            name
+            for (name,) in con.execute(
                 "select table_name from information_schema.tables where table_schema = 'raw'"
             ).fetchall()
         }
         for name, entity in ENTITIES.items():
             if name not in existing:
-                raise RuntimeError(f"table raw.{name} is missing from {warehouse}: run `leadscore ingest` first")
+                raise RuntimeError(
+                    f"table raw.{name} is missing from {warehouse}: run `leadscore ingest` first"
+                )
             final = out / name
             staged = out / f".{name}.new"
             shutil.rmtree(staged, ignore_errors=True)

@@ -19,9 +19,9 @@ join on a table of gaps, as small as the number of dropped records).
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from orchestration.ingest import contract as C
 from orchestration.ingest.sql import ident, lit
@@ -142,7 +142,9 @@ def read_lines(con, path: Path, t: Temps) -> str:
         con.execute(
             f"CREATE TEMP TABLE {p}lines_gaps AS {_gaps_sql(f'SELECT line_no AS s FROM temp.{p}lines_rej')}"
         )
-    numbered = _numbered(f"SELECT rowid + 1 AS _k, line FROM temp.{p}lines_raw", f"temp.{p}lines_gaps", has_gaps)
+    numbered = _numbered(
+        f"SELECT rowid + 1 AS _k, line FROM temp.{p}lines_raw", f"temp.{p}lines_gaps", has_gaps
+    )
     con.execute(
         f"""CREATE TEMP TABLE {p}lines AS
             SELECT _num AS line_no, line, NULL::VARCHAR AS err FROM ({numbered})
@@ -167,7 +169,9 @@ def read_csv_header(path: Path) -> list[str]:
     try:
         text = first.decode("utf-8-sig").rstrip("\r")
     except UnicodeDecodeError:
-        raise FileUnreadable("the header row is not UTF-8 text: not a CSV file (binary data or another encoding?)")
+        raise FileUnreadable(
+            "the header row is not UTF-8 text: not a CSV file (binary data or another encoding?)"
+        )
     if "\x00" in text:
         raise FileUnreadable("the header row contains NUL bytes: not a CSV text file")
     if not text.strip():
@@ -249,7 +253,9 @@ def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Tem
                 # No line has an odd number of quote characters, so every line is a record
                 # (what the general grouping below gives then, without its window).
                 t.view("recs")
-                con.execute(f"CREATE TEMP VIEW {p}recs AS SELECT line_no, line, line_no AS rec FROM temp.{p}lines")
+                con.execute(
+                    f"CREATE TEMP VIEW {p}recs AS SELECT line_no, line, line_no AS rec FROM temp.{p}lines"
+                )
                 n_recs, n_blank = n_lines, n_empty
             else:
                 # A record ends on a line where the running count of quote characters is even.
@@ -276,7 +282,9 @@ def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Tem
     has_gaps = n_rej > 0
     if maybe_blank_lines and build_records():
         if state["single"]:
-            skipped.append(f"SELECT line_no - 1 AS s FROM temp.{p}lines WHERE coalesce(line, '') = '' AND line_no > 1")
+            skipped.append(
+                f"SELECT line_no - 1 AS s FROM temp.{p}lines WHERE coalesce(line, '') = '' AND line_no > 1"
+            )
         else:
             skipped.append(
                 f"""SELECT rec - 1 AS s FROM temp.{p}recs GROUP BY rec
@@ -342,7 +350,11 @@ def stage_jsonl(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Stage
     if size == 0:
         src = f"""(SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS _pre_code,
                 NULL::VARCHAR AS _pre_reason, {nulls}, NULL::VARCHAR AS _extra WHERE false)"""
-        return Staged(src, "jsonl", lambda q: "SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS raw_content WHERE false")
+        return Staged(
+            src,
+            "jsonl",
+            lambda q: "SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS raw_content WHERE false",
+        )
     lines = read_lines(con, path, t)
     paths = "[" + ", ".join(lit("$." + '"' + n + '"') for n in names) + "]"
     vcols = ", ".join(f"_vals[{i + 1}] AS {ident('v_' + n)}" for i, n in enumerate(names))
@@ -413,7 +425,8 @@ def stage_parquet(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Sta
 
     contract_names = set(entity.column_names)
     vcols = ", ".join(
-        f"{as_text(c.name) if c.name in types else 'NULL::VARCHAR'} AS {ident('v_' + c.name)}" for c in entity.columns
+        f"{as_text(c.name) if c.name in types else 'NULL::VARCHAR'} AS {ident('v_' + c.name)}"
+        for c in entity.columns
     )
     extras = [n for n in names if n not in contract_names and n != "file_row_number"]
     if extras:
@@ -430,8 +443,12 @@ def stage_parquet(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Sta
                    FROM {src} WHERE file_row_number + 1 IN (SELECT _row_number FROM {q})"""
 
     return Staged(
-        f"(SELECT file_row_number + 1 AS _row_number, {select} FROM {src})", "parquet", raw_content_sql,
-        path, tuple(described), select,
+        f"(SELECT file_row_number + 1 AS _row_number, {select} FROM {src})",
+        "parquet",
+        raw_content_sql,
+        path,
+        tuple(described),
+        select,
     )
 
 
@@ -450,7 +467,9 @@ def first_line(e: BaseException) -> str:
     return text[0] if text else type(e).__name__
 
 
-def stage(con, path: Path, fmt: str, entity: C.Entity, size: int, maybe_blank_lines: bool, t: Temps) -> Staged:
+def stage(
+    con, path: Path, fmt: str, entity: C.Entity, size: int, maybe_blank_lines: bool, t: Temps
+) -> Staged:
     """Stage one file; t records the temp objects it makes (the caller drops them: t.drop)."""
     if fmt == "csv":
         return stage_csv(con, path, entity, maybe_blank_lines, t)

@@ -169,7 +169,9 @@ def _p(col: C.Column) -> str:
 
 def _show(expr: str, width: int = 80) -> str:
     """A value quoted for a reason sentence, shortened."""
-    return f"'''' || left({expr}, {width}) || CASE WHEN length({expr}) > {width} THEN '...' ELSE '' END || ''''"
+    return (
+        f"'''' || left({expr}, {width}) || CASE WHEN length({expr}) > {width} THEN '...' ELSE '' END || ''''"
+    )
 
 
 # Fast paths: the forms data usually comes in are typed by cheaper SQL that gives exactly
@@ -273,9 +275,21 @@ def checks(entity: C.Entity, future_limit: datetime) -> list[tuple[str, str, str
             )
     # a present value that does not parse as its kind; listed in the order reasons win
     unparsed = (
-        (C.BOOLEAN, "bad_boolean", lambda c: f"'{c.name} ' || {_show(_v(c))} || ' is not a boolean (true/false)'"),
-        (C.DATE, "bad_date", lambda c: f"'{c.name} ' || {_show(_v(c))} || ' is not an ISO date (YYYY-MM-DD)'"),
-        (C.JSON_OBJECT, "json_not_object", lambda c: f"'{c.name} is not a JSON object: ' || {_show(_v(c), 60)}"),
+        (
+            C.BOOLEAN,
+            "bad_boolean",
+            lambda c: f"'{c.name} ' || {_show(_v(c))} || ' is not a boolean (true/false)'",
+        ),
+        (
+            C.DATE,
+            "bad_date",
+            lambda c: f"'{c.name} ' || {_show(_v(c))} || ' is not an ISO date (YYYY-MM-DD)'",
+        ),
+        (
+            C.JSON_OBJECT,
+            "json_not_object",
+            lambda c: f"'{c.name} is not a JSON object: ' || {_show(_v(c), 60)}",
+        ),
     )
     for kind, code, message in unparsed:
         for c in cols:

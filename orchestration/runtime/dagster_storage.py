@@ -32,7 +32,7 @@ import contextlib
 import os
 import sqlite3
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 
 def _event_log_dir(instance) -> str | None:

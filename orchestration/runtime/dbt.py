@@ -49,8 +49,10 @@ def dbt_executable() -> str:
 def dbt_args(command: str, *extra: str, vars: dict | None = None) -> list[str]:
     args = [
         command,
-        "--project-dir", str(config.PROJECT_DIR),
-        "--profiles-dir", str(profiles_dir()),
+        "--project-dir",
+        str(config.PROJECT_DIR),
+        "--profiles-dir",
+        str(profiles_dir()),
         *extra,
     ]
     if vars:

@@ -13,12 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from orchestration.runtime import config
-from orchestration.runtime import run_lock
+from orchestration.runtime import config, run_lock
 
 DAGSTER_YAML = """\
 # Written by leadscore when it creates this DAGSTER_HOME; edit freely, it is not rewritten.
@@ -123,7 +122,10 @@ def launch(
         what = f"day {first}"
     else:
         partition_key = None
-        tags = {ASSET_PARTITION_RANGE_START_TAG: first.isoformat(), ASSET_PARTITION_RANGE_END_TAG: last.isoformat()}
+        tags = {
+            ASSET_PARTITION_RANGE_START_TAG: first.isoformat(),
+            ASSET_PARTITION_RANGE_END_TAG: last.isoformat(),
+        }
         what = f"days {first}..{last} in one run"
     t0 = time.perf_counter()
     with run_lock.hold(what=f"leadscore: {what}", timeout=lock_timeout, progress=say):
@@ -169,9 +171,7 @@ def launch(
     _write_run_report(outcome)
     from orchestration.defs.assets.serving import SERVING_KEY
 
-    outcome.published = any(
-        ev.asset_key == SERVING_KEY for ev in result.get_asset_materialization_events()
-    )
+    outcome.published = any(ev.asset_key == SERVING_KEY for ev in result.get_asset_materialization_events())
     return outcome
 
 
@@ -198,10 +198,19 @@ def _write_run_report(outcome: RunOutcome) -> None:
         return
     import json
 
-    Path(path).write_text(json.dumps({
-        "run_id": outcome.run_id, "first": outcome.first.isoformat(), "last": outcome.last.isoformat(),
-        "success": outcome.success, "seconds": outcome.seconds, "step_seconds": outcome.step_seconds,
-    }, indent=2))
+    Path(path).write_text(
+        json.dumps(
+            {
+                "run_id": outcome.run_id,
+                "first": outcome.first.isoformat(),
+                "last": outcome.last.isoformat(),
+                "success": outcome.success,
+                "seconds": outcome.seconds,
+                "step_seconds": outcome.step_seconds,
+            },
+            indent=2,
+        )
+    )
 
 
 # --------------------------------------------------------------------------- summary
@@ -228,8 +237,12 @@ def summary_lines(outcome: RunOutcome) -> list[str]:
     try:
         tables = set()
         if con is not None:
-            tables = {r[0] for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'main'").fetchall()}
+            tables = {
+                r[0]
+                for r in con.execute(
+                    "select table_name from information_schema.tables where table_schema = 'main'"
+                ).fetchall()
+            }
         source = "published" if outcome.published else "NOT published by this run; previous copy"
         if "lead_scores" in tables:
             rows = con.execute(
@@ -254,10 +267,13 @@ def summary_lines(outcome: RunOutcome) -> list[str]:
             cols = {r[0] for r in con.execute("describe mql_events").fetchall()}
             if {"event_date", "direction"} <= cols:
                 active = " and is_active_version" if "is_active_version" in cols else ""
-                new_mql = str(con.execute(
-                    f"select count(*) from mql_events where direction = 'up' "
-                    f"and event_date between ? and ?{active}", [outcome.first, outcome.last]
-                ).fetchone()[0])
+                new_mql = str(
+                    con.execute(
+                        f"select count(*) from mql_events where direction = 'up' "
+                        f"and event_date between ? and ?{active}",
+                        [outcome.first, outcome.last],
+                    ).fetchone()[0]
+                )
         lines.append(f"new MQLs on {days}: {new_mql}")
     finally:
         if con is not None:

@@ -124,8 +124,12 @@ def prepare_manifest() -> Path:
             # Both parses at once: the second one (other var values) costs little wall time.
             procs = [
                 subprocess.Popen(
-                    _parse_args(target, vars), cwd=config.PROJECT_DIR, env=dbt_cli.dbt_env(),
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                    _parse_args(target, vars),
+                    cwd=config.PROJECT_DIR,
+                    env=dbt_cli.dbt_env(),
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
                 )
                 for target, vars in ((TARGET, PARSE_VARS), (OTHER_TARGET, PARSE_VARS_OTHER))
             ]
@@ -156,12 +160,14 @@ def _vars_checksum(vars: dict[str, Any]) -> str:
     from dbt.version import __version__
 
     return hashlib.sha256(
-        "\x00".join([
-            pprint.pformat(vars),
-            os.environ.get("DBT_PROFILE", ""),
-            os.environ.get("DBT_TARGET", ""),
-            __version__,
-        ]).encode("utf-8")
+        "\x00".join(
+            [
+                pprint.pformat(vars),
+                os.environ.get("DBT_PROFILE", ""),
+                os.environ.get("DBT_TARGET", ""),
+                __version__,
+            ]
+        ).encode("utf-8")
     ).hexdigest()
 
 
@@ -265,9 +271,11 @@ def attach_singular_tests(manifest: dict[str, Any]) -> None:
             continue
         parents = [p for p in node["depends_on"]["nodes"] if p in manifest["nodes"]]
         meta = node.setdefault("config", {}).setdefault("meta", {})
-        if len(set(parents)) < 2 or (meta.get("dagster") or {}).get("ref") or (
-            (node.get("meta") or {}).get("dagster") or {}
-        ).get("ref"):
+        if (
+            len(set(parents)) < 2
+            or (meta.get("dagster") or {}).get("ref")
+            or ((node.get("meta") or {}).get("dagster") or {}).get("ref")
+        ):
             continue
         ancestry = {p: _ancestors(manifest, p) for p in set(parents)}
         best = max(
@@ -321,7 +329,9 @@ def _after(rule: dict | None) -> dt.timedelta | None:
     return rule["count"] * _PERIOD[rule["period"]]
 
 
-def source_freshness(manifest: dict[str, Any]) -> dict[tuple[str, str], tuple[dt.timedelta | None, dt.timedelta | None]]:
+def source_freshness(
+    manifest: dict[str, Any],
+) -> dict[tuple[str, str], tuple[dt.timedelta | None, dt.timedelta | None]]:
     """(source name, table) -> (warn_after, error_after) as the dbt sources declare them."""
     out = {}
     for source in manifest["sources"].values():

@@ -20,8 +20,8 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from orchestration.runtime import config
 
@@ -115,7 +115,7 @@ def hold(
             info = {
                 "pid": os.getpid(),
                 "what": what,
-                "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             }
             os.ftruncate(fd, 0)
             os.pwrite(fd, json.dumps(info).encode(), 0)

@@ -39,9 +39,10 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from orchestration.runtime import config
 
@@ -77,7 +78,7 @@ class Ledger:
     pending: dict[str, str] = field(default_factory=dict)  # writes begun, not ended
 
     @classmethod
-    def load(cls) -> "Ledger":
+    def load(cls) -> Ledger:
         try:
             raw = json.loads(ledger_path().read_text())
         except (OSError, ValueError):
@@ -209,8 +210,9 @@ def project_fingerprint(manifest: Mapping[str, Any], project_dir: Path) -> str:
         node = nodes[uid]
         if node.get("resource_type") not in ("model", "seed", "snapshot"):
             continue
-        h.update(json.dumps([uid, node.get("checksum"), node.get("config")], sort_keys=True,
-                            default=str).encode())
+        h.update(
+            json.dumps([uid, node.get("checksum"), node.get("config")], sort_keys=True, default=str).encode()
+        )
     macros = manifest.get("macros", {})
     for uid in sorted(macros):
         h.update(json.dumps([uid, macros[uid].get("macro_sql")]).encode())

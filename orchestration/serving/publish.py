@@ -47,12 +47,12 @@ import datetime as dt
 import os
 import shutil
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
-from orchestration.runtime import config
 from orchestration.ingest import contract as C
+from orchestration.runtime import config
 
 SERVING_FILE = "leadscore.duckdb"
 PARQUET_LINK = "parquet"
@@ -61,6 +61,7 @@ TMP_PREFIX = ".publishing-"
 # The serving file records which version it is (the name of its Parquet version folder):
 # a publish reuses the previous version's Parquet files only for the copy they belong to.
 META_SCHEMA = "leadscore_publish"
+
 
 @dataclass(frozen=True)
 class HistoryTable:
@@ -89,7 +90,9 @@ class HistoryTable:
 
 HISTORY_TABLES = {
     "lead_score_history": HistoryTable(
-        changes="lead_score_changes", valid_from="valid_from", valid_to="valid_to",
+        changes="lead_score_changes",
+        valid_from="valid_from",
+        valid_to="valid_to",
         key=("contact_id", "model_id", "model_version"),
     ),
     "mql_events": HistoryTable(changes="mql_events", valid_from="event_date"),
@@ -186,7 +189,7 @@ def publish(
     warehouse = warehouse or config.warehouse_path()
     serving = serving or config.serving_dir()
     serving.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     version = version or f"{stamp}-{uuid.uuid4().hex[:6]}"
     previous = _current_version(serving)
     _cleanup_leftovers(serving, keep_versions={v for v in (previous,) if v})
@@ -200,8 +203,9 @@ def publish(
     if out.serving_file.exists():
         # Start from the current copy: unchanged history months are kept, not rewritten.
         shutil.copyfile(out.serving_file, tmp_db)
-    con = duckdb.connect(str(tmp_db), config={"threads": config.duckdb_threads(),
-                                              "memory_limit": config.duckdb_memory_limit()})
+    con = duckdb.connect(
+        str(tmp_db), config={"threads": config.duckdb_threads(), "memory_limit": config.duckdb_memory_limit()}
+    )
     try:
         con.execute("set TimeZone = 'UTC'")
         if previous_parquet is not None and _copy_version(con) != previous:
@@ -223,8 +227,9 @@ def publish(
             history = HISTORY_TABLES.get(name)
             if history and history.columns() <= set(columns):
                 since = (recheck_from or {}).get(name)
-                out.rows[name] = _publish_history(con, name, history, source, columns,
-                                                  tmp_parquet, previous_parquet, since)
+                out.rows[name] = _publish_history(
+                    con, name, history, source, columns, tmp_parquet, previous_parquet, since
+                )
                 wanted |= {name, history.changes}
                 continue
             _drop_view(con, name)
@@ -323,8 +328,9 @@ def _drop_table(con, name: str) -> None:
         con.execute(f"drop table main.{_quote(name)}")
 
 
-def _month_sums(con, relation: str, columns: list[str], valid_from: str,
-                start: dt.date | None = None) -> dict[str, tuple[int, str]]:
+def _month_sums(
+    con, relation: str, columns: list[str], valid_from: str, start: dt.date | None = None
+) -> dict[str, tuple[int, str]]:
     """Per valid_from month ('YYYY-MM'), from `start` on if given: row count and the sum of
     the rows' hashes."""
     cols = ", ".join(_quote(c) for c in columns)
@@ -336,8 +342,16 @@ def _month_sums(con, relation: str, columns: list[str], valid_from: str,
     return {m: (n, h) for m, n, h in rows}
 
 
-def _publish_history(con, name: str, history: HistoryTable, source: str, columns: list[str],
-                     parquet: Path, previous_parquet: Path | None, since: dt.date | None) -> int:
+def _publish_history(
+    con,
+    name: str,
+    history: HistoryTable,
+    source: str,
+    columns: list[str],
+    parquet: Path,
+    previous_parquet: Path | None,
+    since: dt.date | None,
+) -> int:
     """Bring main.<changes> up to date with `source` month by month; returns its row count.
 
     since: None, compare every month; else only the months from since's month on (the
@@ -345,12 +359,17 @@ def _publish_history(con, name: str, history: HistoryTable, source: str, columns
     stored = [c for c in columns if c != history.valid_to]
     changes = f"main.{_quote(history.changes)}"
     select_cols = ", ".join(_quote(c) for c in stored)
-    existing = {r[0]: r[1] for r in con.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_catalog = current_database() and table_schema = 'main' and table_name = ?",
-        [history.changes],
-    ).fetchall()}
-    wanted_types = {r[0]: r[1] for r in con.execute(f"describe select {select_cols} from {source}").fetchall()}
+    existing = {
+        r[0]: r[1]
+        for r in con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_catalog = current_database() and table_schema = 'main' and table_name = ?",
+            [history.changes],
+        ).fetchall()
+    }
+    wanted_types = {
+        r[0]: r[1] for r in con.execute(f"describe select {select_cols} from {source}").fetchall()
+    }
     before = previous_parquet / history.changes if previous_parquet else None
     if history.valid_to is not None and (before is None or not before.is_dir()):
         since = None  # no monthly files to keep: compare every month
@@ -387,8 +406,10 @@ def _publish_history(con, name: str, history: HistoryTable, source: str, columns
         )
         return rows
     key = ", ".join(_quote(k) for k in history.key)
-    valid_to = (f"lead({_quote(history.valid_from)}) over (partition by {key} "
-                f"order by {_quote(history.valid_from)}) as {_quote(history.valid_to)}")
+    valid_to = (
+        f"lead({_quote(history.valid_from)}) over (partition by {key} "
+        f"order by {_quote(history.valid_from)}) as {_quote(history.valid_to)}"
+    )
     view_cols = ", ".join(valid_to if c == history.valid_to else _quote(c) for c in columns)
     _drop_table(con, name)  # a serving copy from before history was published by month
     con.execute(f"create or replace view main.{_quote(name)} as select {view_cols} from {changes}")

@@ -60,8 +60,21 @@ class Case:
 # --------------------------------------------------------------------------- builders
 
 EVENT_COLS = ["event_id", "contact_id", "event_type", "occurred_at", "properties"]
-CONTACT_COLS = ["contact_id", "email", "first_name", "last_name", "phone", "job_title", "seniority",
-                "company_id", "country", "lead_source", "attributes", "created_at", "updated_at"]
+CONTACT_COLS = [
+    "contact_id",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "job_title",
+    "seniority",
+    "company_id",
+    "country",
+    "lead_source",
+    "attributes",
+    "created_at",
+    "updated_at",
+]
 
 
 def csv_bytes(header: list[str], rows: list[list], delimiter: str = ",", newline: str = "\n") -> bytes:
@@ -74,8 +87,10 @@ def csv_bytes(header: list[str], rows: list[list], delimiter: str = ",", newline
 
 
 def jsonl_bytes(*objs) -> bytes:
-    return b"".join((o if isinstance(o, bytes) else (o if isinstance(o, str) else json.dumps(o)).encode()) + b"\n"
-                    for o in objs)
+    return b"".join(
+        (o if isinstance(o, bytes) else (o if isinstance(o, str) else json.dumps(o)).encode()) + b"\n"
+        for o in objs
+    )
 
 
 def parquet_bytes(columns: dict) -> bytes:
@@ -93,10 +108,22 @@ def evo(eid: str, contact="c1", etype="page_view", at=TS, **more) -> dict:
 
 
 def ct(cid: str, **more) -> list:
-    row = {"contact_id": cid, "email": f"{cid}@example.com", "first_name": "Ann", "last_name": "Lee",
-           "phone": "+1 555 0100", "job_title": "CTO", "seniority": "c_level", "company_id": "co1",
-           "country": "US", "lead_source": "referral", "attributes": '{"a": 1}', "created_at": TS,
-           "updated_at": TS, **more}
+    row = {
+        "contact_id": cid,
+        "email": f"{cid}@example.com",
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "phone": "+1 555 0100",
+        "job_title": "CTO",
+        "seniority": "c_level",
+        "company_id": "co1",
+        "country": "US",
+        "lead_source": "referral",
+        "attributes": '{"a": 1}',
+        "created_at": TS,
+        "updated_at": TS,
+        **more,
+    }
     return [row[c] for c in CONTACT_COLS]
 
 
@@ -108,8 +135,14 @@ def contacts_csv(*rows) -> bytes:
     return csv_bytes(CONTACT_COLS, list(rows))
 
 
-_GOOD_PARQUET = parquet_bytes({"event_id": ["pq1", "pq2"], "contact_id": ["c1", "c1"],
-                               "event_type": ["page_view", "email_open"], "occurred_at": [TS, TS]})
+_GOOD_PARQUET = parquet_bytes(
+    {
+        "event_id": ["pq1", "pq2"],
+        "contact_id": ["c1", "c1"],
+        "event_type": ["page_view", "email_open"],
+        "occurred_at": [TS, TS],
+    }
+)
 LONG_NAME = "Wolfeschlegelsteinhausenbergerdorff" * 250  # 8,750 characters: long, within the limit
 TOO_LONG = "N" * 10_001
 BIG_JSON = json.dumps({"blob": "x" * 70_000})
@@ -120,169 +153,483 @@ UNICODE = ["Zoë Ærøskøbing-Łukasiewicz", "李小龙", "محمد", "👩‍�
 
 CASES: list[Case] = [
     # -- required values and keys
-    Case("missing required value (blank) in CSV", "events", "a01_missing_required.csv",
-         events_csv(ev("a01_1"), ev("a01_2", contact="")), ("loaded", "missing_required")),
-    Case("required value only whitespace", "events", "a02_whitespace_required.csv",
-         events_csv(ev("a02_1", etype="   ")), ("missing_required",)),
-    Case("required key absent from a JSONL object", "events", "a03_absent_key.jsonl",
-         jsonl_bytes(evo("a03_1"), {"event_id": "a03_2", "contact_id": "c1", "occurred_at": TS}),
-         ("loaded", "missing_required")),
-    Case("null key (JSON null event_id)", "events", "a04_null_key.jsonl",
-         jsonl_bytes({**evo("x"), "event_id": None}), ("missing_required",)),
-    Case("null key in Parquet", "events", "a05_null_key.parquet",
-         parquet_bytes({"event_id": ["a05_1", None], "contact_id": ["c1", "c1"],
-                        "event_type": ["page_view", "page_view"], "occurred_at": [TS, TS]}),
-         ("loaded", "missing_required")),
+    Case(
+        "missing required value (blank) in CSV",
+        "events",
+        "a01_missing_required.csv",
+        events_csv(ev("a01_1"), ev("a01_2", contact="")),
+        ("loaded", "missing_required"),
+    ),
+    Case(
+        "required value only whitespace",
+        "events",
+        "a02_whitespace_required.csv",
+        events_csv(ev("a02_1", etype="   ")),
+        ("missing_required",),
+    ),
+    Case(
+        "required key absent from a JSONL object",
+        "events",
+        "a03_absent_key.jsonl",
+        jsonl_bytes(evo("a03_1"), {"event_id": "a03_2", "contact_id": "c1", "occurred_at": TS}),
+        ("loaded", "missing_required"),
+    ),
+    Case(
+        "null key (JSON null event_id)",
+        "events",
+        "a04_null_key.jsonl",
+        jsonl_bytes({**evo("x"), "event_id": None}),
+        ("missing_required",),
+    ),
+    Case(
+        "null key in Parquet",
+        "events",
+        "a05_null_key.parquet",
+        parquet_bytes(
+            {
+                "event_id": ["a05_1", None],
+                "contact_id": ["c1", "c1"],
+                "event_type": ["page_view", "page_view"],
+                "occurred_at": [TS, TS],
+            }
+        ),
+        ("loaded", "missing_required"),
+    ),
     # -- timestamps
-    Case("timestamp that is not ISO-8601 text", "events", "b01_bad_timestamp.csv",
-         events_csv(ev("b01_1", at="yesterday"), ev("b01_2", at="10/03/2024 12:00")),
-         ("bad_timestamp", "bad_timestamp")),
-    Case("impossible calendar timestamp", "events", "b02_impossible_timestamp.csv",
-         events_csv(ev("b02_1", at="2024-13-45T99:00:00Z"), ev("b02_2", at="2023-02-29T10:00:00Z")),
-         ("bad_timestamp", "bad_timestamp")),
-    Case("offset-carrying timestamps, converted to UTC", "events", "b03_offsets.csv",
-         events_csv(ev("b03_1", at="2024-03-10T12:00:00+05:30"), ev("b03_2", at="2024-03-10T07:00:00-0500"),
-                    ev("b03_3", at="2024-03-10t12:00:00z")),
-         ("loaded", "loaded", "loaded"),
-         check=("select event_id, occurred_at from raw.events where event_id like 'b03_%' order by 1",
-                [("b03_1", dt.datetime(2024, 3, 10, 6, 30)), ("b03_2", dt.datetime(2024, 3, 10, 12)),
-                 ("b03_3", dt.datetime(2024, 3, 10, 12))])),
-    Case("far-future timestamp", "events", "b04_far_future.csv",
-         events_csv(ev("b04_1", at=FAR_FUTURE), ev("b04_2")), ("future_timestamp", "loaded")),
-    Case("far-future date (spend)", "marketing_spend", "b05_future_date.csv",
-         csv_bytes(["spend_date", "channel", "amount"], [["2999-12-31", "paid_ad", "1"]]), ("future_timestamp",)),
-    Case("invalid date", "marketing_spend", "b06_bad_date.csv",
-         csv_bytes(["spend_date", "channel", "amount"], [["2024-02-30", "b06", "1"], ["31/01/2024", "b06b", "1"]]),
-         ("bad_date", "bad_date")),
-    Case("timestamp as epoch integer in Parquet", "events", "b07_epoch.parquet",
-         parquet_bytes({"event_id": ["b07_1"], "contact_id": ["c1"], "event_type": ["page_view"],
-                        "occurred_at": pa.array([1710072000], pa.int64())}), ("bad_timestamp",)),
-    Case("native Parquet timestamp type", "events", "b08_native_ts.parquet",
-         parquet_bytes({"event_id": ["b08_1"], "contact_id": ["c1"], "event_type": ["page_view"],
-                        "occurred_at": pa.array([dt.datetime(2024, 3, 10, 12)], pa.timestamp("us"))}), ("loaded",),
-         check=("select occurred_at from raw.events where event_id = 'b08_1'", [(dt.datetime(2024, 3, 10, 12),)])),
+    Case(
+        "timestamp that is not ISO-8601 text",
+        "events",
+        "b01_bad_timestamp.csv",
+        events_csv(ev("b01_1", at="yesterday"), ev("b01_2", at="10/03/2024 12:00")),
+        ("bad_timestamp", "bad_timestamp"),
+    ),
+    Case(
+        "impossible calendar timestamp",
+        "events",
+        "b02_impossible_timestamp.csv",
+        events_csv(ev("b02_1", at="2024-13-45T99:00:00Z"), ev("b02_2", at="2023-02-29T10:00:00Z")),
+        ("bad_timestamp", "bad_timestamp"),
+    ),
+    Case(
+        "offset-carrying timestamps, converted to UTC",
+        "events",
+        "b03_offsets.csv",
+        events_csv(
+            ev("b03_1", at="2024-03-10T12:00:00+05:30"),
+            ev("b03_2", at="2024-03-10T07:00:00-0500"),
+            ev("b03_3", at="2024-03-10t12:00:00z"),
+        ),
+        ("loaded", "loaded", "loaded"),
+        check=(
+            "select event_id, occurred_at from raw.events where event_id like 'b03_%' order by 1",
+            [
+                ("b03_1", dt.datetime(2024, 3, 10, 6, 30)),
+                ("b03_2", dt.datetime(2024, 3, 10, 12)),
+                ("b03_3", dt.datetime(2024, 3, 10, 12)),
+            ],
+        ),
+    ),
+    Case(
+        "far-future timestamp",
+        "events",
+        "b04_far_future.csv",
+        events_csv(ev("b04_1", at=FAR_FUTURE), ev("b04_2")),
+        ("future_timestamp", "loaded"),
+    ),
+    Case(
+        "far-future date (spend)",
+        "marketing_spend",
+        "b05_future_date.csv",
+        csv_bytes(["spend_date", "channel", "amount"], [["2999-12-31", "paid_ad", "1"]]),
+        ("future_timestamp",),
+    ),
+    Case(
+        "invalid date",
+        "marketing_spend",
+        "b06_bad_date.csv",
+        csv_bytes(
+            ["spend_date", "channel", "amount"], [["2024-02-30", "b06", "1"], ["31/01/2024", "b06b", "1"]]
+        ),
+        ("bad_date", "bad_date"),
+    ),
+    Case(
+        "timestamp as epoch integer in Parquet",
+        "events",
+        "b07_epoch.parquet",
+        parquet_bytes(
+            {
+                "event_id": ["b07_1"],
+                "contact_id": ["c1"],
+                "event_type": ["page_view"],
+                "occurred_at": pa.array([1710072000], pa.int64()),
+            }
+        ),
+        ("bad_timestamp",),
+    ),
+    Case(
+        "native Parquet timestamp type",
+        "events",
+        "b08_native_ts.parquet",
+        parquet_bytes(
+            {
+                "event_id": ["b08_1"],
+                "contact_id": ["c1"],
+                "event_type": ["page_view"],
+                "occurred_at": pa.array([dt.datetime(2024, 3, 10, 12)], pa.timestamp("us")),
+            }
+        ),
+        ("loaded",),
+        check=(
+            "select occurred_at from raw.events where event_id = 'b08_1'",
+            [(dt.datetime(2024, 3, 10, 12),)],
+        ),
+    ),
     # -- numbers and booleans
-    Case("negative amount", "opportunities", "c01_negative_amount.csv",
-         csv_bytes(["opportunity_id", "contact_id", "created_at", "stage", "amount", "updated_at"],
-                   [["c01_1", "c1", TS, "open", "-10.50", TS], ["c01_2", "c1", TS, "open", "10.50", TS]]),
-         ("negative_number", "loaded")),
-    Case("negative amount in JSONL spend", "marketing_spend", "c02_negative_spend.jsonl",
-         jsonl_bytes({"spend_date": "2024-01-02", "channel": "c02", "amount": -5}), ("negative_number",)),
-    Case("number that does not parse", "companies", "c03_bad_number.csv",
-         csv_bytes(["company_id", "employee_count", "annual_revenue", "updated_at"],
-                   [["c03_1", "12.5", "1", TS], ["c03_2", "many", "1", TS], ["c03_3", "5", "NaN", TS]]),
-         ("bad_number", "bad_number", "bad_number")),
-    Case("scientific notation and integer-valued floats", "companies", "c04_sci_number.csv",
-         csv_bytes(["company_id", "employee_count", "annual_revenue", "updated_at"], [["c04_1", "12.0", "1.5e3", TS]]),
-         ("loaded",),
-         check=("select employee_count, annual_revenue::double from raw.companies where company_id = 'c04_1'",
-                [(12, 1500.0)])),
-    Case("boolean that is not a boolean", "opportunities", "c05_bad_boolean.jsonl",
-         jsonl_bytes({"opportunity_id": "c05_1", "contact_id": "c1", "created_at": TS, "stage": "closed_won",
-                      "is_won": "maybe", "updated_at": TS}), ("bad_boolean",)),
+    Case(
+        "negative amount",
+        "opportunities",
+        "c01_negative_amount.csv",
+        csv_bytes(
+            ["opportunity_id", "contact_id", "created_at", "stage", "amount", "updated_at"],
+            [["c01_1", "c1", TS, "open", "-10.50", TS], ["c01_2", "c1", TS, "open", "10.50", TS]],
+        ),
+        ("negative_number", "loaded"),
+    ),
+    Case(
+        "negative amount in JSONL spend",
+        "marketing_spend",
+        "c02_negative_spend.jsonl",
+        jsonl_bytes({"spend_date": "2024-01-02", "channel": "c02", "amount": -5}),
+        ("negative_number",),
+    ),
+    Case(
+        "number that does not parse",
+        "companies",
+        "c03_bad_number.csv",
+        csv_bytes(
+            ["company_id", "employee_count", "annual_revenue", "updated_at"],
+            [["c03_1", "12.5", "1", TS], ["c03_2", "many", "1", TS], ["c03_3", "5", "NaN", TS]],
+        ),
+        ("bad_number", "bad_number", "bad_number"),
+    ),
+    Case(
+        "scientific notation and integer-valued floats",
+        "companies",
+        "c04_sci_number.csv",
+        csv_bytes(
+            ["company_id", "employee_count", "annual_revenue", "updated_at"], [["c04_1", "12.0", "1.5e3", TS]]
+        ),
+        ("loaded",),
+        check=(
+            "select employee_count, annual_revenue::double from raw.companies where company_id = 'c04_1'",
+            [(12, 1500.0)],
+        ),
+    ),
+    Case(
+        "boolean that is not a boolean",
+        "opportunities",
+        "c05_bad_boolean.jsonl",
+        jsonl_bytes(
+            {
+                "opportunity_id": "c05_1",
+                "contact_id": "c1",
+                "created_at": TS,
+                "stage": "closed_won",
+                "is_won": "maybe",
+                "updated_at": TS,
+            }
+        ),
+        ("bad_boolean",),
+    ),
     # -- JSON
-    Case("JSONL line that is not an object", "events", "d01_not_object_line.jsonl",
-         jsonl_bytes('"just a string"', "[1, 2]", "42", "null", evo("d01_5")),
-         ("json_not_object",) * 4 + ("loaded",)),
-    Case("JSONL line that is not JSON", "events", "d02_invalid_json.jsonl",
-         jsonl_bytes(evo("d02_1"), '{"event_id": "d02_2", ', "{'single': 'quotes'}"),
-         ("loaded", "invalid_json", "invalid_json")),
-    Case("attributes JSON that is not an object", "companies", "d03_attributes_array.jsonl",
-         jsonl_bytes({"company_id": "d03_1", "updated_at": TS, "attributes": [1, 2]},
-                     {"company_id": "d03_2", "updated_at": TS, "attributes": "{broken"}),
-         ("json_not_object", "json_not_object")),
-    Case("oversized JSON properties", "events", "d04_oversized_json.csv",
-         events_csv(ev("d04_1", props=BIG_JSON), ev("d04_2", props='{"url": "/ok"}')), ("json_too_large", "loaded")),
-    Case("invalid UTF-8 in a JSONL line", "events", "d05_invalid_utf8.jsonl",
-         jsonl_bytes(evo("d05_1"), b'{"event_id": "d05_2", "contact_id": "\xff\xfe", "event_type": "x", '
-                                   b'"occurred_at": "2024-03-10T12:00:00Z"}'),
-         ("loaded", "invalid_json")),
+    Case(
+        "JSONL line that is not an object",
+        "events",
+        "d01_not_object_line.jsonl",
+        jsonl_bytes('"just a string"', "[1, 2]", "42", "null", evo("d01_5")),
+        ("json_not_object",) * 4 + ("loaded",),
+    ),
+    Case(
+        "JSONL line that is not JSON",
+        "events",
+        "d02_invalid_json.jsonl",
+        jsonl_bytes(evo("d02_1"), '{"event_id": "d02_2", ', "{'single': 'quotes'}"),
+        ("loaded", "invalid_json", "invalid_json"),
+    ),
+    Case(
+        "attributes JSON that is not an object",
+        "companies",
+        "d03_attributes_array.jsonl",
+        jsonl_bytes(
+            {"company_id": "d03_1", "updated_at": TS, "attributes": [1, 2]},
+            {"company_id": "d03_2", "updated_at": TS, "attributes": "{broken"},
+        ),
+        ("json_not_object", "json_not_object"),
+    ),
+    Case(
+        "oversized JSON properties",
+        "events",
+        "d04_oversized_json.csv",
+        events_csv(ev("d04_1", props=BIG_JSON), ev("d04_2", props='{"url": "/ok"}')),
+        ("json_too_large", "loaded"),
+    ),
+    Case(
+        "invalid UTF-8 in a JSONL line",
+        "events",
+        "d05_invalid_utf8.jsonl",
+        jsonl_bytes(
+            evo("d05_1"),
+            b'{"event_id": "d05_2", "contact_id": "\xff\xfe", "event_type": "x", '
+            b'"occurred_at": "2024-03-10T12:00:00Z"}',
+        ),
+        ("loaded", "invalid_json"),
+    ),
     # -- CSV shape
-    Case("invalid UTF-8 (Latin-1) in a CSV field", "contacts", "e01_latin1.csv",
-         contacts_csv(ct("e01_1")) + b"e01_2,e01_2@example.com,Jos\xe9,Lee,,,,,,,," + f"{TS},{TS}\n".encode(),
-         ("loaded", "unparseable_row")),
-    Case("row with too few fields", "events", "e02_short_row.csv",
-         events_csv(ev("e02_1")) + b"e02_2,c1,page_view\n", ("loaded", "unparseable_row")),
-    Case("row with too many fields", "events", "e03_long_row.csv",
-         events_csv(ev("e03_1")) + f"e03_2,c1,page_view,{TS},,surplus\n".encode(), ("loaded", "unparseable_row")),
-    Case("wrong delimiter (semicolon)", "events", "e04_semicolon.csv",
-         events_csv(ev("e04_1"), delimiter=";"), failed="delimiter"),
-    Case("wrong delimiter (tab)", "events", "e05_tab.csv",
-         events_csv(ev("e05_1"), delimiter="\t"), failed="delimiter"),
-    Case("header lacks a required column", "events", "e06_missing_column.csv",
-         csv_bytes(["event_id", "contact_id", "occurred_at"], [["e06_1", "c1", TS]]), failed="lacks required column"),
-    Case("duplicate column in the header", "events", "e07_duplicate_header.csv",
-         csv_bytes(EVENT_COLS + ["event_id"], [ev("e07_1") + ["e07_1"]]), failed="duplicate column"),
-    Case("no header row", "events", "e08_no_header.csv",
-         f"e08_1,c1,page_view,{TS},\n".encode(), failed="lacks required column"),
+    Case(
+        "invalid UTF-8 (Latin-1) in a CSV field",
+        "contacts",
+        "e01_latin1.csv",
+        contacts_csv(ct("e01_1")) + b"e01_2,e01_2@example.com,Jos\xe9,Lee,,,,,,,," + f"{TS},{TS}\n".encode(),
+        ("loaded", "unparseable_row"),
+    ),
+    Case(
+        "row with too few fields",
+        "events",
+        "e02_short_row.csv",
+        events_csv(ev("e02_1")) + b"e02_2,c1,page_view\n",
+        ("loaded", "unparseable_row"),
+    ),
+    Case(
+        "row with too many fields",
+        "events",
+        "e03_long_row.csv",
+        events_csv(ev("e03_1")) + f"e03_2,c1,page_view,{TS},,surplus\n".encode(),
+        ("loaded", "unparseable_row"),
+    ),
+    Case(
+        "wrong delimiter (semicolon)",
+        "events",
+        "e04_semicolon.csv",
+        events_csv(ev("e04_1"), delimiter=";"),
+        failed="delimiter",
+    ),
+    Case(
+        "wrong delimiter (tab)",
+        "events",
+        "e05_tab.csv",
+        events_csv(ev("e05_1"), delimiter="\t"),
+        failed="delimiter",
+    ),
+    Case(
+        "header lacks a required column",
+        "events",
+        "e06_missing_column.csv",
+        csv_bytes(["event_id", "contact_id", "occurred_at"], [["e06_1", "c1", TS]]),
+        failed="lacks required column",
+    ),
+    Case(
+        "duplicate column in the header",
+        "events",
+        "e07_duplicate_header.csv",
+        csv_bytes(EVENT_COLS + ["event_id"], [ev("e07_1") + ["e07_1"]]),
+        failed="duplicate column",
+    ),
+    Case(
+        "no header row",
+        "events",
+        "e08_no_header.csv",
+        f"e08_1,c1,page_view,{TS},\n".encode(),
+        failed="lacks required column",
+    ),
     Case("empty CSV file (0 bytes)", "events", "e09_empty.csv", b"", failed="empty file"),
     Case("header only", "contacts", "e10_header_only.csv", contacts_csv(), ()),
-    Case("extra columns kept in _extra", "events", "e11_extra_columns.csv",
-         events_csv(ev("e11_1") + ["web", "7"], header=EVENT_COLS + ["channel", "n"]), ("loaded",),
-         check=("select _extra from raw.events where event_id = 'e11_1'", [('{"channel":"web","n":"7"}',)])),
-    Case("CRLF line endings, a byte-order mark and a blank line", "events", "e12_crlf_bom.csv",
-         b"\xef\xbb\xbf" + events_csv(ev("e12_1"), newline="\r\n") + b"\r\n" + events_csv(ev("e12_3"), newline="\r\n")
-         .split(b"\r\n", 1)[1], {1: "loaded", 3: "loaded"},
-         check=("select event_id, _row_number from raw.events where event_id like 'e12_%' order by 1",
-                [("e12_1", 1), ("e12_3", 3)])),
-    Case("quoted field spanning lines, commas and quotes", "events", "e13_multiline.csv",
-         events_csv(ev("e13_1", props='{"note": "a, \\"b\\"\\nc"}'), ev("e13_2")), ("loaded", "loaded")),
-    Case("binary junk named .csv", "events", "e14_binary.csv", b"\x89PNG\r\n\x1a\n\xff\xfe\xfd" * 40,
-         failed="UTF-8"),
+    Case(
+        "extra columns kept in _extra",
+        "events",
+        "e11_extra_columns.csv",
+        events_csv(ev("e11_1") + ["web", "7"], header=EVENT_COLS + ["channel", "n"]),
+        ("loaded",),
+        check=("select _extra from raw.events where event_id = 'e11_1'", [('{"channel":"web","n":"7"}',)]),
+    ),
+    Case(
+        "CRLF line endings, a byte-order mark and a blank line",
+        "events",
+        "e12_crlf_bom.csv",
+        b"\xef\xbb\xbf"
+        + events_csv(ev("e12_1"), newline="\r\n")
+        + b"\r\n"
+        + events_csv(ev("e12_3"), newline="\r\n").split(b"\r\n", 1)[1],
+        {1: "loaded", 3: "loaded"},
+        check=(
+            "select event_id, _row_number from raw.events where event_id like 'e12_%' order by 1",
+            [("e12_1", 1), ("e12_3", 3)],
+        ),
+    ),
+    Case(
+        "quoted field spanning lines, commas and quotes",
+        "events",
+        "e13_multiline.csv",
+        events_csv(ev("e13_1", props='{"note": "a, \\"b\\"\\nc"}'), ev("e13_2")),
+        ("loaded", "loaded"),
+    ),
+    Case(
+        "binary junk named .csv",
+        "events",
+        "e14_binary.csv",
+        b"\x89PNG\r\n\x1a\n\xff\xfe\xfd" * 40,
+        failed="UTF-8",
+    ),
     # -- files
     Case("empty JSONL file", "events", "f01_empty.jsonl", b"", ()),
-    Case("JSONL with no valid line", "events", "f02_garbage.jsonl", b"not json\nstill not\n", failed="not a JSONL"),
-    Case("truncated Parquet", "events", "f03_truncated.parquet", _GOOD_PARQUET[: len(_GOOD_PARQUET) // 2],
-         failed="Parquet"),
+    Case(
+        "JSONL with no valid line",
+        "events",
+        "f02_garbage.jsonl",
+        b"not json\nstill not\n",
+        failed="not a JSONL",
+    ),
+    Case(
+        "truncated Parquet",
+        "events",
+        "f03_truncated.parquet",
+        _GOOD_PARQUET[: len(_GOOD_PARQUET) // 2],
+        failed="Parquet",
+    ),
     Case("empty Parquet file (0 bytes)", "events", "f04_empty.parquet", b"", failed="empty file"),
-    Case("Parquet lacking a required column", "events", "f05_parquet_missing_column.parquet",
-         parquet_bytes({"event_id": ["f05_1"], "contact_id": ["c1"], "occurred_at": [TS]}),
-         failed="lacks required column"),
+    Case(
+        "Parquet lacking a required column",
+        "events",
+        "f05_parquet_missing_column.parquet",
+        parquet_bytes({"event_id": ["f05_1"], "contact_id": ["c1"], "occurred_at": [TS]}),
+        failed="lacks required column",
+    ),
     Case("unsupported format", "events", "f06_export.xlsx", b"PK\x03\x04junk", failed="unsupported format"),
     Case("good Parquet", "events", "f07_good.parquet", _GOOD_PARQUET, ("loaded", "loaded")),
-    Case("the same bytes again under another name", "events", "f08_same_bytes_again.parquet", _GOOD_PARQUET,
-         skipped=True),
+    Case(
+        "the same bytes again under another name",
+        "events",
+        "f08_same_bytes_again.parquet",
+        _GOOD_PARQUET,
+        skipped=True,
+    ),
     # -- duplicates
-    Case("repeated id with different content (same file)", "events", "g01_conflict.csv",
-         events_csv(ev("g01_1"), ev("g01_1", etype="email_open"), ev("g01_1")),
-         ("loaded", "conflicting_duplicate", "duplicate")),
-    Case("repeated id with different content (earlier file)", "events", "g02_conflict_across_files.jsonl",
-         jsonl_bytes(evo("g01_1", etype="quote_request"), evo("g01_1")), ("conflicting_duplicate", "duplicate")),
-    Case("changing history rows of one contact (same key only when same updated_at)", "contacts",
-         "g03_history.csv", contacts_csv(ct("g03_1", updated_at="2024-03-01T00:00:00Z"),
-                                         ct("g03_1", job_title="CEO", updated_at="2024-03-02T00:00:00Z")),
-         ("loaded", "loaded")),
+    Case(
+        "repeated id with different content (same file)",
+        "events",
+        "g01_conflict.csv",
+        events_csv(ev("g01_1"), ev("g01_1", etype="email_open"), ev("g01_1")),
+        ("loaded", "conflicting_duplicate", "duplicate"),
+    ),
+    Case(
+        "repeated id with different content (earlier file)",
+        "events",
+        "g02_conflict_across_files.jsonl",
+        jsonl_bytes(evo("g01_1", etype="quote_request"), evo("g01_1")),
+        ("conflicting_duplicate", "duplicate"),
+    ),
+    Case(
+        "changing history rows of one contact (same key only when same updated_at)",
+        "contacts",
+        "g03_history.csv",
+        contacts_csv(
+            ct("g03_1", updated_at="2024-03-01T00:00:00Z"),
+            ct("g03_1", job_title="CEO", updated_at="2024-03-02T00:00:00Z"),
+        ),
+        ("loaded", "loaded"),
+    ),
     # -- text content
-    Case("SQL-looking strings in text fields", "contacts", "h01_sqlish.csv",
-         contacts_csv(ct("h01_1", first_name=SQLISH, job_title=SQLISH2, lead_source="'; DELETE FROM raw.events; --")),
-         ("loaded",),
-         check=("select first_name, job_title, lead_source from raw.contacts where contact_id = 'h01_1'",
-                [(SQLISH, SQLISH2, "'; DELETE FROM raw.events; --")])),
-    Case("SQL-looking id and event type", "events", "h02_sqlish_keys.jsonl",
-         jsonl_bytes(evo("h02_1'; DROP TABLE raw.events; --", etype="page_view' OR 1=1 --")), ("loaded",),
-         check=("select event_type from raw.events where event_id = 'h02_1''; DROP TABLE raw.events; --'",
-                [("page_view' OR 1=1 --",)])),
-    Case("unicode names", "contacts", "h03_unicode.jsonl",
-         jsonl_bytes(*[dict(zip(CONTACT_COLS, ct(f"h03_{i}", first_name=n, last_name=n[::-1], attributes=None)))
-                       for i, n in enumerate(UNICODE)]),
-         ("loaded",) * len(UNICODE),
-         check=("select first_name from raw.contacts where contact_id like 'h03_%' order by contact_id",
-                [(n,) for n in UNICODE])),
-    Case("very long name within the limit", "contacts", "h04_long_name.csv",
-         contacts_csv(ct("h04_1", last_name=LONG_NAME)), ("loaded",),
-         check=("select length(last_name) from raw.contacts where contact_id = 'h04_1'", [(len(LONG_NAME),)])),
-    Case("name longer than the text limit", "contacts", "h05_too_long.csv",
-         contacts_csv(ct("h05_1", first_name=TOO_LONG), ct("h05_2")), ("text_too_long", "loaded")),
-    Case("NUL and control characters in a text field", "events", "h06_control_chars.jsonl",
-         jsonl_bytes(evo("h06_1", etype="page\u0000view\u0007")), ("loaded",)),
+    Case(
+        "SQL-looking strings in text fields",
+        "contacts",
+        "h01_sqlish.csv",
+        contacts_csv(
+            ct("h01_1", first_name=SQLISH, job_title=SQLISH2, lead_source="'; DELETE FROM raw.events; --")
+        ),
+        ("loaded",),
+        check=(
+            "select first_name, job_title, lead_source from raw.contacts where contact_id = 'h01_1'",
+            [(SQLISH, SQLISH2, "'; DELETE FROM raw.events; --")],
+        ),
+    ),
+    Case(
+        "SQL-looking id and event type",
+        "events",
+        "h02_sqlish_keys.jsonl",
+        jsonl_bytes(evo("h02_1'; DROP TABLE raw.events; --", etype="page_view' OR 1=1 --")),
+        ("loaded",),
+        check=(
+            "select event_type from raw.events where event_id = 'h02_1''; DROP TABLE raw.events; --'",
+            [("page_view' OR 1=1 --",)],
+        ),
+    ),
+    Case(
+        "unicode names",
+        "contacts",
+        "h03_unicode.jsonl",
+        jsonl_bytes(
+            *[
+                dict(zip(CONTACT_COLS, ct(f"h03_{i}", first_name=n, last_name=n[::-1], attributes=None)))
+                for i, n in enumerate(UNICODE)
+            ]
+        ),
+        ("loaded",) * len(UNICODE),
+        check=(
+            "select first_name from raw.contacts where contact_id like 'h03_%' order by contact_id",
+            [(n,) for n in UNICODE],
+        ),
+    ),
+    Case(
+        "very long name within the limit",
+        "contacts",
+        "h04_long_name.csv",
+        contacts_csv(ct("h04_1", last_name=LONG_NAME)),
+        ("loaded",),
+        check=("select length(last_name) from raw.contacts where contact_id = 'h04_1'", [(len(LONG_NAME),)]),
+    ),
+    Case(
+        "name longer than the text limit",
+        "contacts",
+        "h05_too_long.csv",
+        contacts_csv(ct("h05_1", first_name=TOO_LONG), ct("h05_2")),
+        ("text_too_long", "loaded"),
+    ),
+    Case(
+        "NUL and control characters in a text field",
+        "events",
+        "h06_control_chars.jsonl",
+        jsonl_bytes(evo("h06_1", etype="page\u0000view\u0007")),
+        ("loaded",),
+    ),
     # -- references and vocabulary
-    Case("unknown event type (kept, scores nothing unless a rule names it)", "events", "i01_unknown_type.csv",
-         events_csv(ev("i01_1", etype="hologram_call")), ("loaded",)),
-    Case("contact naming a company never landed", "contacts", "i02_unknown_company.csv",
-         contacts_csv(ct("i02_1", company_id="co_does_not_exist")), ("loaded",)),
-    Case("event of a contact never landed", "events", "i03_unknown_contact.csv",
-         events_csv(ev("i03_1", contact="ct_nobody")), ("loaded",)),
-    Case("disposition outside the vocabulary, missing decision time", "lead_dispositions", "i04_dispositions.csv",
-         csv_bytes(["contact_id", "disposition", "reason", "decided_at"],
-                   [["c1", "maybe_later", "", TS], ["c1", "accepted", "", ""]]), ("loaded", "missing_required")),
+    Case(
+        "unknown event type (kept, scores nothing unless a rule names it)",
+        "events",
+        "i01_unknown_type.csv",
+        events_csv(ev("i01_1", etype="hologram_call")),
+        ("loaded",),
+    ),
+    Case(
+        "contact naming a company never landed",
+        "contacts",
+        "i02_unknown_company.csv",
+        contacts_csv(ct("i02_1", company_id="co_does_not_exist")),
+        ("loaded",),
+    ),
+    Case(
+        "event of a contact never landed",
+        "events",
+        "i03_unknown_contact.csv",
+        events_csv(ev("i03_1", contact="ct_nobody")),
+        ("loaded",),
+    ),
+    Case(
+        "disposition outside the vocabulary, missing decision time",
+        "lead_dispositions",
+        "i04_dispositions.csv",
+        csv_bytes(
+            ["contact_id", "disposition", "reason", "decided_at"],
+            [["c1", "maybe_later", "", TS], ["c1", "accepted", "", ""]],
+        ),
+        ("loaded", "missing_required"),
+    ),
 ]

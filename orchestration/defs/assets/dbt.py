@@ -13,7 +13,8 @@ and run in CI and `leadscore build`, not in the daily run.
 
 import json
 import shutil
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
 from dagster_dbt import (
@@ -24,11 +25,17 @@ from dagster_dbt import (
     get_asset_key_for_model,
 )
 
-from orchestration.runtime import config
-from orchestration.serving import ledger
-from orchestration.runtime.manifest import dbt_project, keep_partial_parse, load_manifest, public_marts, seed_partial_parse
 from orchestration.defs.partitions import daily, dbt_vars
 from orchestration.defs.resources import RUN_FIRST, RunLockResource, runtime_dbt
+from orchestration.runtime import config
+from orchestration.runtime.manifest import (
+    dbt_project,
+    keep_partial_parse,
+    load_manifest,
+    public_marts,
+    seed_partial_parse,
+)
+from orchestration.serving import ledger
 
 # dbt artifacts (run_results.json, dbt.log, compiled SQL) of the last runs stay here.
 KEEP_RUN_TARGETS = 10

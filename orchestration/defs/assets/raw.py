@@ -11,8 +11,8 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
-    Backoff,
     BackfillPolicy,
+    Backoff,
     FreshnessPolicy,
     Jitter,
     MaterializeResult,
@@ -21,12 +21,12 @@ from dagster import (
     multi_asset,
 )
 
-from orchestration.runtime import config
-from orchestration.serving import ledger
-from orchestration.ingest import contract as C
-from orchestration.runtime.manifest import load_manifest, source_freshness
 from orchestration.defs.partitions import daily
 from orchestration.defs.resources import RunLockResource
+from orchestration.ingest import contract as C
+from orchestration.runtime import config
+from orchestration.runtime.manifest import load_manifest, source_freshness
+from orchestration.serving import ledger
 
 RAW_GROUP = "raw"
 # Ingestion fails transiently when a reader holds the warehouse file; retry twice.
@@ -83,9 +83,7 @@ def raw_ingest(context: AssetExecutionContext, run_lock: RunLockResource):
         con = config.connect(warehouse, read_only=True)
         try:
             stats = {
-                name: con.execute(
-                    f'select count(*), epoch(max(_loaded_at)) from raw."{name}"'
-                ).fetchone()
+                name: con.execute(f'select count(*), epoch(max(_loaded_at)) from raw."{name}"').fetchone()
                 for name in C.ENTITIES
             }
         finally:

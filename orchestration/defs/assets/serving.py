@@ -18,15 +18,14 @@ from dagster import (
     asset,
 )
 
-from orchestration.runtime import config
-from orchestration.serving import ledger
-from orchestration.serving import report
-from orchestration.serving import publish as serving
 from orchestration.defs.assets.dbt import manifest, public_mart_keys
 from orchestration.defs.assets.raw import TRANSIENT_RETRY
-from orchestration.runtime.manifest import node_named, public_marts, relation_name
 from orchestration.defs.partitions import daily, window_days
 from orchestration.defs.resources import RunLockResource
+from orchestration.runtime import config
+from orchestration.runtime.manifest import node_named, public_marts, relation_name
+from orchestration.serving import ledger, report
+from orchestration.serving import publish as serving
 
 SERVING_KEY = AssetKey(["serving", "leadscore"])
 
@@ -79,9 +78,13 @@ def serving_copy(context: AssetExecutionContext, run_lock: RunLockResource) -> M
         recheck = ledger.recheck_from(monthly_sources(), serving.current_version(serving_dir), warehouse)
         out = serving.publish(public_tables(), warehouse=warehouse, serving=serving_dir, recheck_from=recheck)
         ledger.published(out.version, warehouse)
-    compared = ", ".join(f"{t} from {d:%Y-%m}" if d != dt.date.max else f"{t}: none" for t, d in recheck.items())
-    context.log.info(f"published {len(out.rows)} tables to {out.serving_file} (version {out.version}); "
-                     f"months compared: {compared or 'all'}")
+    compared = ", ".join(
+        f"{t} from {d:%Y-%m}" if d != dt.date.max else f"{t}: none" for t, d in recheck.items()
+    )
+    context.log.info(
+        f"published {len(out.rows)} tables to {out.serving_file} (version {out.version}); "
+        f"months compared: {compared or 'all'}"
+    )
     # The outcome report next to the copy it reads; a report that fails to render is
     # logged and never undoes the publish BI tools rely on.
     report_file = config.serving_dir() / report.REPORT_FILE

@@ -23,8 +23,9 @@ import datetime as dt
 import os
 import shutil
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -34,14 +35,14 @@ from dagster import (
     asset_check,
 )
 
-from orchestration.runtime import config
-from orchestration.ingest import contract as C
-from orchestration.defs.checks import gx_loader
 from orchestration.defs.assets.dbt import manifest, model_key
 from orchestration.defs.assets.raw import raw_key
-from orchestration.runtime.manifest import node_named, relation_name
+from orchestration.defs.checks import gx_loader
 from orchestration.defs.partitions import run_days
 from orchestration.defs.resources import RUN_FIRST
+from orchestration.ingest import contract as C
+from orchestration.runtime import config
+from orchestration.runtime.manifest import node_named, relation_name
 
 BLOCKING = "Blocking: a failure stops the run before anything downstream, publishing included."
 WARNING = "Warning (non-blocking): a failure is recorded, the run goes on and publishes."
@@ -121,7 +122,9 @@ def run_suite(name: str, frame, expectations: Iterable) -> SuiteOutcome:
     return outcome
 
 
-def _result(outcome: SuiteOutcome, severity: AssetCheckSeverity, extra: dict | None = None) -> AssetCheckResult:
+def _result(
+    outcome: SuiteOutcome, severity: AssetCheckSeverity, extra: dict | None = None
+) -> AssetCheckResult:
     return AssetCheckResult(
         passed=outcome.success,
         severity=severity,
@@ -196,8 +199,10 @@ def validate_event_keys(con, since: str, chunk_rows: int) -> tuple[list, list[Su
         return files, []
     _, gx = _batch_definition()  # only with rows to validate: GX takes seconds to load
     expectations = [
-        *(gx.expectations.ExpectColumnValuesToNotBeNull(column=c)
-          for c in ("event_id", "contact_id", "event_type", "occurred_at")),
+        *(
+            gx.expectations.ExpectColumnValuesToNotBeNull(column=c)
+            for c in ("event_id", "contact_id", "event_type", "occurred_at")
+        ),
         gx.expectations.ExpectColumnValuesToBeUnique(column="event_id"),
     ]
     buckets = max(1, -(-rows // chunk_rows))
@@ -207,7 +212,10 @@ def validate_event_keys(con, since: str, chunk_rows: int) -> tuple[list, list[Su
         f"select exists (select 1 from raw.events where _loaded_at <= cast({since_sql} as timestamp))"
     ).fetchall()
     # no earlier rows (a first validation): no join, which would hash every id of the load
-    query = loaded if not has_earlier else f"""
+    query = (
+        loaded
+        if not has_earlier
+        else f"""
         with loaded as ({loaded})
         select {_KEY_COLUMNS} from loaded
         union all
@@ -216,6 +224,7 @@ def validate_event_keys(con, since: str, chunk_rows: int) -> tuple[list, list[Su
         where e._loaded_at <= cast({since_sql} as timestamp)
             and e.event_id in (select event_id from loaded)
     """
+    )
     if buckets == 1:
         frame = con.execute(query).df()
         return files, [run_suite("raw_events_keys", frame, expectations)]
@@ -234,9 +243,7 @@ def validate_event_keys(con, since: str, chunk_rows: int) -> tuple[list, list[Su
         con.execute("reset preserve_insertion_order")  # the caller's connection, as it was
         outcomes = []
         for part in sorted(tmp.glob("bucket=*")):
-            frame = con.execute(
-                f"select {_KEY_COLUMNS} from read_parquet(?)", [f"{part}/*.parquet"]
-            ).df()
+            frame = con.execute(f"select {_KEY_COLUMNS} from read_parquet(?)", [f"{part}/*.parquet"]).df()
             outcomes.append(run_suite("raw_events_keys", frame, expectations))
         return files, outcomes
     finally:
@@ -272,11 +279,15 @@ def events_keys_not_null_and_unique(context: AssetCheckExecutionContext) -> Asse
     )
     if outcome.success and files:
         _advance_watermark(max(t for _, _, t in files))
-    return _result(outcome, AssetCheckSeverity.ERROR, {
-        "validated_since": MetadataValue.text(since),
-        "files_validated": MetadataValue.int(len(files)),
-        "chunks": MetadataValue.int(len(outcomes)),
-    })
+    return _result(
+        outcome,
+        AssetCheckSeverity.ERROR,
+        {
+            "validated_since": MetadataValue.text(since),
+            "files_validated": MetadataValue.int(len(files)),
+            "chunks": MetadataValue.int(len(outcomes)),
+        },
+    )
 
 
 @asset_check(
@@ -349,8 +360,14 @@ def events_daily_volume(context: AssetCheckExecutionContext) -> AssetCheckResult
         # Judged only with 7 full days of history before it: the first days of a feed
         # are no anomaly.
         judged = since is not None and not pd.isna(since) and day - dt.timedelta(days=7) >= since
-        rows.append({"day": day, "events": events, "baseline": baseline,
-                     "ratio": events / baseline if judged and baseline > 0 else None})
+        rows.append(
+            {
+                "day": day,
+                "events": events,
+                "baseline": baseline,
+                "ratio": events / baseline if judged and baseline > 0 else None,
+            }
+        )
         day += dt.timedelta(days=1)
     frame = pd.DataFrame(rows, columns=["day", "events", "baseline", "ratio"])
     frame["ratio"] = frame["ratio"].astype("float64")
