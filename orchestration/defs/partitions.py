@@ -37,7 +37,7 @@ def run_days(tags: dict[str, str], default: dt.date | None = None) -> tuple[dt.d
     partitioned run. A run without partition tags (a check launched on its own) covers
     `default`, or yesterday.
     """
-    from dagster._core.storage.tags import (
+    from orchestration.runtime.internals import (
         ASSET_PARTITION_RANGE_END_TAG,
         ASSET_PARTITION_RANGE_START_TAG,
         PARTITION_NAME_TAG,

@@ -2,8 +2,6 @@
 
 import contextlib
 from collections.abc import Iterator
-from functools import cached_property
-from pathlib import Path
 
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
@@ -11,6 +9,7 @@ from pydantic import Field
 
 from orchestration.runtime import config, run_lock
 from orchestration.runtime import dbt as dbt_cli
+from orchestration.runtime.internals import LeadscoreDbtCliResource
 
 # Op tags of the steps that gate publishing and come first among the steps ready to run:
 # the blocking key check on raw events and the dbt build (Dagster runs ready steps by
@@ -44,34 +43,6 @@ class RunLockResource(ConfigurableResource):
     def held(self, what: str) -> Iterator[None]:
         with run_lock.hold(what=what, timeout=self.timeout_seconds):
             yield
-
-
-class LeadscoreDbtCliResource(DbtCliResource):
-    """DbtCliResource without two start-up costs the job does not need (~4 s a run).
-
-    Before starting dbt, dagster-dbt 0.29 runs `dbt --version` in a subprocess (a full
-    dbt start-up) to learn which dbt it drives, and builds a dbt adapter in this process
-    (project, profile, macros), which serves only to fetch row counts and column metadata,
-    neither of which this job asks for. Here the version is that of the dbt-core installed
-    beside this code, when the executable is the dbt of this environment (else dagster-dbt
-    asks it, as before), and no adapter is built. Both are private hooks of dagster-dbt:
-    tests/test_dagster.py checks they still exist, so an upgrade that renames them fails
-    loudly instead of quietly slowing runs down.
-    """
-
-    @cached_property
-    def _cli_version(self):
-        from packaging import version
-
-        mine = Path(self.dbt_executable)
-        if mine.is_absolute() and mine.resolve() == Path(dbt_cli.dbt_executable()).resolve():
-            from dbt.version import __version__
-
-            return version.parse(__version__)
-        return super()._cli_version
-
-    def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 - no adapter: see the class doc
-        return None
 
 
 def dbt_resource() -> DbtCliResource:

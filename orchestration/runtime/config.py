@@ -30,6 +30,15 @@ def serving_dir() -> Path:
     return home() / "serving"
 
 
+def dbt_target_dir() -> Path:
+    """Where dbt writes its artifacts and parse state for this home (never the checkout)."""
+    return home() / "dbt" / "target"
+
+
+def dbt_log_dir() -> Path:
+    return home() / "dbt" / "logs"
+
+
 def duckdb_threads() -> int:
     return int(os.environ.get("LEADSCORE_DUCKDB_THREADS", str(os.cpu_count() or 2)))
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from orchestration.runtime import config
@@ -33,12 +35,32 @@ def profiles_dir() -> Path:
 
 
 def dbt_env() -> dict[str, str]:
+    """The environment dbt runs in: this home's paths and DuckDB settings. dbt's target/
+    and logs/ go under $LEADSCORE_HOME/dbt (unless DBT_TARGET_PATH / DBT_LOG_PATH say
+    otherwise), so two homes never share parse state and the checkout may be read-only."""
     env = dict(os.environ)
     env["LEADSCORE_HOME"] = str(config.home())
+    env.setdefault("DBT_TARGET_PATH", str(config.dbt_target_dir()))
+    env.setdefault("DBT_LOG_PATH", str(config.dbt_log_dir()))
     env.setdefault("LEADSCORE_DUCKDB_THREADS", str(config.duckdb_threads()))
     env.setdefault("LEADSCORE_DUCKDB_MEMORY_LIMIT", config.duckdb_memory_limit())
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return env
+
+
+@contextlib.contextmanager
+def environment() -> Iterator[None]:
+    """For dbt run in this process (dagster-dbt's project preparation): os.environ is
+    dbt_env(), with this environment's dbt first on PATH, for the length of the block."""
+    saved = dict(os.environ)
+    os.environ.update(dbt_env())
+    bin_dir = str(Path(dbt_executable()).parent)
+    os.environ["PATH"] = os.pathsep.join([bin_dir, saved.get("PATH", "")])
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def dbt_executable() -> str:

@@ -104,9 +104,12 @@ def launch(
     """Run job daily_scoring over first..last (inclusive) in this process; never raises for a
     failed run (see RunOutcome), raises RunLockedError if another run holds the lock."""
     from dagster import DagsterInstance
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-    from orchestration.runtime.dagster_storage import faster_event_log
+    from orchestration.runtime.internals import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+        faster_event_log,
+    )
 
     say = progress or (lambda _m: None)
     validate_days(first, last)

@@ -1,27 +1,20 @@
-"""The dbt manifest Dagster builds its assets from, prepared once and read from disk.
+"""The dbt manifest Dagster builds its assets from, prepared once per home and read from disk.
 
-`dbt parse` runs only when target/dagster/manifest.json is missing or older than a project
-file (models, seeds, macros, data tests, dbt_project.yml, profiles.example.yml); a file
-lock keeps two processes from parsing at once.
+The manifest lives under $LEADSCORE_HOME/dbt/target/dagster, so two homes never share or
+overwrite each other's parse and a read-only checkout works. It is prepared by
+dagster-dbt's own DbtProject preparation (`dbt parse`), but only when the manifest is
+missing or older than a project file (models, seeds, macros, data tests, dbt_project.yml,
+profiles.example.yml); a file lock keeps two processes from parsing at once.
 
-The manifest has its own target folder and is parsed with the vars every run passes
-(score_date and history_start set): a model may ref() another only when a var is unset
-(int_score_dates reads events only without score_date), and Dagster must see the
-dependency graph dbt actually runs, or it rejects the order in which models complete.
-`dbt build` and `leadscore build` elsewhere write target/manifest.json, not this one.
+The parse uses the vars every run passes (score_date and history_start set): a model may
+ref() another only when a var is unset (int_score_dates reads events only without
+score_date), and Dagster must see the dependency graph dbt actually runs, or it rejects
+the order in which models complete. `leadscore build` writes $LEADSCORE_HOME/dbt/target,
+not this folder.
 
-A run reuses a parse (`seed_partial_parse`): the last one dbt made in this home, else the
-prepared one. dbt keeps the result of a parse in partial_parse.msgpack and reuses it only
-when the --vars are the same, which they never are from one day to the next: every run
-used to parse the whole project again. What a parse produces depends on the vars' values
-only through parse-time Jinja (a config or ref() under `{% if var(...) %}`); the SQL dbt
-runs is compiled from the run's own vars either way. So the preparation parses the project a second time with other values
-(PARSE_VARS_OTHER) and compares: when both manifests are the same, the parse does not
-depend on the values, and a run gets a copy of the saved partial_parse.msgpack whose
-vars checksum is that of its own --vars. dbt then re-parses only the files that changed
-since (its usual partial parsing). When they differ, or anything does not fit (other
-var names, a dbt that computes the checksum differently, an unreadable file), dbt just
-parses the whole project as before: the reuse can cost speed, never correctness.
+Beside it, a second parse with other values of the same vars (PARSE_VARS_OTHER) tells
+whether the parse depends on the values at all; the answer, in PARSE_INFO, decides
+whether a run may start from a saved parse (runtime.internals.seed_partial_parse).
 """
 
 from __future__ import annotations
@@ -29,10 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import functools
-import hashlib
 import json
 import os
-import pprint
 import shutil
 import subprocess
 import time
@@ -44,21 +35,25 @@ from dagster_dbt import DbtProject
 from orchestration.runtime import config
 from orchestration.runtime import dbt as dbt_cli
 
-TARGET = "target/dagster"
+TARGET = "dagster"
 # The shape of the vars of every run (values do not matter to the graph).
 PARSE_VARS = {"score_date": "2024-01-01", "history_start": "2024-01-01"}
 # The same vars with other values: a parse with them must give the same manifest for a run
 # to reuse the prepared parse (see the module doc).
 PARSE_VARS_OTHER = {"score_date": "2099-12-31", "history_start": "2099-06-30"}
-OTHER_TARGET = "target/dagster-vars-check"
+OTHER_TARGET = "dagster-vars-check"
 # Written next to the manifest once both parses agreed: {"vars_independent": true|false}.
 PARSE_INFO = "leadscore-parse.json"
-PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 PROJECT_FILES = ("dbt_project.yml", "profiles.example.yml", "packages.yml", "dependencies.yml")
 PROJECT_FOLDERS = ("models", "seeds", "macros", "tests/dbt", "snapshots", "analyses")
 PUBLIC_SCHEMA = "marts"
 
-dbt_project = DbtProject(project_dir=config.PROJECT_DIR, target_path=TARGET)
+dbt_project = DbtProject(
+    project_dir=config.PROJECT_DIR,
+    target_path=config.dbt_target_dir() / TARGET,
+    profiles_dir=dbt_cli.profiles_dir(),
+    prepare_project_cli_args=["parse", "--quiet", "--vars", json.dumps(PARSE_VARS)],
+)
 manifest_path: Path = dbt_project.manifest_path
 
 
@@ -87,13 +82,6 @@ def is_stale() -> bool:
     )
 
 
-def _parse_args(target: str, vars: dict) -> list[str]:
-    return [
-        dbt_cli.dbt_executable(),
-        *dbt_cli.dbt_args("parse", "--quiet", "--target-path", target, vars=vars),
-    ]
-
-
 def _comparable(path: Path) -> dict[str, Any]:
     """A manifest without what differs from one parse to the next anyway."""
     manifest = json.loads(path.read_text())
@@ -110,7 +98,7 @@ def _comparable(path: Path) -> dict[str, Any]:
 
 
 def prepare_manifest() -> Path:
-    """Run `dbt parse` if the manifest is missing or older than the project; return its path."""
+    """Parse the project if the manifest is missing or older than the project; its path."""
     if not is_stale():
         return manifest_path
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
@@ -119,29 +107,28 @@ def prepare_manifest() -> Path:
         if is_stale():  # another process may have parsed while we waited
             info = manifest_path.parent / PARSE_INFO
             info.unlink(missing_ok=True)
-            other = config.PROJECT_DIR / OTHER_TARGET
+            other = config.dbt_target_dir() / OTHER_TARGET
             shutil.rmtree(other, ignore_errors=True)
-            # Both parses at once: the second one (other var values) costs little wall time.
-            procs = [
-                subprocess.Popen(
-                    _parse_args(target, vars),
-                    cwd=config.PROJECT_DIR,
-                    env=dbt_cli.dbt_env(),
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                )
-                for target, vars in ((TARGET, PARSE_VARS), (OTHER_TARGET, PARSE_VARS_OTHER))
-            ]
-            (out, err), (_o, _e) = (p.communicate() for p in procs)
-            main, check = procs
-            if main.returncode != 0:
-                raise RuntimeError(
-                    f"dbt parse failed (exit {main.returncode}); fix the project, then reload:\n"
-                    f"{out[-4000:]}{err[-4000:]}"
-                )
+            # The comparison parse runs beside the main one: it costs little wall time.
+            check = subprocess.Popen(
+                [
+                    dbt_cli.dbt_executable(),
+                    *dbt_cli.dbt_args("parse", "--quiet", "--target-path", str(other), vars=PARSE_VARS_OTHER),
+                ],
+                cwd=config.PROJECT_DIR,
+                env=dbt_cli.dbt_env(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                with dbt_cli.environment():
+                    dbt_project.preparer.prepare(dbt_project)
+            except Exception as e:
+                check.kill()
+                check.wait()
+                raise RuntimeError(f"dbt parse failed; fix the project, then reload:\n{e}") from e
             independent = False
-            if check.returncode == 0:
+            if check.wait() == 0:
                 try:
                     independent = _comparable(manifest_path) == _comparable(other / "manifest.json")
                 except (OSError, ValueError):
@@ -151,83 +138,6 @@ def prepare_manifest() -> Path:
             tmp.write_text(json.dumps({"vars_independent": independent, "vars": sorted(PARSE_VARS)}))
             os.replace(tmp, info)
     return manifest_path
-
-
-def _vars_checksum(vars: dict[str, Any]) -> str:
-    """The checksum dbt keeps of its command-line vars, profile, target and version
-    (ManifestLoader.build_manifest_state_check in dbt-core 1.11). Should dbt compute it
-    otherwise, it finds no match and parses everything: slower, still right."""
-    from dbt.version import __version__
-
-    return hashlib.sha256(
-        "\x00".join(
-            [
-                pprint.pformat(vars),
-                os.environ.get("DBT_PROFILE", ""),
-                os.environ.get("DBT_TARGET", ""),
-                __version__,
-            ]
-        ).encode("utf-8")
-    ).hexdigest()
-
-
-def parse_cache() -> Path:
-    """The last parse dbt made for runs of this $LEADSCORE_HOME (see seed_partial_parse)."""
-    return config.home() / ".dbt" / PARTIAL_PARSE_FILE
-
-
-def seed_partial_parse(target_path: Path, vars: dict[str, Any]) -> str | None:
-    """Give a run's dbt target folder a parse to start from, valid for the run's `vars`.
-
-    The parse is the last one dbt made for a run of this $LEADSCORE_HOME (parse_cache), or
-    else the prepared one. dbt checks the rest itself: that the profile is the same (the
-    warehouse path is part of it, so a parse prepared under another home does not fit)
-    and which files changed since. Returns None when seeded, else why not (dbt then
-    parses the whole project, as it always did). See the module doc for why this is sound.
-    """
-    folder = manifest_path.parent
-    try:
-        info = json.loads((folder / PARSE_INFO).read_text())
-    except (OSError, ValueError):
-        return "the prepared parse was not compared with other var values"
-    if not info.get("vars_independent"):
-        return "the parse depends on the values of the vars"
-    if sorted(vars) != sorted(PARSE_VARS) or any(not isinstance(v, str) for v in vars.values()):
-        return f"the run's vars {sorted(vars)} differ from the prepared {sorted(PARSE_VARS)}"
-    import msgpack
-
-    try:
-        cached = parse_cache()
-        if cached.exists():
-            raw = cached.read_bytes()
-        else:
-            with open(folder / ".leadscore-parse.lock", "a") as lock:
-                fcntl.flock(lock, fcntl.LOCK_SH)  # not while a parse rewrites it
-                raw = (folder / PARTIAL_PARSE_FILE).read_bytes()
-        data = msgpack.unpackb(raw, raw=False, strict_map_key=False)
-        data["state_check"]["vars_hash"] = {"name": "sha256", "checksum": _vars_checksum(vars)}
-        target_path.mkdir(parents=True, exist_ok=True)
-        tmp = target_path / (PARTIAL_PARSE_FILE + ".tmp")
-        tmp.write_bytes(msgpack.packb(data))
-        os.replace(tmp, target_path / PARTIAL_PARSE_FILE)
-    except Exception as e:  # noqa: BLE001 - a parse to start from is an optimisation only
-        return f"the saved parse could not be used ({type(e).__name__}: {e})"
-    return None
-
-
-def keep_partial_parse(target_path: Path) -> None:
-    """Keep the parse dbt wrote into a run's target folder for the next run of this home."""
-    made = target_path / PARTIAL_PARSE_FILE
-    if not made.exists():
-        return
-    cache = parse_cache()
-    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(made, tmp)
-        os.replace(tmp, cache)
-    except OSError:  # the next run parses more, nothing worse
-        tmp.unlink(missing_ok=True)
 
 
 @functools.lru_cache(maxsize=1)

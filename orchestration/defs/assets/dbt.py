@@ -28,13 +28,8 @@ from dagster_dbt import (
 from orchestration.defs.partitions import daily, dbt_vars
 from orchestration.defs.resources import RUN_FIRST, RunLockResource, runtime_dbt
 from orchestration.runtime import config
-from orchestration.runtime.manifest import (
-    dbt_project,
-    keep_partial_parse,
-    load_manifest,
-    public_marts,
-    seed_partial_parse,
-)
+from orchestration.runtime.internals import keep_partial_parse, seed_partial_parse
+from orchestration.runtime.manifest import dbt_project, load_manifest, public_marts
 from orchestration.serving import ledger
 
 # dbt artifacts (run_results.json, dbt.log, compiled SQL) of the last runs stay here.

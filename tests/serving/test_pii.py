@@ -2,7 +2,7 @@
 the public marts (they are dropped in staging; only the email domain goes on), nor the
 run logs; credentials come only from environment variables.
 
-Scans the reference home of tests/reliability.py (every file landed, a backfill and a
+Scans the reference home of tests/support/reliability.py (every file landed, a backfill and a
 daily run) and the output of the command-line runs made on it.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import reliability as R
-from conftest import PROJECT_DIR
+from support import PROJECT_DIR
+from support import reliability as R
 
 from orchestration.ingest import contract as C
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import query, run_cli
+from support import query, run_cli
 
 FIRST = dt.date(2024, 3, 1)
 DAYS = 20

@@ -4,7 +4,6 @@ and two runs never write the warehouse at once (real Dagster, dbt and DuckDB; no
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import os
 import subprocess
@@ -13,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_DIR, query, run_cli
 from dagster import (
     AssetKey,
     DagsterInstance,
@@ -21,6 +19,7 @@ from dagster import (
     build_schedule_context,
     build_sensor_context,
 )
+from support import PROJECT_DIR, query, run_cli
 
 from orchestration.definitions import defs
 from orchestration.ingest import contract as C
@@ -113,95 +112,6 @@ def test_loading_the_definitions_does_not_import_great_expectations():
     assert out.stdout.strip().splitlines()[-1] == "False"
 
 
-# --------------------------------------------------------------------------- start-up costs
-
-
-def test_dbt_resource_starts_dbt_without_asking_its_version_nor_building_an_adapter(monkeypatch):
-    """dagster-dbt would run `dbt --version` and build a dbt adapter in process before every
-    dbt command (~4 s); the job's resource does neither. The hooks it overrides must still
-    exist in dagster-dbt, or the overrides silently stop working."""
-    from dagster_dbt import DbtCliResource
-    from dbt.version import __version__
-
-    from orchestration.defs.resources import LeadscoreDbtCliResource, dbt_resource, runtime_dbt
-
-    assert isinstance(DbtCliResource.__dict__.get("_cli_version"), functools.cached_property)
-    assert callable(DbtCliResource.__dict__.get("_initialize_dbt_core_adapter"))
-    dbt = runtime_dbt(dbt_resource())
-    assert isinstance(dbt, LeadscoreDbtCliResource)
-
-    def no_subprocess(*args, **kwargs):
-        raise AssertionError(f"a subprocess was started: {args}")
-
-    monkeypatch.setattr(subprocess, "check_output", no_subprocess)
-    assert str(dbt._cli_version) == __version__
-    assert dbt._initialize_dbt_core_adapter(["build"]) is None
-
-
-def _dbt_parse_events(target: Path, run_vars: dict) -> list[dict]:
-    from orchestration.runtime import dbt as dbt_cli
-
-    proc = subprocess.run(
-        [
-            dbt_cli.dbt_executable(),
-            *dbt_cli.dbt_args(
-                "parse",
-                "--log-format",
-                "json",
-                "--log-level",
-                "debug",
-                "--target-path",
-                str(target),
-                vars=run_vars,
-            ),
-        ],
-        cwd=PROJECT_DIR,
-        env=dbt_cli.dbt_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:]
-    return [json.loads(line)["info"] for line in proc.stdout.splitlines() if line.startswith("{")]
-
-
-def test_a_run_gives_dbt_a_saved_parse_valid_for_its_days_and_dbt_reuses_it(tmp_path, home):
-    """dbt re-parses the whole project whenever --vars differ from its saved parse, which
-    they do every day. The parse does not depend on the vars' values (the preparation
-    checks it), so a run's target folder gets the last parse of this home (else the
-    prepared one) with the checksum of its own vars, and dbt re-parses nothing."""
-    from orchestration.runtime.manifest import (
-        PARSE_INFO,
-        keep_partial_parse,
-        manifest_path,
-        parse_cache,
-        seed_partial_parse,
-    )
-
-    load_manifest()
-    info = json.loads((manifest_path.parent / PARSE_INFO).read_text())
-    assert info["vars_independent"] is True
-    assert "differ" in seed_partial_parse(tmp_path / "other", {"score_date": "2025-06-30"})
-
-    # The first run of a new home: the prepared parse (dbt parses again if its profile,
-    # the warehouse path under this home, differs), kept for the next run.
-    first = tmp_path / "run1"
-    assert seed_partial_parse(first, {"score_date": "2025-06-02", "history_start": "2025-06-02"}) is None
-    _dbt_parse_events(first, {"score_date": "2025-06-02", "history_start": "2025-06-02"})
-    keep_partial_parse(first)
-    assert parse_cache().exists()
-
-    # The next run, another day: dbt reuses the parse.
-    second, run_vars = tmp_path / "run2", {"score_date": "2025-06-30", "history_start": "2025-06-01"}
-    assert seed_partial_parse(second, run_vars) is None
-    events = _dbt_parse_events(second, run_vars)
-    names = {e["name"] for e in events}
-    assert "UnableToPartialParse" not in names, [
-        e["msg"] for e in events if e["name"] == "UnableToPartialParse"
-    ]
-    assert "PartialParsingEnabled" in names
-
-
 # --------------------------------------------------------------------------- schedule, sensor
 
 
@@ -291,9 +201,11 @@ def _start_holder(seconds: float) -> subprocess.Popen:
 def test_run_lock_waits_for_another_process_then_refuses_cleanly(home):
     holder = _start_holder(1.5)
     try:
-        with pytest.raises(run_lock.RunLockedError, match="another leadscore run holds .*test holder"):
-            with run_lock.hold(timeout=0.3):
-                pass
+        with (
+            pytest.raises(run_lock.RunLockedError, match="another leadscore run holds .*test holder"),
+            run_lock.hold(timeout=0.3),
+        ):
+            pass
         t0 = time.monotonic()
         with run_lock.hold(what="second", timeout=30):
             waited = time.monotonic() - t0

@@ -3,14 +3,14 @@ three times at the same moment on the same warehouse. The reader sees zero error
 complete versions; of the runs, one runs, the second waits for the run lock then runs, the
 third (--wait 1) refuses cleanly with exit 75; the warehouse is intact afterwards.
 
-The scenario is shared with test_idempotency (tests/reliability.py). test_serving covers a
+The scenario is shared with test_idempotency (tests/support/reliability.py). test_serving covers a
 reader holding a connection across a publish of another day, test_dagster the lock itself.
 """
 
 from __future__ import annotations
 
 import pytest
-import reliability as R
+from support import reliability as R
 
 
 @pytest.fixture(scope="module")

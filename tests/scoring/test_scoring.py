@@ -9,7 +9,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import PROJECT_DIR, query, run_cli
+from support import PROJECT_DIR, query, run_cli
 
 SCORE_DATE = "2026-03-10"
 

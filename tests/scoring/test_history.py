@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR
+from support import PROJECT_DIR
 
 from orchestration.demo_data.generate import generate
 from orchestration.ingest.loader import ingest

@@ -1,5 +1,5 @@
 import pytest
-from conftest import run_cli
+from support import run_cli
 
 from orchestration.cli import parser
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import run_cli
+from support import run_cli
 
 
 def test_bench_tier_s_runs_every_stage_and_reports_figures(home, tmp_path):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, run_cli
+from support import PROJECT_DIR, run_cli
 
 from orchestration.runtime.dbt import dbt_env, profiles_dir
 

@@ -6,7 +6,7 @@ those of an uninterrupted run (checksums of every mart).
 
 Kill points are drawn with a seeded RNG over measured durations: the duration of an
 uninterrupted ingest, of the same daily run uninterrupted (the in-order home of
-tests/reliability.py, whose state before that run is copied and then crashed), of an
+tests/support/reliability.py, whose state before that run is copied and then crashed), of an
 uninterrupted publish. A kill takes the whole process
 group (the run and the dbt it started), as a machine crash would.
 """
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import reliability as R
-from conftest import PROJECT_DIR
+from support import PROJECT_DIR
+from support import reliability as R
 
 RNG = random.Random(20261122)
 INGEST_KILLS = 6

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-import reliability as R
+from support import reliability as R
 
 
 @pytest.fixture(scope="module")

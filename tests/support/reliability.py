@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-from conftest import PROJECT_DIR
+
+from support import PROJECT_DIR
 
 FIRST = dt.date(2024, 3, 1)
 DAYS = 8

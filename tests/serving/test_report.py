@@ -8,7 +8,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import query, run_cli
+from support import query, run_cli
 
 SECTIONS = ["distribution", "bands", "cycle", "mqls", "versions", "attributes", "funnel", "channels"]
 

@@ -1,7 +1,7 @@
 """Idempotency of the daily run: the same day run three times publishes identical marts,
 and a backfill followed by a daily run equals daily runs one by one.
 
-Shared scenarios (tests/reliability.py): the reference home lands every file, backfills
+Shared scenarios (tests/support/reliability.py): the reference home lands every file, backfills
 FIRST..LAST-1 in one run and runs LAST; the same day is then run twice more from the
 command line (started together: the second waits for the first); the in-order home runs
 the last three days one by one, the files of each day landing just before its run.
@@ -10,7 +10,7 @@ the last three days one by one, the files of each day landing just before its ru
 from __future__ import annotations
 
 import pytest
-import reliability as R
+from support import reliability as R
 
 
 @pytest.fixture(scope="module")

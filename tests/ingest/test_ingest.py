@@ -21,7 +21,7 @@ from orchestration.ingest import contract as C
 from orchestration.ingest.loader import IngestSummary, WarehouseLockedError, ensure_raw_schema, ingest
 from orchestration.runtime import config
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 TS = "2024-03-10T12:00:00Z"
 
 # --------------------------------------------------------------------------- helpers

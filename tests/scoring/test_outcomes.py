@@ -30,7 +30,7 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from support import run_cli
 
 SCORE_DATE = "2026-06-30"
 JAN = "2026-01-05T09:00:00Z"

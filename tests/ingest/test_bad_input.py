@@ -1,4 +1,4 @@
-"""The bad-input corpus (tests/bad_input/cases.py) through the real loader: every case's
+"""The bad-input corpus (tests/support/bad_input.py) through the real loader: every case's
 expected outcome — loaded, quarantined with its reason code, duplicate, file failed with
 its reason, skipped — and exact reconciliation for every file; then SQL-looking strings
 in the rule seeds, through a real dbt build of a copy of the project."""
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from bad_input.cases import CASES, SQLISH, Case
-from conftest import PROJECT_DIR
-from reliability import assert_load_log_truthful, figures
+from support import PROJECT_DIR
+from support.bad_input import CASES, SQLISH, Case
+from support.reliability import assert_load_log_truthful, figures
 
 from orchestration.ingest.loader import ingest
 
@@ -283,8 +283,8 @@ def test_sql_looking_strings_in_rule_seeds_are_data_not_sql(tmp_path, capsys):
 def test_quarantined_rows_exported_fixed_and_relanded_are_loaded(home):
     """`leadscore quarantine export` writes a file's quarantined rows as they arrived; fixed
     and landed under a new name, they load; the original quarantine rows stay."""
-    from bad_input.cases import TS, ev, events_csv, parquet_bytes
-    from conftest import run_cli
+    from support import run_cli
+    from support.bad_input import TS, ev, events_csv, parquet_bytes
 
     landing = home / "landing" / "events"
     landing.mkdir(parents=True)
