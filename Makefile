@@ -1,14 +1,16 @@
 # Two front-door commands: `make demo` (the daily job end to end on demo data) and
 # `make test` (every test). Both create .venv and install the pinned dependencies first.
+# For the work loop: `make test-fast` (unit tests, dbt unit tests, ingest; a few minutes)
+# and `make lint` (ruff for Python, sqlfluff for SQL; CI runs it before the tests).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench install lint clean
+.PHONY: demo test test-fast bench install lint lint-python lint-sql format clean
 
 $(STAMP): pyproject.toml constraints.txt
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
@@ -22,7 +24,32 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# The benchmark (not part of `make test`): TIER=S|M|L, default M. See README, Benchmark.
+# The work loop's tier: Python unit tests, the dbt unit tests, ingestion.
+FAST_TESTS := tests/runtime tests/demo_data tests/ingest/test_ingest.py tests/ingest/test_key_check.py \
+	tests/scoring/test_dbt_unit_tests.py tests/test_docs.py
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest $(wildcard $(FAST_TESTS))
+
+# sqlfluff's dbt templater compiles the models: it reads the profile the CLI uses
+# (profiles.example.yml, copied under $LEADSCORE_HOME/.dbt) and writes under a scratch home.
+LINT_HOME := $(CURDIR)/data/lint
+lint: lint-python lint-sql
+
+lint-python: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+lint-sql: $(STAMP)
+	export LEADSCORE_HOME=$(LINT_HOME) DBT_SEND_ANONYMOUS_USAGE_STATS=false && \
+	export DBT_PROFILES_DIR=$$($(BIN)/python -c 'from orchestration.runtime.dbt import profiles_dir; print(profiles_dir())') && \
+	$(BIN)/sqlfluff lint models macros tests/dbt
+
+# Apply what the linters can fix by themselves.
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# The benchmark (not part of `make test`): TIER=S|M|L, default M. See docs/benchmark.md.
 TIER ?= M
 bench: $(STAMP)
 	$(BIN)/leadscore bench --tier $(TIER)

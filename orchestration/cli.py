@@ -128,7 +128,8 @@ def cmd_export_raw(args: argparse.Namespace) -> int:
         _say(f"leadscore export-raw: {e}")
         return EXIT_RUN_FAILED
     print(
-        f"raw tables as Parquet: {sum(summary.rows.values())} rows in {len(summary.rows)} tables under {summary.folder}"
+        f"raw tables as Parquet: {sum(summary.rows.values())} rows in {len(summary.rows)} tables "
+        f"under {summary.folder}"
     )
     return 0
 
@@ -272,7 +273,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--full-refresh",
         action="store_true",
-        help="rebuild incremental models (score history) from scratch, e.g. after editing a released rule version",
+        help="rebuild incremental models (score history) from scratch, "
+        "e.g. after editing a released rule version",
     )
     b.set_defaults(func=cmd_build)
 

@@ -45,11 +45,13 @@ def export(
     con = config.connect(warehouse, read_only=True)
     try:
         logged = con.execute(
-            "select format from raw.load_log where file = ? and status = 'loaded' order by loaded_at desc limit 1",
+            "select format from raw.load_log where file = ? and status = 'loaded' "
+            "order by loaded_at desc limit 1",
             [file],
         ).fetchall()
         rows = con.execute(
-            "select reason_code, raw_content from raw.quarantine where file = ? order by checksum, row_number",
+            "select reason_code, raw_content from raw.quarantine where file = ? "
+            "order by checksum, row_number",
             [file],
         ).fetchall()
     finally:

@@ -1,8 +1,9 @@
 """Crash safety: runs killed with SIGKILL at random points, many times, during ingest,
 during the daily run (ingest, dbt build, checks, publish) and during publish. After every
 kill: the serving copy is a complete good version (the one before the run or the one the
-run publishes, nothing in between), and the load log claims no file that was not loaded. Then the next run succeeds and its marts equal
-those of an uninterrupted run (checksums of every mart).
+run publishes, nothing in between), and the load log claims no file that was not loaded.
+Then the next run succeeds and its marts equal those of an uninterrupted run (checksums
+of every mart).
 
 Kill points are drawn with a seeded RNG over measured durations: the duration of an
 uninterrupted ingest, of the same daily run uninterrupted (the in-order home of

@@ -58,7 +58,8 @@ select
     case
         when events.event_id in (select event_id from matched) then 'scored'
         when events.occurred_date > (select d from score_date) then 'after the score date'
-        when not exists (select 1 from rules where rules.event_type = events.event_type) then 'no rule for its type'
+        when not exists (select 1 from rules where rules.event_type = events.event_type)
+            then 'no rule for its type'
         when not exists (select 1 from rules where rules.event_type = events.event_type and unfiltered)
             then 'property filter not met'
         else 'vanished'

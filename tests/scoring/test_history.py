@@ -120,7 +120,8 @@ def test_sixty_days_one_at_a_time_equal_a_full_refresh(generated, tmp_path, monk
         late = con.execute(
             """
             select count(*) from raw.events as e
-            where cast(e.occurred_at as date) < cast(regexp_extract(e._file, '(\\d{4}-\\d{2}-\\d{2})', 1) as date)
+            where cast(e.occurred_at as date)
+                < cast(regexp_extract(e._file, '(\\d{4}-\\d{2}-\\d{2})', 1) as date)
             """
         ).fetchall()[0][0]
     finally:

@@ -133,8 +133,14 @@ def _spark_marts(home: Path, columns_of: dict[str, list[str]]) -> dict[str, tupl
         con.close()
 
 
+def _columns(table: tuple[list[str], list[tuple]]) -> dict[str, tuple]:
+    """A table as (column names, rows) turned into column name -> values."""
+    names, rows = table
+    return dict(zip(names, zip(*rows, strict=True), strict=True))
+
+
 def _assert_same(duck: dict, spark: dict, when: str) -> None:
-    for table, key in MARTS.items():
+    for table in MARTS:
         columns, duck_rows = duck[table]
         _, spark_rows = spark[table]
         assert duck_rows, f"{when}: marts.{table} is empty on DuckDB: nothing was compared"
@@ -173,16 +179,9 @@ def test_spark_scores_equal_duckdb(home):
     seconds["duckdb re-run"] = _build(home, "duckdb", "run", rerun)
     duck_rerun = _duckdb_marts(home)
     columns_of = {table: duck_full[table][0] for table in MARTS}
-    history = dict(zip(duck_rerun["lead_score_history"][0], zip(*duck_rerun["lead_score_history"][1])))
+    history = _columns(duck_rerun["lead_score_history"])
     assert max(history["valid_from"]) <= EARLIER, "the re-run must have cleared the later days on DuckDB"
-    assert (
-        max(
-            dict(zip(duck_full["lead_score_history"][0], zip(*duck_full["lead_score_history"][1])))[
-                "valid_from"
-            ]
-        )
-        > EARLIER
-    )
+    assert max(_columns(duck_full["lead_score_history"])["valid_from"]) > EARLIER
 
     # The full build runs every seed, model, data test and unit test on Spark; the
     # re-run only the models (their tests ran in the build).

@@ -11,6 +11,7 @@ it imports again here, so its error surfaces where it always did.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from types import ModuleType
@@ -24,10 +25,9 @@ def _environment() -> None:
 
 
 def _import() -> None:
-    try:
+    # A failed import is not this thread's to report: module() imports again and raises there.
+    with contextlib.suppress(BaseException):
         import great_expectations  # noqa: F401
-    except BaseException:  # noqa: BLE001 - module() imports again and raises there
-        pass
 
 
 def preload() -> None:
