@@ -1,7 +1,7 @@
 """Great Expectations, imported once per process, optionally ahead of time in a thread.
 
 `import great_expectations` takes 2.5-4 s (it pulls in scipy, altair, its expectation
-registry...). Loading the definitions never pays for it (see checks_gx); a run pays for it
+registry...). Loading the definitions never pays for it (see checks.gx); a run pays for it
 once, in its first GX check. `preload()` starts that import in a daemon thread at a moment
 the run mostly waits: the dbt_build step calls it before starting dbt, whose subprocess
 then runs while the import proceeds, and the GX checks after the build find it done.
@@ -14,7 +14,14 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import warnings
 from types import ModuleType
+
+# Great Expectations imports pyspark when it is installed (it is, for the Spark target),
+# and pyspark 4 warns at import that it does not fully support pandas 3. No pyspark code
+# runs in these checks: GX validates pandas DataFrames. The Spark target itself does not
+# use pandas either (dbt-spark's session method runs SQL).
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
