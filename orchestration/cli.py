@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import re
 import sys
 from pathlib import Path
 
@@ -175,36 +174,19 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     return _launch(args.start, args.end, args.wait)
 
 
-_DAY_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
-
-
-def _landed_days(landing: Path) -> tuple[dt.date, dt.date] | None:
-    """First and last day named in landing file names (the generator's <entity>_<day>.*)."""
-    days = set()
-    for p in landing.glob("*/*"):
-        m = _DAY_IN_NAME.search(p.name)
-        if m:
-            with contextlib.suppress(ValueError):
-                days.add(dt.date.fromisoformat(m.group(1)))
-    return (min(days), max(days)) if days else None
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
-    from orchestration.defs.partitions import FIRST_DAY
     from orchestration.demo_data.generate import generate
+    from orchestration.runtime.launch import demo_days, landed_days
 
     landing = config.landing_dir()
     if landing.exists() and any(landing.rglob("*.*")):
         _say(f"landing files already under {landing}: using them (delete it for fresh demo data)")
-        span = _landed_days(landing)
+        span = landed_days(landing)
     else:
         _say(f"generating demo data: {args.contacts} contacts x {args.days} days into {landing}")
         summary = generate(landing, args.contacts, args.days, seed=args.seed, progress=_say)
         span = (dt.date.fromisoformat(summary["start"]), dt.date.fromisoformat(summary["end"]))
-    yesterday = _yesterday()
-    first, last = span or (yesterday, yesterday)
-    last = min(last, yesterday)
-    first = min(max(first, dt.date.fromisoformat(FIRST_DAY)), last)
+    first, last = demo_days(span, _yesterday())
     if first < last:
         _say(f"backfill {first}..{last - dt.timedelta(days=1)} in one run, then the daily run of {last}")
         code = _launch(first, last - dt.timedelta(days=1), args.wait)

@@ -10,8 +10,10 @@ The run lock is taken before launching: a second run waits, then refuses cleanly
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -318,3 +320,28 @@ def failure_help(outcome: RunOutcome) -> list[str]:
     )
     lines.append(f"dbt logs and run_results.json: {config.home() / 'dbt_runs' / outcome.run_id}/")
     return lines
+
+
+_DAY_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+def landed_days(landing: Path) -> tuple[dt.date, dt.date] | None:
+    """First and last day named in landing file names (the generator's <entity>_<day>.*)."""
+    days = set()
+    for p in landing.glob("*/*"):
+        m = _DAY_IN_NAME.search(p.name)
+        if m:
+            with contextlib.suppress(ValueError):
+                days.add(dt.date.fromisoformat(m.group(1)))
+    return (min(days), max(days)) if days else None
+
+
+def demo_days(span: tuple[dt.date, dt.date] | None, yesterday: dt.date) -> tuple[dt.date, dt.date]:
+    """The days `leadscore demo` scores: the landed span, never past yesterday nor before
+    the first partition; the demo backfills first..last-1, then runs last as a daily run."""
+    from orchestration.defs.partitions import FIRST_DAY
+
+    first, last = span or (yesterday, yesterday)
+    last = min(last, yesterday)
+    first = min(max(first, dt.date.fromisoformat(FIRST_DAY)), last)
+    return first, last
