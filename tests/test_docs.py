@@ -269,3 +269,10 @@ def test_leadscore_commands_parse(doc):
 def test_the_docs_name_leadscore_commands():
     named = {c.split()[0] for doc in doc_files() for c in leadscore_commands(doc) if c}
     assert {"run", "backfill", "build", "ingest", "generate", "report", "quarantine"} <= named
+
+
+def test_benchmark_page_has_figures_not_lab_notes():
+    text = (DOCS / "benchmark.md").read_text()
+    hashes = [h for h in re.findall(r"\b[0-9a-f]{7,40}\b", text) if re.search(r"[a-f]", h) and re.search(r"\d", h)]
+    assert not hashes, f"commit hashes belong in the git log, not in docs/benchmark.md: {hashes}"
+    assert "next step" not in text.lower(), "next steps belong in issues, not in docs/benchmark.md"
