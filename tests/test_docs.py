@@ -43,7 +43,7 @@ def sections(text: str, level: int) -> dict[str, str]:
         if line.startswith(marker):
             current = line[len(marker) :].strip().split()[0].lower()
             out[current] = ""
-        elif re.match(r"#{1,%d} " % level, line):
+        elif re.match(rf"#{{1,{level}}} ", line):
             current = None
         elif current is not None:
             out[current] += line + "\n"
@@ -57,7 +57,12 @@ def contract_tables() -> dict[str, dict[str, tuple[bool, str]]]:
         columns = {}
         for line in body.splitlines():
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if not line.startswith("|") or len(cells) < 2 or cells[0] in ("column", "") or set(cells[0]) <= {"-"}:
+            if (
+                not line.startswith("|")
+                or len(cells) < 2
+                or cells[0] in ("column", "")
+                or set(cells[0]) <= {"-"}
+            ):
                 continue
             for name in cells[0].split(","):
                 name = name.strip()
@@ -89,7 +94,9 @@ def test_every_required_column_is_documented_as_required(entity):
     for column in C.ENTITIES[entity].columns:
         if column.required:
             assert column.name in documented, f"{entity}.{column.name} (required) missing from {CONTRACT_DOC}"
-            assert documented[column.name][0], f"{entity}.{column.name} is required in code but not starred in the doc"
+            assert documented[column.name][0], (
+                f"{entity}.{column.name} is required in code but not starred in the doc"
+            )
 
 
 @pytest.mark.parametrize("entity", sorted(C.ENTITIES))
@@ -158,7 +165,9 @@ def test_relative_links_resolve(doc):
         resolved = (doc.parent / target).resolve() if target else doc
         assert resolved.exists(), f"{doc.name}: link {link!r} points to a missing file"
         if anchor and resolved.suffix == ".md":
-            assert anchor in anchors(resolved), f"{doc.name}: link {link!r}: no such heading in {resolved.name}"
+            assert anchor in anchors(resolved), (
+                f"{doc.name}: link {link!r}: no such heading in {resolved.name}"
+            )
 
 
 def test_the_docs_have_links_to_check():
@@ -273,6 +282,7 @@ def test_the_docs_name_leadscore_commands():
 
 def test_benchmark_page_has_figures_not_lab_notes():
     text = (DOCS / "benchmark.md").read_text()
-    hashes = [h for h in re.findall(r"\b[0-9a-f]{7,40}\b", text) if re.search(r"[a-f]", h) and re.search(r"\d", h)]
+    words = re.findall(r"\b[0-9a-f]{7,40}\b", text)
+    hashes = [h for h in words if re.search(r"[a-f]", h) and re.search(r"\d", h)]
     assert not hashes, f"commit hashes belong in the git log, not in docs/benchmark.md: {hashes}"
     assert "next step" not in text.lower(), "next steps belong in issues, not in docs/benchmark.md"
