@@ -286,3 +286,19 @@ def test_benchmark_page_has_figures_not_lab_notes():
     hashes = [h for h in words if re.search(r"[a-f]", h) and re.search(r"\d", h)]
     assert not hashes, f"commit hashes belong in the git log, not in docs/benchmark.md: {hashes}"
     assert "next step" not in text.lower(), "next steps belong in issues, not in docs/benchmark.md"
+
+
+# --- paths: every repository path the docs name in code font exists --------------------
+
+TOP = ("orchestration/", "models/", "seeds/", "macros/", "tests/", "docs/", ".ci/")
+
+
+@pytest.mark.parametrize("doc", doc_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_named_paths_exist(doc):
+    paths = [
+        p
+        for p in re.findall(r"`([\w./-]+)`", doc.read_text())
+        if p.startswith(TOP) and not re.search(r"[<>*…]", p)
+    ]
+    missing = [p for p in paths if not (ROOT / p).exists()]
+    assert not missing, f"{doc.name} names paths that do not exist: {missing}"
