@@ -29,8 +29,41 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from orchestration.demo_data import vocab as V
-from orchestration.demo_data.population import DAY, NULL_SEC, Population, build, sample_sod, title_index
+from orchestration.demo_data.population import Population, build
+from orchestration.demo_data.population.contacts import title_index
+from orchestration.demo_data.population.sampling import DAY, NULL_SEC, sample_sod
+from orchestration.demo_data.vocab.behaviour import PH_DISCOVERY, phase_tables
+from orchestration.demo_data.vocab.companies import (
+    COUNTRIES,
+    INDUSTRIES,
+    company_attr_index,
+    company_attr_json,
+)
+from orchestration.demo_data.vocab.events import (
+    EMAIL_KINDS,
+    EVENT_TYPES,
+    KIND,
+    KIND_PROP_LO,
+    KIND_PROP_N,
+    KIND_TYPE,
+    KINDS,
+    PROPERTIES,
+)
+from orchestration.demo_data.vocab.people import (
+    CHANNEL_CPL,
+    DISPOSITIONS,
+    FIRST_NAMES,
+    JUNK_NONE,
+    LAST_NAMES,
+    LEAD_SOURCES,
+    REASONS,
+    SENIORITIES,
+    SRC_EVENT,
+    SRC_LINKEDIN,
+    SRC_PAID,
+    TITLES,
+    contact_attr_json,
+)
 from orchestration.demo_data.writers import (
     atomic_write_bytes,
     day_timestamps,
@@ -167,23 +200,23 @@ class _Writer:
         self.ct_mat[:, :3] = p
         self.ct_mat[:, 3:] = digits(np.arange(1, pop.n + 1), pop.ct_id_width)
         self.vocab = dict(
-            first=pa.array(V.FIRST_NAMES),
-            last=pa.array(V.LAST_NAMES),
-            title=pa.array(V.TITLES),
-            seniority=pa.array(V.SENIORITIES),
-            country=pa.array(V.COUNTRIES),
-            source=pa.array(V.LEAD_SOURCES),
-            ct_attr=pa.array(V.contact_attr_json()),
-            co_attr=pa.array(V.company_attr_json()),
-            industry=pa.array(V.INDUSTRIES),
+            first=pa.array(FIRST_NAMES),
+            last=pa.array(LAST_NAMES),
+            title=pa.array(TITLES),
+            seniority=pa.array(SENIORITIES),
+            country=pa.array(COUNTRIES),
+            source=pa.array(LEAD_SOURCES),
+            ct_attr=pa.array(contact_attr_json()),
+            co_attr=pa.array(company_attr_json()),
+            industry=pa.array(INDUSTRIES),
             stage=pa.array(STAGES),
-            disposition=pa.array(V.DISPOSITIONS),
-            reason=pa.array(V.REASONS),
-            channel=pa.array(V.LEAD_SOURCES),
-            etype=pa.array(V.EVENT_TYPES),
-            props=pa.array(V.PROPERTIES),
+            disposition=pa.array(DISPOSITIONS),
+            reason=pa.array(REASONS),
+            channel=pa.array(LEAD_SOURCES),
+            etype=pa.array(EVENT_TYPES),
+            props=pa.array(PROPERTIES),
         )
-        self.phase_cum = V.phase_tables()
+        self.phase_cum = phase_tables()
         # Small entities: landing-day bounds and dirt per planned row.
         self.bounds, self.dirt = {}, {}
         for e, key in (
@@ -196,7 +229,7 @@ class _Writer:
             land = np.maximum(np.floor_divide(plan[key], DAY), 0)
             self.bounds[e] = np.searchsorted(land, np.arange(pop.days + 1))
             self.dirt[e] = plan_dirt(e, len(land), seed)
-        self.dirt["marketing_spend"] = plan_dirt("marketing_spend", pop.days * len(V.LEAD_SOURCES), seed)
+        self.dirt["marketing_spend"] = plan_dirt("marketing_spend", pop.days * len(LEAD_SOURCES), seed)
         # Events: carried deliveries (late events, next-day duplicates) by landing day.
         self.carry: dict[int, list[pa.Table]] = defaultdict(list)
         self.carry_late: dict[int, int] = defaultdict(int)
@@ -254,7 +287,7 @@ class _Writer:
         rows, dirt = self._slice("companies", d)
         c, comp, v = rows["company"], self.pop.comp, self.vocab
         revenue = np.round(rows["emp"] * comp["rev_per_emp"][c], -3).astype(np.int64) * 100
-        attr = V.company_attr_index(comp["tier"][c], comp["stack"][c], rows["customer"])
+        attr = company_attr_index(comp["tier"][c], comp["stack"][c], rows["customer"])
         self._emit(
             "companies",
             d,
@@ -343,15 +376,15 @@ class _Writer:
     def marketing_spend(self, d: int) -> None:
         pop = self.pop
         rng = np.random.default_rng([self.seed, 4, d])
-        nch = len(V.LEAD_SOURCES)
+        nch = len(LEAD_SOURCES)
         lo, hi = pop.n_created_by(d - 1), pop.n_created_by(d)
         today = np.bincount(pop.ct["source"][lo:hi], minlength=nch) if d >= 0 else np.zeros(nch)
         leads = 0.6 * pop.spend_mean_leads + 0.4 * today
-        amount = V.CHANNEL_CPL * np.maximum(leads, 0.05) * rng.lognormal(0, 0.2, nch)
+        amount = CHANNEL_CPL * np.maximum(leads, 0.05) * rng.lognormal(0, 0.2, nch)
         # Event sponsorship is lumpy: paid every other week.
-        amount[V.SRC_EVENT] *= 8.0 if d % 14 == 3 else 0.4
+        amount[SRC_EVENT] *= 8.0 if d % 14 == 3 else 0.4
         if pop.weekend(d):
-            amount[[V.SRC_PAID, V.SRC_LINKEDIN]] *= 0.6
+            amount[[SRC_PAID, SRC_LINKEDIN]] *= 0.6
         cents = np.round(amount * 100).astype(np.int64)
         day = dt.date.fromordinal(dt.date(1970, 1, 1).toordinal() + self.t0 + d).isoformat()
         self._emit(
@@ -378,7 +411,7 @@ class _Writer:
         n_b = rng.poisson(ct["burst"][new])
         s_lo, s_hi = np.searchsorted(pop.sched["day"], [d, d + 1])
         s_c = pop.sched["contact"][s_lo:s_hi]
-        new_phase = np.where(ct["junk"][new] == V.JUNK_NONE, V.PH_DISCOVERY, ct["bg_phase"][new])
+        new_phase = np.where(ct["junk"][new] == JUNK_NONE, PH_DISCOVERY, ct["bg_phase"][new])
         cidx = np.concatenate(
             [np.repeat(np.arange(hi), n_bg), np.repeat(jr["idx"], n_j), np.repeat(new, n_b), s_c]
         )
@@ -397,13 +430,13 @@ class _Writer:
             if m.any():
                 kind[:n_free][m] = np.searchsorted(self.phase_cum[p], u[m], side="right")
         kind[n_free:] = pop.sched["kind"][s_lo:s_hi]
-        np.minimum(kind, len(V.KINDS) - 1, out=kind)
+        np.minimum(kind, len(KINDS) - 1, out=kind)
         # No marketing email reaches bad addresses or (after the day) unsubscribers; no SMS
         # without a phone number.
-        mail = V.EMAIL_KINDS[kind] & (ct["bounce"][cidx] | (ct["unsub_day"][cidx] <= d))
-        kind[mail] = V.KIND["pv_blog"]
-        kind[(kind == V.KIND["sms_sent"]) & ~ct["has_phone"][cidx]] = V.KIND["pv_home"]
-        prop = V.KIND_PROP_LO[kind] + (V.KIND_PROP_N[kind] * rng.random(len(kind)) ** 1.7).astype(np.int32)
+        mail = EMAIL_KINDS[kind] & (ct["bounce"][cidx] | (ct["unsub_day"][cidx] <= d))
+        kind[mail] = KIND["pv_blog"]
+        kind[(kind == KIND["sms_sent"]) & ~ct["has_phone"][cidx]] = KIND["pv_home"]
+        prop = KIND_PROP_LO[kind] + (KIND_PROP_N[kind] * rng.random(len(kind)) ** 1.7).astype(np.int32)
         # Sessions: a contact's events of the day follow each other a minute or two apart;
         # a contact created today starts right after its creation second.
         fixed = np.concatenate([np.full(n_free, -1), pop.sched["sod"][s_lo:s_hi]])
@@ -434,7 +467,7 @@ class _Writer:
         cols = {
             "event_id": ids(f"ev_{date:%Y%m%d}_", np.arange(n), w),
             "contact_id": self.contact_ids(cidx),
-            "event_type": v["etype"].take(pa.array(V.KIND_TYPE[kind])),
+            "event_type": v["etype"].take(pa.array(KIND_TYPE[kind])),
             "occurred_at": day_timestamps(self.t0 + d, sec),
             "properties": v["props"].take(pa.array(prop)),
         }
