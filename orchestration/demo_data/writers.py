@@ -147,10 +147,7 @@ def atomic_write_bytes(path: Path, payload) -> None:
 def _lines_payload(lines: pa.Array) -> memoryview:
     """Concatenate a string array (each element already ending in "\\n") into bytes."""
     lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
-    if pa.types.is_large_string(lines.type):
-        off_t = np.int64
-    else:
-        off_t = np.int32
+    off_t = np.int64 if pa.types.is_large_string(lines.type) else np.int32
     bufs = lines.buffers()
     offsets = np.frombuffer(bufs[1], dtype=off_t)[lines.offset : lines.offset + len(lines) + 1]
     return memoryview(bufs[2])[int(offsets[0]) : int(offsets[-1])]

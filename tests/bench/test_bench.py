@@ -42,7 +42,7 @@ def test_a_stage_over_its_limit_is_stopped_with_its_whole_process_group(tmp_path
     import os
     import sys
 
-    from orchestration.bench.benchmark import measure
+    from orchestration.bench.measure import measure
 
     pidfile = tmp_path / "grandchild.pid"
     script = (

@@ -17,7 +17,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.demo_data.generate import EXT, generate
+from orchestration.demo_data.day_writer import EXT
+from orchestration.demo_data.generate import generate
 from orchestration.ingest.contract import (
     BOOLEAN,
     DATE,
