@@ -35,7 +35,7 @@ class RunLockResource(ConfigurableResource):
 
     @contextlib.contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator["RunLockResource"]:
-        run_id = context.run_id or "?"
+        run_id = context.run.run_id if context.run else "?"
         with run_lock.hold(what=f"dagster run {run_id}", timeout=self.timeout_seconds):
             yield self
 

@@ -249,7 +249,7 @@ def test_publish_killed_at_random_points_leaves_a_complete_good_copy(base, capsy
 # A publish as the daily run makes it: comparing only the months the ledger says changed
 # (it says on stderr which it did).
 PUBLISH_WINDOWED = (
-    "import sys; from orchestration.serving.publish import ledger as publish_ledger, serving; "
+    "import sys; from orchestration.serving import ledger as publish_ledger, publish as serving; "
     "from orchestration.defs.assets.serving import monthly_sources, public_tables; "
     "print('ready', flush=True); "
     "recheck = publish_ledger.recheck_from(monthly_sources(), serving.current_version()); "
