@@ -32,7 +32,7 @@ def bar_chart(
     parts.append(
         f'<line x1="{left}" y1="{pad + plot_h}" x2="{left + plot_w}" y2="{pad + plot_h}" class="axis"/>'
     )
-    for i, (label, v) in enumerate(zip(labels, values)):
+    for i, (label, v) in enumerate(zip(labels, values, strict=True)):
         h = plot_h * (v / top) if top > 0 else 0
         x = left + i * slot + (slot - bw) / 2
         y = pad + plot_h - h

@@ -27,7 +27,9 @@ class Marts:
 
 QUERIES = {
     "lead_scores": "select model_id, model_version, score_date, total_score, band from {t}",
-    "mql_events": "select model_id, model_version, event_date from {t} where direction = 'up' and is_active_version",
+    "mql_events": (
+        "select model_id, model_version, event_date from {t} where direction = 'up' and is_active_version"
+    ),
     "band_outcomes": "select * from {t}",
     "model_backtest": "select * from {t}",
     "attribute_lift": "select * from {t}",
@@ -57,7 +59,7 @@ def read_marts(source: Path | None) -> Marts:
                 continue
             cur = con.execute(sql.format(t=f'"{found[name]}"."{name}"'))
             cols = [d[0] for d in cur.description]
-            marts.tables[name] = [dict(zip(cols, r)) for r in cur.fetchall()]
+            marts.tables[name] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
     finally:
         con.close()
     return marts

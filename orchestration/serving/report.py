@@ -56,14 +56,19 @@ SECTIONS = [
     ("channels", "Cost per channel", section_channels),
 ]
 
+# Long lines are continued with a backslash: the page's bytes stay as they were.
 CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;max-width:1000px;
+body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;\
+max-width:1000px;
 color:#111;padding:0 1rem}h1{margin-bottom:0}section{margin:2rem 0}h2{border-bottom:2px solid #e5e7eb}
-table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}th,td{padding:.25rem .6rem;border-bottom:1px solid #e5e7eb;
+table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}th,td{padding:.25rem .6rem;\
+border-bottom:1px solid #e5e7eb;
 text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}.nodata{color:#6b7280;font-style:italic}
-.row{display:flex;gap:1rem;flex-wrap:wrap}figure{margin:0}figcaption{font-size:.8rem;color:#6b7280;text-align:center}
+.row{display:flex;gap:1rem;flex-wrap:wrap}figure{margin:0}figcaption{font-size:.8rem;color:#6b7280;\
+text-align:center}
 .chart text{font-size:11px;fill:#374151}.chart .lab,.chart .val{text-anchor:middle}.axis{stroke:#9ca3af}
-.ref{stroke:#dc2626;stroke-dasharray:4 3}.meta{color:#6b7280}.empty{padding:2rem;background:#f3f4f6;border-radius:8px}
+.ref{stroke:#dc2626;stroke-dasharray:4 3}.meta{color:#6b7280}.empty{padding:2rem;background:#f3f4f6;\
+border-radius:8px}
 """
 
 

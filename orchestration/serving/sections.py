@@ -127,7 +127,7 @@ def section_bands(m: Marts) -> str:
                         num(r),
                         pct(t["accepted"] / t["dispositioned"] if t["dispositioned"] else None),
                     ]
-                    for t, c, r in zip(bands, conv, rpl)
+                    for t, c, r in zip(bands, conv, rpl, strict=True)
                 ],
             )
         )
