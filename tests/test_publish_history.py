@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from orchestration.serving import publish as serving
+from orchestration.serving.pii import PiiError
 
 MART_SQL = """
 create or replace view marts.lead_score_history as
@@ -111,7 +112,7 @@ def test_a_publish_never_leaves_a_half_updated_copy_when_a_later_table_fails(tmp
     con = duckdb.connect(str(wh))
     con.execute("create or replace table marts.lead_scores as select 'x' as email")  # PII: refused
     con.close()
-    with pytest.raises(serving.PiiError):
+    with pytest.raises(PiiError):
         serving.publish(TABLES, warehouse=wh, serving=out)
     assert _rows(out / "leadscore.duckdb", "select * from main.lead_score_changes order by all") == before
     assert not [p for p in out.iterdir() if p.name.startswith(serving.TMP_PREFIX)]

@@ -374,7 +374,8 @@ def test_a_failing_blocking_check_stops_publishing_and_keeps_the_serving_copy(bu
 
 
 def test_publish_refuses_a_table_with_pii_and_leaves_nothing_behind(tmp_path):
-    from orchestration.serving.publish import PiiError, publish
+    from orchestration.serving.pii import PiiError
+    from orchestration.serving.publish import publish
 
     warehouse = tmp_path / "wh.duckdb"
     con = duckdb.connect(str(warehouse))
