@@ -17,7 +17,8 @@ from orchestration.serving.pii import PiiError
 MART_SQL = """
 create or replace view marts.lead_score_history as
 select contact_id, model_id, model_version, valid_from,
-       lead(valid_from) over (partition by contact_id, model_id, model_version order by valid_from) as valid_to,
+       lead(valid_from) over (partition by contact_id, model_id, model_version order by valid_from)
+           as valid_to,
        total_score
 from marts.changes
 """
