@@ -21,21 +21,8 @@ Publishing never touches the current copy until the new one is complete:
   the next one.
 
 Score history is big and changes only at its recent end, so it is published by month
-(`HISTORY_TABLES`): the serving file gets a table of the changes (`lead_score_changes`,
-every column of the mart but valid_to) and a view `lead_score_history` that adds valid_to
-exactly as the mart does (the next change of the same lead, model and version); the MQL
-crossings (`mql_events`, a table, one Parquet file) are kept up to date by month the same
-way. A publish starts from a copy of the current serving file, compares a checksum (row
-count and sum of row hashes) per month between the warehouse and that copy, and rewrites
-only the months that differ; Parquet gets one file per month under `lead_score_changes/`,
-and the months that did not change are hard links to the previous version's files.
-
-Which months are compared: all of them by default (a full refresh, a first publish, any
-doubt), or, with `recheck_from` (from publish_ledger, which records what every write to
-the warehouse changed since the last publish), only the months from the first day that
-may have changed on: a daily run re-examines a month or two, however long the history.
-The months before are kept as they are in the copy; that the warehouse did not change
-them is what the ledger vouches for.
+(`HISTORY_TABLES`, see history): `recheck_from` (from ledger) narrows the months
+compared to those the warehouse may have changed since the last publish.
 
 The warehouse is read through ATTACH ... (READ_ONLY). A table having a PII column
 (contract columns marked pii: email, first_name, last_name, phone) is refused.
@@ -51,8 +38,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.ingest import contract as C
 from orchestration.runtime import config
+from orchestration.serving.history import HISTORY_TABLES, publish_history
+from orchestration.serving.pii import assert_file_has_no_pii, assert_no_pii
+from orchestration.serving.relations import drop_view, quote, sql_str
 
 SERVING_FILE = "leadscore.duckdb"
 PARQUET_LINK = "parquet"
@@ -61,48 +50,6 @@ TMP_PREFIX = ".publishing-"
 # The serving file records which version it is (the name of its Parquet version folder):
 # a publish reuses the previous version's Parquet files only for the copy they belong to.
 META_SCHEMA = "leadscore_publish"
-
-
-@dataclass(frozen=True)
-class HistoryTable:
-    """A mart published by month of its date column `valid_from`.
-
-    With `valid_to`, a change-history mart: `changes` holds its rows without `valid_to`, and
-    a view of the mart's name adds valid_to = the next `valid_from` of the same `key`; its
-    Parquet is one file per month in the folder `changes`. Without, a table of the mart's
-    own name (`changes` is that name) and one Parquet file, kept up to date month by month.
-
-    A mart belongs here only if the rows of a month derive from the rows of the same month
-    of the tables it reads (with `recheck_from`, a month is re-examined only when those
-    changed there): lead_score_history and mql_events select from int_lead_score_changes,
-    one row per row, valid_from as is.
-    """
-
-    changes: str
-    valid_from: str
-    valid_to: str | None = None
-    key: tuple[str, ...] = ()
-
-    def columns(self) -> set[str]:
-        """The columns the mart must have to be published this way."""
-        return {self.valid_from, *self.key, *([self.valid_to] if self.valid_to else [])}
-
-
-HISTORY_TABLES = {
-    "lead_score_history": HistoryTable(
-        changes="lead_score_changes",
-        valid_from="valid_from",
-        valid_to="valid_to",
-        key=("contact_id", "model_id", "model_version"),
-    ),
-    "mql_events": HistoryTable(changes="mql_events", valid_from="event_date"),
-}
-
-PII_COLUMNS = frozenset(col.name.lower() for e in C.ENTITIES.values() for col in e.columns if col.pii)
-
-
-class PiiError(RuntimeError):
-    """A table about to be published has a PII column."""
 
 
 @dataclass
@@ -117,29 +64,12 @@ def serving_file(serving: Path | None = None) -> Path:
     return (serving or config.serving_dir()) / SERVING_FILE
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def assert_no_pii(table: str, columns: list[str]) -> None:
-    found = sorted(c for c in columns if c.lower() in PII_COLUMNS)
-    if found:
-        raise PiiError(
-            f"refusing to publish {table}: it has PII column(s) {', '.join(found)}. PII never "
-            f"leaves the raw layer; drop them in the model."
-        )
 
 
 def _cleanup_leftovers(serving: Path, keep_versions: set[str]) -> None:
@@ -215,30 +145,30 @@ def publish(
             previous_parquet, recheck_from = None, None
         # Attached under its own catalog name (the file's stem), which dbt-duckdb writes
         # into the views it creates: public marts that are views then resolve.
-        wh = _quote(Path(warehouse).stem)
-        con.execute(f"attach {_sql_str(str(warehouse))} as {wh} (read_only)")
+        wh = quote(Path(warehouse).stem)
+        con.execute(f"attach {sql_str(str(warehouse))} as {wh} (read_only)")
         tmp_parquet.mkdir()
         wanted: set[str] = set()
         for name, relation in sorted(tables.items()):
             schema, table = relation.split(".", 1)
-            source = f"{wh}.{_quote(schema)}.{_quote(table)}"
+            source = f"{wh}.{quote(schema)}.{quote(table)}"
             columns = [r[0] for r in con.execute(f"describe {source}").fetchall()]
             assert_no_pii(relation, columns)
             history = HISTORY_TABLES.get(name)
             if history and history.columns() <= set(columns):
                 since = (recheck_from or {}).get(name)
-                out.rows[name] = _publish_history(
+                out.rows[name] = publish_history(
                     con, name, history, source, columns, tmp_parquet, previous_parquet, since
                 )
                 wanted |= {name, history.changes}
                 continue
-            _drop_view(con, name)
+            drop_view(con, name)
             # Sorted rows: the same marts give the same files, whatever the engine's order.
-            con.execute(f"create or replace table main.{_quote(name)} as select * from {source} order by all")
-            out.rows[name] = con.execute(f"select count(*) from main.{_quote(name)}").fetchall()[0][0]
+            con.execute(f"create or replace table main.{quote(name)} as select * from {source} order by all")
+            out.rows[name] = con.execute(f"select count(*) from main.{quote(name)}").fetchall()[0][0]
             target = tmp_parquet / f"{name}.parquet"
             con.execute(
-                f"copy main.{_quote(name)} to {_sql_str(str(target))} (format parquet, compression zstd)"
+                f"copy main.{quote(name)} to {sql_str(str(target))} (format parquet, compression zstd)"
             )
             wanted.add(name)
         # Tables of the copy that are no longer public marts go.
@@ -248,7 +178,7 @@ def publish(
         ).fetchall():
             if rel_name not in wanted:
                 kind = "view" if rel_type == "VIEW" else "table"
-                con.execute(f"drop {kind} main.{_quote(rel_name)}")
+                con.execute(f"drop {kind} main.{quote(rel_name)}")
         con.execute(f"detach {wh}")
         con.execute(f"create schema if not exists {META_SCHEMA}")
         con.execute(f"create or replace table {META_SCHEMA}.published as select ? as version", [version])
@@ -261,17 +191,18 @@ def publish(
         raise
     con.close()
     # Belt and braces: what is about to be published has no PII column either.
-    check = duckdb.connect(str(tmp_db), read_only=True)
-    try:
-        for (table,) in check.execute(
-            "select table_name from information_schema.tables where table_schema = 'main'"
-        ).fetchall():
-            cols = [r[0] for r in check.execute(f"describe main.{_quote(table)}").fetchall()]
-            assert_no_pii(table, cols)
-    finally:
-        check.close()
+    assert_file_has_no_pii(tmp_db)
     Path(str(tmp_db) + ".wal").unlink(missing_ok=True)
 
+    _swap_in(serving, tmp_db, tmp_parquet, out)
+    # Keep the version just replaced for readers that resolved the link before the swap.
+    _cleanup_leftovers(serving, keep_versions={v for v in (version, previous) if v})
+    return out
+
+
+def _swap_in(serving: Path, tmp_db: Path, tmp_parquet: Path, out: Published) -> None:
+    """Make the finished copy (`tmp_db`, `tmp_parquet`) the current one, each by one rename."""
+    version = out.version
     # DuckDB file: fsync, atomic rename over the old one, fsync the folder.
     _fsync(tmp_db)
     os.replace(tmp_db, out.serving_file)
@@ -293,9 +224,6 @@ def publish(
     os.symlink(os.path.join(PARQUET_VERSIONS, version), tmp_link)
     os.replace(tmp_link, link)
     _fsync(serving)
-    # Keep the version just replaced for readers that resolved the link before the swap.
-    _cleanup_leftovers(serving, keep_versions={v for v in (version, previous) if v})
-    return out
 
 
 def _copy_version(con) -> str | None:
@@ -307,129 +235,3 @@ def _copy_version(con) -> str | None:
     except duckdb.Error:
         return None
     return rows[0][0] if len(rows) == 1 else None
-
-
-def _relation_type(con, name: str) -> str | None:
-    rows = con.execute(
-        "select table_type from information_schema.tables "
-        "where table_catalog = current_database() and table_schema = 'main' and table_name = ?",
-        [name],
-    ).fetchall()
-    return rows[0][0] if rows else None
-
-
-def _drop_view(con, name: str) -> None:
-    if _relation_type(con, name) == "VIEW":
-        con.execute(f"drop view main.{_quote(name)}")
-
-
-def _drop_table(con, name: str) -> None:
-    if _relation_type(con, name) == "BASE TABLE":
-        con.execute(f"drop table main.{_quote(name)}")
-
-
-def _month_sums(
-    con, relation: str, columns: list[str], valid_from: str, start: dt.date | None = None
-) -> dict[str, tuple[int, str]]:
-    """Per valid_from month ('YYYY-MM'), from `start` on if given: row count and the sum of
-    the rows' hashes."""
-    cols = ", ".join(_quote(c) for c in columns)
-    where = f"where {_quote(valid_from)} >= cast('{start.isoformat()}' as date)" if start else ""
-    rows = con.execute(
-        f"select strftime({_quote(valid_from)}, '%Y-%m') as month, count(*), "
-        f"cast(sum(cast(hash({cols}) as hugeint)) as varchar) from {relation} {where} group by 1"
-    ).fetchall()
-    return {m: (n, h) for m, n, h in rows}
-
-
-def _publish_history(
-    con,
-    name: str,
-    history: HistoryTable,
-    source: str,
-    columns: list[str],
-    parquet: Path,
-    previous_parquet: Path | None,
-    since: dt.date | None,
-) -> int:
-    """Bring main.<changes> up to date with `source` month by month; returns its row count.
-
-    since: None, compare every month; else only the months from since's month on (the
-    rows before are the copy's, which the caller vouches for); dt.date.max: none."""
-    stored = [c for c in columns if c != history.valid_to]
-    changes = f"main.{_quote(history.changes)}"
-    select_cols = ", ".join(_quote(c) for c in stored)
-    existing = {
-        r[0]: r[1]
-        for r in con.execute(
-            "select column_name, data_type from information_schema.columns "
-            "where table_catalog = current_database() and table_schema = 'main' and table_name = ?",
-            [history.changes],
-        ).fetchall()
-    }
-    wanted_types = {
-        r[0]: r[1] for r in con.execute(f"describe select {select_cols} from {source}").fetchall()
-    }
-    before = previous_parquet / history.changes if previous_parquet else None
-    if history.valid_to is not None and (before is None or not before.is_dir()):
-        since = None  # no monthly files to keep: compare every month
-    if existing != wanted_types or _relation_type(con, history.changes) != "BASE TABLE":
-        _drop_view(con, history.changes)
-        con.execute(f"create or replace table {changes} as select {select_cols} from {source} limit 0")
-        since = None  # a new table: every month is written
-    if since == dt.date.max:
-        start, have, want = None, {}, {}
-    else:
-        start = since.replace(day=1) if since is not None else None
-        have = _month_sums(con, changes, stored, history.valid_from, start)
-        want = _month_sums(con, source, stored, history.valid_from, start)
-    stale = sorted(m for m in set(have) | set(want) if have.get(m) != want.get(m))
-    month = f"strftime({_quote(history.valid_from)}, '%Y-%m')"
-    # With a start, the date bound lets DuckDB skip the row groups of older months.
-    from_start = f" and {_quote(history.valid_from)} >= cast('{start.isoformat()}' as date)" if start else ""
-    if stale:
-        con.execute(f"delete from {changes} where {month} in (select unnest(?)){from_start}", [stale])
-        rewrite = [m for m in stale if m in want]
-        if rewrite:
-            con.execute(
-                f"insert into {changes} select {select_cols} from {source} "
-                f"where {month} in (select unnest(?)){from_start} order by all",
-                [rewrite],
-            )
-    rows = con.execute(f"select count(*) from {changes}").fetchall()[0][0]
-    if history.valid_to is None:
-        # One Parquet file, as for any table (sorted rows: the same content, the same file).
-        target = parquet / f"{name}.parquet"
-        con.execute(
-            f"copy (select * from {changes} order by all) to {_sql_str(str(target))} "
-            f"(format parquet, compression zstd)"
-        )
-        return rows
-    key = ", ".join(_quote(k) for k in history.key)
-    valid_to = (
-        f"lead({_quote(history.valid_from)}) over (partition by {key} "
-        f"order by {_quote(history.valid_from)}) as {_quote(history.valid_to)}"
-    )
-    view_cols = ", ".join(valid_to if c == history.valid_to else _quote(c) for c in columns)
-    _drop_table(con, name)  # a serving copy from before history was published by month
-    con.execute(f"create or replace view main.{_quote(name)} as select {view_cols} from {changes}")
-    folder = parquet / history.changes
-    folder.mkdir()
-    if since is None:
-        months = set(want)
-    else:
-        # The months not compared are those of the previous version (the copy and its
-        # Parquet were written together); the compared ones are the warehouse's.
-        kept = {p.stem for p in before.glob("*.parquet")}
-        months = kept if start is None else {m for m in kept if m < start.strftime("%Y-%m")} | set(want)
-    for m in sorted(months):
-        target = folder / f"{m}.parquet"
-        old = before / target.name if before is not None else None
-        if m not in stale and old is not None and old.exists():
-            os.link(old, target)  # unchanged month: the previous version's file
-            continue
-        con.execute(
-            f"copy (select * from {changes} where {month} = {_sql_str(m)} order by all) "
-            f"to {_sql_str(str(target))} (format parquet, compression zstd)"
-        )
-    return rows

@@ -53,7 +53,7 @@ class Pii:
         hits = [e for e in EMAIL.findall(low) if e in self.emails]
         hits += [p for p in PHONE_RUN.findall(text) if re.sub(r"\D", "", p) in self.phones]
         words = WORD.findall(low)
-        hits += [f"{a} {b}" for a, b in zip(words, words[1:]) if f"{a} {b}" in self.full_names]
+        hits += [f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if f"{a} {b}" in self.full_names]
         if low.strip() in self.names:  # a value that is exactly a first or last name
             hits.append(low.strip())
         return hits
@@ -153,7 +153,8 @@ def test_no_landing_email_or_phone_in_run_output_or_logs(base, capsys):
         assert not [p for p in PHONE_RUN.findall(text) if re.sub(r"\D", "", p) in pii.phones], name
     R.figures(
         capsys,
-        f"PII: {len(texts)} run outputs and log files ({scanned // 1024} KiB) scanned: no landing email or phone",
+        f"PII: {len(texts)} run outputs and log files ({scanned // 1024} KiB) scanned: "
+        "no landing email or phone",
     )
 
 

@@ -12,11 +12,13 @@ import duckdb
 import pytest
 
 from orchestration.serving import publish as serving
+from orchestration.serving.pii import PiiError
 
 MART_SQL = """
 create or replace view marts.lead_score_history as
 select contact_id, model_id, model_version, valid_from,
-       lead(valid_from) over (partition by contact_id, model_id, model_version order by valid_from) as valid_to,
+       lead(valid_from) over (partition by contact_id, model_id, model_version order by valid_from)
+           as valid_to,
        total_score
 from marts.changes
 """
@@ -111,7 +113,7 @@ def test_a_publish_never_leaves_a_half_updated_copy_when_a_later_table_fails(tmp
     con = duckdb.connect(str(wh))
     con.execute("create or replace table marts.lead_scores as select 'x' as email")  # PII: refused
     con.close()
-    with pytest.raises(serving.PiiError):
+    with pytest.raises(PiiError):
         serving.publish(TABLES, warehouse=wh, serving=out)
     assert _rows(out / "leadscore.duckdb", "select * from main.lead_score_changes order by all") == before
     assert not [p for p in out.iterdir() if p.name.startswith(serving.TMP_PREFIX)]

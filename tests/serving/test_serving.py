@@ -252,7 +252,8 @@ while not os.path.exists(stop):
             pq = duckdb.connect()
             # <table>.parquet, or a folder <table>/ of monthly files (score history)
             files = {(f[:-8] if f.endswith(".parquet") else f):
-                     (os.path.join(folder, f) if f.endswith(".parquet") else os.path.join(folder, f, "*.parquet"))
+                     (os.path.join(folder, f) if f.endswith(".parquet")
+                      else os.path.join(folder, f, "*.parquet"))
                      for f in os.listdir(folder)}
             seen_parquet.append(digests(pq, lambda t: f"read_parquet('{files[t]}')", sorted(files)))
             pq.close()
@@ -325,7 +326,10 @@ def test_a_reader_holding_the_serving_file_never_blocks_nor_sees_a_partial_versi
     assert after != before, "the second run should publish different scores"
     assert held["errors"] == [] and fresh["errors"] == []
     assert held["n"] > 3 and fresh["n"] > 3
-    as_lists = lambda d: {t: list(v) for t, v in d.items()}
+
+    def as_lists(d):
+        return {t: list(v) for t, v in d.items()}
+
     # new connections saw the old version or the new one, complete, nothing in between
     assert all(s in (as_lists(before), as_lists(after)) for s in fresh["seen"]), fresh["seen"]
     assert as_lists(after) in fresh["seen"]
@@ -374,7 +378,8 @@ def test_a_failing_blocking_check_stops_publishing_and_keeps_the_serving_copy(bu
 
 
 def test_publish_refuses_a_table_with_pii_and_leaves_nothing_behind(tmp_path):
-    from orchestration.serving.publish import PiiError, publish
+    from orchestration.serving.pii import PiiError
+    from orchestration.serving.publish import publish
 
     warehouse = tmp_path / "wh.duckdb"
     con = duckdb.connect(str(warehouse))

@@ -17,15 +17,14 @@ included; warning checks (severity WARN) are recorded and let the run go on. Eac
 description starts with which it is. Thresholds can be tuned through the environment:
 LEADSCORE_MAX_UNKNOWN_EVENT_SHARE (default 0.05), LEADSCORE_VOLUME_RATIO_MIN / _MAX
 (default 0.2 / 5).
+
+This module is the wiring: which check on which asset, its severity, the rows it reads,
+the metadata it records. The suites themselves are data (suites), validation runs one on
+a DataFrame, and event_keys holds the incremental, bucketed key check on raw.events.
 """
 
 import datetime as dt
 import os
-import shutil
-import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -37,7 +36,14 @@ from dagster import (
 
 from orchestration.defs.assets.dbt import manifest, model_key
 from orchestration.defs.assets.raw import raw_key
-from orchestration.defs.checks import gx_loader
+from orchestration.defs.checks import suites
+from orchestration.defs.checks.event_keys import (
+    KEY_CHECK_CHUNK_ROWS,
+    advance_watermark,
+    validate_event_keys,
+    watermark,
+)
+from orchestration.defs.checks.validation import SuiteOutcome, run_suite
 from orchestration.defs.partitions import run_days
 from orchestration.defs.resources import RUN_FIRST
 from orchestration.ingest import contract as C
@@ -60,66 +66,6 @@ def volume_ratio_bounds() -> tuple[float, float]:
         float(os.environ.get("LEADSCORE_VOLUME_RATIO_MIN", "0.2")),
         float(os.environ.get("LEADSCORE_VOLUME_RATIO_MAX", "5")),
     )
-
-
-# --------------------------------------------------------------------------- GX plumbing
-
-_gx: dict[str, Any] = {}
-
-
-def _batch_definition():
-    """One ephemeral GX context per process, with a pandas data source for DataFrames."""
-    if "batch" not in _gx:
-        gx = gx_loader.module()
-        from great_expectations.data_context.types.base import ProgressBarsConfig
-
-        ctx = gx.get_context(mode="ephemeral")
-        ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-        asset = ctx.data_sources.add_pandas("leadscore_duckdb").add_dataframe_asset("frame")
-        _gx["batch"] = asset.add_batch_definition_whole_dataframe("whole_frame")
-        _gx["gx"] = gx
-    return _gx["batch"], _gx["gx"]
-
-
-@dataclass
-class SuiteOutcome:
-    suite: str
-    success: bool
-    rows: int
-    failures: list[str] = field(default_factory=list)
-    details: list[dict] = field(default_factory=list)
-
-
-def run_suite(name: str, frame, expectations: Iterable) -> SuiteOutcome:
-    """Validate a DataFrame against expectations (built with `gx.expectations.*`)."""
-    batch_definition, gx = _batch_definition()
-    suite = gx.ExpectationSuite(name=name)
-    for expectation in expectations:
-        suite.add_expectation(expectation)
-    result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(suite)
-    outcome = SuiteOutcome(suite=name, success=bool(result.success), rows=len(frame))
-    for r in result.results:
-        cfg = r.expectation_config
-        kwargs = {k: v for k, v in cfg.kwargs.items() if k not in ("batch_id", "value_set")}
-        res = r.result or {}
-        detail = {
-            "expectation": cfg.type,
-            "kwargs": {k: str(v) for k, v in kwargs.items()},
-            "success": bool(r.success),
-            "unexpected_count": res.get("unexpected_count"),
-            "unexpected_percent": res.get("unexpected_percent"),
-            "sample": [str(v) for v in (res.get("partial_unexpected_list") or [])[:5]],
-        }
-        if r.exception_info and r.exception_info.get("raised_exception"):
-            detail["error"] = str(r.exception_info.get("exception_message"))[:500]
-        outcome.details.append(detail)
-        if not r.success:
-            outcome.failures.append(
-                f"{cfg.type}({', '.join(f'{k}={v}' for k, v in detail['kwargs'].items())}): "
-                f"{detail.get('unexpected_count')} unexpected, e.g. {detail['sample']}"
-                + (f" [{detail['error']}]" if "error" in detail else "")
-            )
-    return outcome
 
 
 def _result(
@@ -155,101 +101,6 @@ def _days(context: AssetCheckExecutionContext) -> tuple[dt.date, dt.date]:
 # --------------------------------------------------------------------------- raw inputs
 
 
-KEY_CHECK_CHUNK_ROWS = 2_000_000  # rows per GX validation: bounds the check's memory
-
-
-def _watermark_file():
-    return config.home() / ".checks" / "events_keys.validated_through"
-
-
-def _watermark() -> str:
-    """_loaded_at up to which raw.events rows passed the key check (epoch when never)."""
-    path = _watermark_file()
-    return path.read_text().strip() if path.exists() else "1970-01-01 00:00:00"
-
-
-def _advance_watermark(value) -> None:
-    path = _watermark_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(str(value))
-    os.replace(tmp, path)
-
-
-_KEY_COLUMNS = "event_id, contact_id, event_type, occurred_at"
-
-
-def validate_event_keys(con, since: str, chunk_rows: int) -> tuple[list, list[SuiteOutcome]]:
-    """The key suite on the rows of raw.events loaded after `since`, together with the
-    earlier rows sharing their event_ids. Returns the files validated (name, rows, newest
-    _loaded_at) and one outcome per chunk.
-
-    Up to `chunk_rows` rows: one frame. More (a first load, a backfill): the rows are split
-    by a hash of event_id into buckets of about `chunk_rows`, written once to Parquet
-    (one scan of the table), and each bucket is validated on its own: rows sharing an id
-    share a bucket, so uniqueness is checked whole, and memory stays bounded.
-    """
-    files = con.execute(
-        "select _file, count(*), max(_loaded_at) from raw.events "
-        "where _loaded_at > cast(? as timestamp) group by _file order by _file",
-        [since],
-    ).fetchall()
-    rows = sum(n for _, n, _ in files)
-    if not rows:
-        return files, []
-    _, gx = _batch_definition()  # only with rows to validate: GX takes seconds to load
-    expectations = [
-        *(
-            gx.expectations.ExpectColumnValuesToNotBeNull(column=c)
-            for c in ("event_id", "contact_id", "event_type", "occurred_at")
-        ),
-        gx.expectations.ExpectColumnValuesToBeUnique(column="event_id"),
-    ]
-    buckets = max(1, -(-rows // chunk_rows))
-    since_sql = "'" + str(since).replace("'", "''") + "'"
-    loaded = f"select {_KEY_COLUMNS} from raw.events where _loaded_at > cast({since_sql} as timestamp)"
-    [(has_earlier,)] = con.execute(
-        f"select exists (select 1 from raw.events where _loaded_at <= cast({since_sql} as timestamp))"
-    ).fetchall()
-    # no earlier rows (a first validation): no join, which would hash every id of the load
-    query = (
-        loaded
-        if not has_earlier
-        else f"""
-        with loaded as ({loaded})
-        select {_KEY_COLUMNS} from loaded
-        union all
-        select e.event_id, e.contact_id, e.event_type, e.occurred_at
-        from raw.events as e
-        where e._loaded_at <= cast({since_sql} as timestamp)
-            and e.event_id in (select event_id from loaded)
-    """
-    )
-    if buckets == 1:
-        frame = con.execute(query).df()
-        return files, [run_suite("raw_events_keys", frame, expectations)]
-    checks = config.home() / ".checks"
-    for stale in checks.glob("keys-*"):  # left by a check that was killed (runs never overlap)
-        shutil.rmtree(stale, ignore_errors=True)
-    tmp = checks / f"keys-{uuid.uuid4().hex}"
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # streamed, not buffered: the order of rows does not matter, memory does
-        con.execute("set preserve_insertion_order = false")
-        con.execute(
-            f"copy (select *, hash(event_id) % {buckets} as bucket from ({query})) "
-            f"to '{tmp}' (format parquet, partition_by (bucket))"
-        )
-        con.execute("reset preserve_insertion_order")  # the caller's connection, as it was
-        outcomes = []
-        for part in sorted(tmp.glob("bucket=*")):
-            frame = con.execute(f"select {_KEY_COLUMNS} from read_parquet(?)", [f"{part}/*.parquet"]).df()
-            outcomes.append(run_suite("raw_events_keys", frame, expectations))
-        return files, outcomes
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 @asset_check(
     asset=EVENTS,
     name="events_keys_not_null_and_unique",
@@ -264,21 +115,21 @@ def validate_event_keys(con, since: str, chunk_rows: int) -> tuple[list, list[Su
     op_tags=RUN_FIRST,
 )
 def events_keys_not_null_and_unique(context: AssetCheckExecutionContext) -> AssetCheckResult:
-    since = _watermark()
+    since = watermark()
     con = config.connect(read_only=True)
     try:
         files, outcomes = validate_event_keys(con, since, KEY_CHECK_CHUNK_ROWS)
     finally:
         con.close()
     outcome = SuiteOutcome(
-        suite="raw_events_keys",
+        suite=suites.EVENT_KEYS.name,
         success=all(o.success for o in outcomes),
         rows=sum(o.rows for o in outcomes),
         failures=[f for o in outcomes for f in o.failures],
         details=[d for o in outcomes[:1] for d in o.details],
     )
     if outcome.success and files:
-        _advance_watermark(max(t for _, _, t in files))
+        advance_watermark(max(t for _, _, t in files))
     return _result(
         outcome,
         AssetCheckSeverity.ERROR,
@@ -299,22 +150,13 @@ def events_keys_not_null_and_unique(context: AssetCheckExecutionContext) -> Asse
     "(default 5%). A jump usually means a source renamed its event types: they then score nothing.",
 )
 def events_unknown_type_share(context: AssetCheckExecutionContext) -> AssetCheckResult:
-    _, gx = _batch_definition()
     first, last = _days(context)
     limit = unknown_share_limit()
     frame = _frame(
         "select event_type from raw.events where cast(occurred_at as date) between ? and ?",
         [first, last],
     )
-    outcome = run_suite(
-        "raw_events_unknown_types",
-        frame,
-        [
-            gx.expectations.ExpectColumnValuesToBeInSet(
-                column="event_type", value_set=list(C.STANDARD_EVENT_TYPES), mostly=1.0 - limit
-            )
-        ],
-    )
+    outcome = run_suite(suites.event_types_known(limit), frame)
     unknown = int((~frame["event_type"].isin(C.STANDARD_EVENT_TYPES)).sum()) if len(frame) else 0
     return _result(
         outcome,
@@ -339,7 +181,6 @@ def events_unknown_type_share(context: AssetCheckExecutionContext) -> AssetCheck
 def events_daily_volume(context: AssetCheckExecutionContext) -> AssetCheckResult:
     import pandas as pd
 
-    _, gx = _batch_definition()
     first, last = _days(context)
     counts = dict(
         _frame(
@@ -372,11 +213,7 @@ def events_daily_volume(context: AssetCheckExecutionContext) -> AssetCheckResult
     frame = pd.DataFrame(rows, columns=["day", "events", "baseline", "ratio"])
     frame["ratio"] = frame["ratio"].astype("float64")
     low, high = volume_ratio_bounds()
-    outcome = run_suite(
-        "raw_events_daily_volume",
-        frame,
-        [gx.expectations.ExpectColumnValuesToBeBetween(column="ratio", min_value=low, max_value=high)],
-    )
+    outcome = run_suite(suites.daily_volume(low, high), frame)
     return _result(
         outcome,
         AssetCheckSeverity.WARN,
@@ -428,17 +265,8 @@ def _lead_scores_frame():
     "and unique together (the table's grain: one row per contact and active model).",
 )
 def lead_scores_keys(context: AssetCheckExecutionContext) -> AssetCheckResult:
-    _, gx = _batch_definition()
     frame = _lead_scores_frame()
-    outcome = run_suite(
-        "lead_scores_keys",
-        frame,
-        [
-            gx.expectations.ExpectColumnValuesToNotBeNull(column="contact_id"),
-            gx.expectations.ExpectColumnValuesToNotBeNull(column="model_id"),
-            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=["contact_id", "model_id"]),
-        ],
-    )
+    outcome = run_suite(suites.LEAD_SCORES_KEYS, frame)
     return _result(outcome, AssetCheckSeverity.ERROR)
 
 
@@ -450,21 +278,8 @@ def lead_scores_keys(context: AssetCheckExecutionContext) -> AssetCheckResult:
     "min_score..max_score its model declares in seed scoring_models.",
 )
 def lead_scores_within_model_bounds(context: AssetCheckExecutionContext) -> AssetCheckResult:
-    _, gx = _batch_definition()
     frame = _lead_scores_frame()
-    outcome = run_suite(
-        "lead_scores_bounds",
-        frame,
-        [
-            gx.expectations.ExpectColumnValuesToNotBeNull(column="min_score"),
-            gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="total_score", column_B="min_score", or_equal=True
-            ),
-            gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="max_score", column_B="total_score", or_equal=True
-            ),
-        ],
-    )
+    outcome = run_suite(suites.LEAD_SCORES_BOUNDS, frame)
     return _result(outcome, AssetCheckSeverity.ERROR)
 
 
@@ -477,16 +292,8 @@ def lead_scores_within_model_bounds(context: AssetCheckExecutionContext) -> Asse
     "the model's mql_threshold.",
 )
 def lead_scores_band_follows_thresholds(context: AssetCheckExecutionContext) -> AssetCheckResult:
-    _, gx = _batch_definition()
     frame = _lead_scores_frame()
-    outcome = run_suite(
-        "lead_scores_bands",
-        frame,
-        [
-            gx.expectations.ExpectColumnPairValuesToBeEqual(column_A="band", column_B="expected_band"),
-            gx.expectations.ExpectColumnPairValuesToBeEqual(column_A="is_mql", column_B="expected_is_mql"),
-        ],
-    )
+    outcome = run_suite(suites.LEAD_SCORES_BANDS, frame)
     return _result(outcome, AssetCheckSeverity.ERROR)
 
 

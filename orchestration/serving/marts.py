@@ -1,0 +1,65 @@
+"""The public marts the outcome report reads, from one DuckDB file, read-only.
+
+The serving copy has them as tables of schema main, the warehouse as tables of schema
+marts: either is read. A mart that is not there (nothing built yet) reads as no rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Marts:
+    """The public marts found in one DuckDB file, as lists of dicts."""
+
+    source: Path | None
+    tables: dict[str, list[dict]] = field(default_factory=dict)
+
+    def rows(self, name: str) -> list[dict]:
+        return self.tables.get(name, [])
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.tables.values())
+
+
+QUERIES = {
+    "lead_scores": "select model_id, model_version, score_date, total_score, band from {t}",
+    "mql_events": (
+        "select model_id, model_version, event_date from {t} where direction = 'up' and is_active_version"
+    ),
+    "band_outcomes": "select * from {t}",
+    "model_backtest": "select * from {t}",
+    "attribute_lift": "select * from {t}",
+    "funnel": "select * from {t}",
+    "channel_costs": "select * from {t}",
+}
+
+
+def read_marts(source: Path | None) -> Marts:
+    """Every mart the report uses that exists in `source` (read-only); missing ones are empty."""
+    marts = Marts(source=source)
+    if source is None or not Path(source).exists():
+        return marts
+    import duckdb
+
+    con = duckdb.connect(str(source), read_only=True)
+    try:
+        found = {
+            name: schema
+            for schema, name in con.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_schema in ('main', 'marts')"
+            ).fetchall()
+        }
+        for name, sql in QUERIES.items():
+            if name not in found:
+                continue
+            cur = con.execute(sql.format(t=f'"{found[name]}"."{name}"'))
+            cols = [d[0] for d in cur.description]
+            marts.tables[name] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
+    return marts
