@@ -20,4 +20,7 @@ def home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("LEADSCORE_HOME", str(path))
     monkeypatch.delenv("LEADSCORE_DUCKDB_PATH", raising=False)
     monkeypatch.delenv("DBT_PROFILES_DIR", raising=False)
+    # launch() points DAGSTER_HOME at the home it ran in, for the rest of the process: a
+    # test must not inherit an earlier test's Dagster instance.
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
     return path
