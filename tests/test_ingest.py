@@ -948,7 +948,7 @@ def test_fast_paths_give_the_values_of_the_general_expressions():
     import itertools
     import random
 
-    from orchestration.ingest import sql as S
+    from orchestration.ingest import validation as S
 
     rng = random.Random(11)
     stamps = {

@@ -34,8 +34,8 @@ nothing. A file whose content changes under the same name is new content and is 
 
 Decisions: a 0-byte CSV or Parquet file fails ("empty file"), a 0-byte JSONL file loads 0
 rows; a header-only CSV loads 0 rows; a JSONL file without a single valid JSON line fails
-(not JSONL); blank lines are not rows. See ingest_sql for typing, validation and reason
-codes, ingest_readers for the readers and row numbering.
+(not JSONL); blank lines are not rows. See validation for typing, validation and reason
+codes, readers for the readers and row numbering.
 """
 
 from __future__ import annotations
@@ -48,8 +48,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestration.ingest import contract as C
+from orchestration.ingest import duplicates as D
 from orchestration.ingest import readers as R
 from orchestration.ingest import sql as S
+from orchestration.ingest import validation as V
 from orchestration.runtime import config
 
 FORMAT_OF = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
@@ -463,7 +465,7 @@ class _Run:
             parts.append("SELECT * FROM temp._ingest_stage")
         src = " UNION ALL ".join(parts)
         con.execute(
-            f"CREATE TEMP TABLE _ingest_checked AS {S.checked_sql(entity, f'({src})', S.future_limit_for(at))}"
+            f"CREATE TEMP TABLE _ingest_checked AS {V.checked_sql(entity, f'({src})', V.future_limit_for(at))}"
         )
         stats = {
             f: (total, bad, invalid)
@@ -485,12 +487,12 @@ class _Run:
         if not staged:
             return []
         # Duplicate check in steps, so that each join is planned knowing its inputs' sizes.
-        con.execute(f"CREATE TEMP TABLE _ingest_hits AS {S.dedup_hits_sql(entity, 'temp._ingest_checked')}")
+        con.execute(f"CREATE TEMP TABLE _ingest_hits AS {D.dedup_hits_sql(entity, 'temp._ingest_checked')}")
         con.execute(
-            f"CREATE TEMP TABLE _ingest_cand AS {S.dedup_candidates_sql('temp._ingest_checked', 'temp._ingest_hits')}"
+            f"CREATE TEMP TABLE _ingest_cand AS {D.dedup_candidates_sql('temp._ingest_checked', 'temp._ingest_hits')}"
         )
         if con.execute("SELECT count(*) FROM temp._ingest_cand").fetchone()[0]:
-            dedup = S.dedup_sql(
+            dedup = D.dedup_sql(
                 entity, "temp._ingest_checked", "temp._ingest_files", "temp._ingest_hits", "temp._ingest_cand"
             )
             con.execute(f"CREATE TEMP TABLE _ingest_dedup AS {dedup}")

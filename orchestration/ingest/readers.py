@@ -3,7 +3,7 @@
 Each reader creates temp tables/views on the connection, all named with the prefix it is
 given (_ingest_<n>_*, one prefix per file of a batch, so several files can be staged side
 by side) and recorded in a Temps object (Temps.drop drops them), and returns a Staged
-object: the staged relation as a query over them (columns documented in ingest_sql) and a
+object: the staged relation as a query over them (columns documented in validation) and a
 way to fetch the original text of given rows for the quarantine. No Python runs per row.
 
 Row numbers are 1-based record numbers within the file:
