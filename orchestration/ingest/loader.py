@@ -49,9 +49,11 @@ from pathlib import Path
 
 from orchestration.ingest import contract as C
 from orchestration.ingest import duplicates as D
-from orchestration.ingest import readers as R
 from orchestration.ingest import sql as S
 from orchestration.ingest import validation as V
+from orchestration.ingest.parquet import parquet_files_sql
+from orchestration.ingest.readers import stage
+from orchestration.ingest.staged import PREFIX, FileUnreadable, Staged, Temps, drop_temps, first_line
 from orchestration.runtime import config
 
 FORMAT_OF = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
@@ -381,11 +383,11 @@ class _Run:
         while batch:
             t0 = time.perf_counter()
             at = _utcnow()
-            temps: list[R.Temps] = []
+            temps: list[Temps] = []
             settled: set[str] = set()  # files of the batch already logged failed
             try:
                 batch = self._try_batch(batch, at, t0, temps, settled)
-            except (R.FileUnreadable, duckdb.Error) as e:
+            except (FileUnreadable, duckdb.Error) as e:
                 _drop_batch_temps(self.con, temps)
                 batch = [lf for lf in batch if lf.rel not in settled]
                 if len(batch) > 1:
@@ -397,15 +399,15 @@ class _Run:
                 lf = batch[0]
                 msg = (
                     str(e)
-                    if isinstance(e, R.FileUnreadable)
-                    else f"cannot be read as {lf.fmt}: {R.first_line(e)}"
+                    if isinstance(e, FileUnreadable)
+                    else f"cannot be read as {lf.fmt}: {first_line(e)}"
                 )
                 self.fail(lf, msg, at, t0)
                 return
             _drop_batch_temps(self.con, temps)
 
     def _try_batch(
-        self, batch: list[_Landed], at: datetime, t0: float, temps: list[R.Temps], settled: set[str]
+        self, batch: list[_Landed], at: datetime, t0: float, temps: list[Temps], settled: set[str]
     ) -> list[_Landed]:
         """Load batch; returns the files still to load (those of it to retry without a file
         that changed while it was read), else []. temps collects the temp objects made,
@@ -419,19 +421,19 @@ class _Run:
 
         con = self.con
         entity = batch[0].entity
-        staged: dict[int, R.Staged] = {}
-        by_file: dict[int, R.Temps] = {}
+        staged: dict[int, Staged] = {}
+        by_file: dict[int, Temps] = {}
         for i, lf in enumerate(batch):
-            t = R.Temps(_prefix(i))
+            t = Temps(_prefix(i))
             temps.append(t)
             try:
-                staged[i] = R.stage(con, lf.path, lf.fmt, entity, lf.size, lf.maybe_blank_lines, t)
+                staged[i] = stage(con, lf.path, lf.fmt, entity, lf.size, lf.maybe_blank_lines, t)
                 by_file[i] = t
-            except (R.FileUnreadable, duckdb.Error) as e:
+            except (FileUnreadable, duckdb.Error) as e:
                 msg = (
                     str(e)
-                    if isinstance(e, R.FileUnreadable)
-                    else f"cannot be read as {lf.fmt}: {R.first_line(e)}"
+                    if isinstance(e, FileUnreadable)
+                    else f"cannot be read as {lf.fmt}: {first_line(e)}"
                 )
                 t.drop(con)
                 fail(lf, msg)
@@ -444,11 +446,11 @@ class _Run:
         # Parquet files are read in place, those of one schema by one scan; the staged rows
         # of small CSV and JSONL files, already in temp tables, are copied into one table, so
         # that validation is one plan over few relations however many small files the batch has.
-        by_schema: dict[tuple, list[tuple[int, R.Staged]]] = {}
+        by_schema: dict[tuple, list[tuple[int, Staged]]] = {}
         for i, st in staged.items():
             if st.fmt == "parquet":
                 by_schema.setdefault((st.schema, st.select), []).append((i, st))
-        parts = [R.parquet_files_sql(files) for files in by_schema.values()]
+        parts = [parquet_files_sql(files) for files in by_schema.values()]
         others = [i for i, st in staged.items() if st.fmt != "parquet"]
         copied = [i for i in others if batch[i].size < COPY_BELOW_BYTES] if len(others) > 1 else []
         parts += [f"SELECT {i} AS _f, * FROM {staged[i].src}" for i in others if i not in copied]
@@ -583,7 +585,7 @@ class _Run:
 
 
 def _prefix(i: int) -> str:
-    return f"{R.PREFIX}{i}_"
+    return f"{PREFIX}{i}_"
 
 
 BATCH_TEMPS = (
@@ -598,7 +600,7 @@ BATCH_TEMPS = (
 )
 
 
-def _drop_batch_temps(con, temps: list[R.Temps]) -> None:
+def _drop_batch_temps(con, temps: list[Temps]) -> None:
     for t in temps:
         t.drop(con)
     for name in BATCH_TEMPS:
@@ -661,7 +663,7 @@ def ingest(
         if not landing.is_dir():
             progress(f"landing folder {landing} does not exist: nothing to load")
         run = _Run(con, summary, progress)
-        R.drop_temps(con)
+        drop_temps(con)
         batch: list[_Landed] = []
         weight = 0
         for lf in files:
