@@ -86,3 +86,32 @@ FROM c LEFT JOIN {files} wf ON wf._f = c._w_f
 WHERE c._status <> 'load'
 """
 
+
+def check_duplicates(con, entity: C.Entity) -> dict[int, tuple[int, int]]:
+    """The duplicate check of the batch in temp._ingest_checked (its files in temp._ingest_files):
+    makes temp._ingest_hits, _ingest_cand and _ingest_dedup (the rows not loaded, see dedup_sql);
+    returns (duplicates, conflicts) by the file's position in the batch, _f, for files with any."""
+    # Duplicate check in steps, so that each join is planned knowing its inputs' sizes.
+    con.execute(f"CREATE TEMP TABLE _ingest_hits AS {dedup_hits_sql(entity, 'temp._ingest_checked')}")
+    con.execute(
+        "CREATE TEMP TABLE _ingest_cand AS "
+        f"{dedup_candidates_sql('temp._ingest_checked', 'temp._ingest_hits')}"
+    )
+    if con.execute("SELECT count(*) FROM temp._ingest_cand").fetchone()[0]:
+        dedup = dedup_sql(
+            entity, "temp._ingest_checked", "temp._ingest_files", "temp._ingest_hits", "temp._ingest_cand"
+        )
+        con.execute(f"CREATE TEMP TABLE _ingest_dedup AS {dedup}")
+    else:
+        con.execute(
+            "CREATE TEMP TABLE _ingest_dedup "
+            "(_f INTEGER, _row_number BIGINT, _status VARCHAR, _reason VARCHAR)"
+        )
+    return {
+        f: (dup, conflict)
+        for f, dup, conflict in con.execute(
+            "SELECT _f, count(*) FILTER (WHERE _status = 'duplicate'), "
+            "count(*) FILTER (WHERE _status = 'conflict') "
+            "FROM temp._ingest_dedup GROUP BY _f"
+        ).fetchall()
+    }
