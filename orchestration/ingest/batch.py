@@ -11,9 +11,10 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+from orchestration.ingest import discovery
 from orchestration.ingest import sql as S
 from orchestration.ingest import validation as V
-from orchestration.ingest.discovery import Landed, changed
+from orchestration.ingest.discovery import Landed
 from orchestration.ingest.duplicates import check_duplicates
 from orchestration.ingest.load_log import Counts, in_transaction, log_rows, utcnow
 from orchestration.ingest.parquet import parquet_files_sql
@@ -155,7 +156,7 @@ def _try_batch(
         con.execute(f"CREATE TEMP TABLE _ingest_qraw AS {parts}")
     else:
         con.execute("CREATE TEMP TABLE _ingest_qraw (_f INTEGER, _row_number BIGINT, raw_content VARCHAR)")
-    changed = [i for i in staged if changed(batch[i])]
+    changed = [i for i in staged if discovery.changed(batch[i])]
     if changed:  # every read of the batch is done: a file that changed meanwhile is not loaded
         for i in changed:
             fail(
