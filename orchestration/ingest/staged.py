@@ -57,7 +57,7 @@ class Temps:
 
 @dataclass
 class Staged:
-    src: str  # the staged relation, a parenthesised query (see ingest_sql for its columns)
+    src: str  # the staged relation, a parenthesised query (see validation for its columns)
     fmt: str
     # Given a relation with a _row_number column (the quarantined rows), returns SQL
     # selecting (_row_number, raw_content) for them; may build helper tables lazily.
