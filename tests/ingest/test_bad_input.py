@@ -61,7 +61,7 @@ def test_corpus_has_at_least_30_kinds_across_entities_and_formats(capsys):
     }
     assert {".csv", ".jsonl", ".parquet"} <= formats
     codes = {r for c in CASES for r in c.expected.values()} - {"loaded", "duplicate"}
-    from orchestration.ingest.sql import REASON_CODES
+    from orchestration.ingest.validation import REASON_CODES
 
     assert codes == set(REASON_CODES), set(REASON_CODES) - codes  # every reason code is exercised
     outcomes = collections.Counter(

@@ -568,7 +568,13 @@ CASES: list[Case] = [
         "h03_unicode.jsonl",
         jsonl_bytes(
             *[
-                dict(zip(CONTACT_COLS, ct(f"h03_{i}", first_name=n, last_name=n[::-1], attributes=None)))
+                dict(
+                    zip(
+                        CONTACT_COLS,
+                        ct(f"h03_{i}", first_name=n, last_name=n[::-1], attributes=None),
+                        strict=True,
+                    )
+                )
                 for i, n in enumerate(UNICODE)
             ]
         ),

@@ -1,0 +1,283 @@
+"""Typing and validation of staged rows, in SQL: parse each contract column, apply the checks
+in reason-code order, hash each row's content and its natural key (checked_sql).
+
+Everything here is generated from orchestration.ingest.contract, so adding an optional column
+to the contract adds it to validation without touching this file.
+
+Conventions of the staged relation every reader produces (see orchestration.ingest.readers):
+    _row_number BIGINT    1-based record number within the file
+    _pre_code   VARCHAR   reason code decided while reading (unparseable_row, invalid_json,
+                          json_not_object), else NULL
+    _pre_reason VARCHAR   its human sentence
+    v_<column>  VARCHAR   the raw text of each contract column (NULL when absent)
+    _extra      VARCHAR   JSON object of unknown extra columns, or NULL
+The loader validates a batch of files at once: it adds _f, the file's position in the
+batch, to the staged rows (checked_sql passes it through, dedup_sql in
+orchestration.ingest.duplicates orders by it).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from orchestration.ingest import contract as C
+from orchestration.ingest.sql import ident, lit
+
+# Typing rules (all in SQL, see parse_expr): blank or whitespace-only values are NULL;
+# text is stored as given (not trimmed); integers are whole numbers ("12.0" accepted);
+# decimals are DECIMAL(18,2), rounded half-up to cents, scientific notation accepted,
+# |x| < 1e16; booleans accept true/false, t/f, 1/0, yes/no, y/n (any case); timestamps are
+# ISO-8601 (date, optional time, optional fraction, optional Z / +hh / +hhmm / +hh:mm; no
+# offset = UTC) converted to naive UTC; dates are YYYY-MM-DD (a midnight time is tolerated);
+# JSON objects are stored minified (key order kept), so whitespace does not change the hash.
+
+# Stable reason codes, in the order the checks run (first failing check wins).
+REASON_CODES = (
+    "unparseable_row",
+    "invalid_json",
+    "json_not_object",  # whole JSONL line, or an attributes/properties value
+    "missing_required",
+    "bad_timestamp",
+    "future_timestamp",
+    "bad_number",
+    "negative_number",
+    "bad_boolean",
+    "bad_date",
+    "json_too_large",
+    "text_too_long",
+    "conflicting_duplicate",
+)
+
+# ISO-8601 as accepted: date, optional time with optional fraction, optional offset.
+TS_REGEX = r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?"
+# A date, optionally with an all-zero midnight time (what pandas writes for dates).
+DATE_REGEX = r"\d{4}-\d{2}-\d{2}([Tt ]00:00(:00(\.0+)?)?(Z|z|[+-]00(:?00)?)?)?"
+TRUE_WORDS = ("true", "t", "1", "yes", "y")
+FALSE_WORDS = ("false", "f", "0", "no", "n")
+
+# --------------------------------------------------------------------------- typing
+
+
+def _v(col: C.Column) -> str:
+    """The blank-as-NULL text of a column in the staged relation."""
+    return ident("n_" + col.name)
+
+
+def _p(col: C.Column) -> str:
+    return ident("p_" + col.name)
+
+
+def _show(expr: str, width: int = 80) -> str:
+    """A value quoted for a reason sentence, shortened."""
+    return (
+        f"'''' || left({expr}, {width}) || CASE WHEN length({expr}) > {width} THEN '...' ELSE '' END || ''''"
+    )
+
+
+# Fast paths: the forms data usually comes in are typed by cheaper SQL that gives exactly
+# the value of the general expression (general=True), which handles everything else;
+# tests/test_ingest.py compares the two on edge cases. A timestamp in the form
+# YYYY-MM-DD[T ]hh:mm:ss[.ffffff][Z] (no other offset, nothing around it) is read by a
+# TIMESTAMP cast, which reads it as UTC like the general TIMESTAMPTZ path.
+TS_FAST_REGEX = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z?"
+
+
+def parse_expr(col: C.Column, general: bool = False) -> str:
+    """SQL turning the text n_<col> into the typed value, NULL when it does not parse."""
+    n = _v(col)
+    t = f"trim({n})"
+    ws = "\\s*"
+    if col.kind == C.TEXT:
+        return n
+    if col.kind == C.INTEGER:
+        # Whole numbers only; "12.0" (pandas' float rendering of ints) is accepted.
+        return (
+            f"CASE WHEN regexp_full_match({n}, '{ws}[+-]?[0-9]+{ws}') THEN try_cast({n} AS BIGINT) "
+            f"WHEN regexp_full_match({n}, '{ws}[+-]?[0-9]+\\.0*{ws}') "
+            f"THEN try_cast(split_part({t}, '.', 1) AS BIGINT) END"
+        )
+    if col.kind == C.DECIMAL:
+        # Plain decimals, or scientific notation via DOUBLE; rounded to cents; NaN/inf fail.
+        return (
+            f"coalesce(try_cast({n} AS DECIMAL(18,2)), "
+            f"CASE WHEN isfinite(try_cast({t} AS DOUBLE)) "
+            f"THEN try_cast(try_cast({t} AS DOUBLE) AS DECIMAL(18,2)) END)"
+        )
+    if col.kind == C.TIMESTAMP:
+        # TIMESTAMPTZ understands offsets; the session TimeZone is UTC, so no offset = UTC.
+        full = (
+            f"CASE WHEN regexp_full_match({n}, '{ws}{TS_REGEX}{ws}') "
+            f"THEN timezone('UTC', try_cast(replace(upper({n}), ',', '.') AS TIMESTAMPTZ)) END"
+        )
+        if general:
+            return full
+        return (
+            f"CASE WHEN regexp_full_match({n}, '{TS_FAST_REGEX}') THEN try_cast({n} AS TIMESTAMP) "
+            f"ELSE {full} END"
+        )
+    if col.kind == C.DATE:
+        return (
+            f"CASE WHEN regexp_full_match({n}, '{ws}{DATE_REGEX}{ws}') "
+            f"THEN try_cast(left({t}, 10) AS DATE) END"
+        )
+    if col.kind == C.BOOLEAN:
+        trues = ", ".join(lit(w) for w in TRUE_WORDS)
+        falses = ", ".join(lit(w) for w in FALSE_WORDS)
+        return f"CASE WHEN lower({t}) IN ({trues}) THEN TRUE WHEN lower({t}) IN ({falses}) THEN FALSE END"
+    if col.kind == C.JSON_OBJECT:
+        if general:
+            # CASE, not AND: json_type raises on invalid JSON and AND does not short-circuit.
+            return (
+                f"CASE WHEN (CASE WHEN json_valid({n}) THEN json_type({n}) END) = 'OBJECT' "
+                f"THEN json({n})::VARCHAR END"
+            )
+        # One parse: json() minifies valid JSON (an object then starts with '{') and
+        # raises on invalid JSON, which try() turns into NULL.
+        return f"CASE WHEN starts_with(try(json({n}))::VARCHAR, '{{') THEN try(json({n}))::VARCHAR END"
+    raise ValueError(f"unknown column kind {col.kind!r}")
+
+
+def checks(entity: C.Entity, future_limit: datetime) -> list[tuple[str, str, str]]:
+    """(reason_code, condition, reason sentence) in priority order."""
+    out: list[tuple[str, str, str]] = []
+    cols = entity.columns
+    for c in cols:
+        if c.required:
+            out.append(
+                ("missing_required", f"{_v(c)} IS NULL", lit(f"required column {c.name} is missing or blank"))
+            )
+    for c in cols:
+        if c.kind == C.TIMESTAMP:
+            out.append(
+                (
+                    "bad_timestamp",
+                    f"{_v(c)} IS NOT NULL AND {_p(c)} IS NULL",
+                    f"'{c.name} ' || {_show(_v(c))} || ' is not an ISO-8601 timestamp'",
+                )
+            )
+    for name in entity.no_future:
+        c = entity.column(name)
+        limit = lit(future_limit) if c.kind == C.TIMESTAMP else f"CAST({lit(future_limit)} AS DATE)"
+        out.append(
+            (
+                "future_timestamp",
+                f"{_p(c)} > {limit}",
+                f"'{c.name} ' || {_p(c)}::VARCHAR || ' is in the future (later than load time + "
+                f"{C.FUTURE_TOLERANCE_HOURS} hours)'",
+            )
+        )
+    for c in cols:
+        if c.kind in (C.INTEGER, C.DECIMAL):
+            what = "a whole number" if c.kind == C.INTEGER else "a number"
+            out.append(
+                (
+                    "bad_number",
+                    f"{_v(c)} IS NOT NULL AND {_p(c)} IS NULL",
+                    f"'{c.name} ' || {_show(_v(c))} || ' is not {what} (or is out of range)'",
+                )
+            )
+    for c in cols:
+        if c.kind in (C.INTEGER, C.DECIMAL):
+            out.append(
+                ("negative_number", f"{_p(c)} < 0", f"'{c.name} ' || {_p(c)}::VARCHAR || ' is negative'")
+            )
+    # a present value that does not parse as its kind; listed in the order reasons win
+    unparsed = (
+        (
+            C.BOOLEAN,
+            "bad_boolean",
+            lambda c: f"'{c.name} ' || {_show(_v(c))} || ' is not a boolean (true/false)'",
+        ),
+        (
+            C.DATE,
+            "bad_date",
+            lambda c: f"'{c.name} ' || {_show(_v(c))} || ' is not an ISO date (YYYY-MM-DD)'",
+        ),
+        (
+            C.JSON_OBJECT,
+            "json_not_object",
+            lambda c: f"'{c.name} is not a JSON object: ' || {_show(_v(c), 60)}",
+        ),
+    )
+    for kind, code, message in unparsed:
+        for c in cols:
+            if c.kind == kind:
+                out.append((code, f"{_v(c)} IS NOT NULL AND {_p(c)} IS NULL", message(c)))
+    for c in cols:
+        if c.kind == C.JSON_OBJECT:
+            out.append(
+                (
+                    "json_too_large",
+                    f"length({_v(c)}) > {C.MAX_JSON_CHARS}",
+                    f"'{c.name} is ' || length({_v(c)}) || "
+                    f"' characters, over the limit of {C.MAX_JSON_CHARS}'",
+                )
+            )
+    for c in cols:
+        if c.kind == C.TEXT:
+            out.append(
+                (
+                    "text_too_long",
+                    f"length({_v(c)}) > {C.MAX_TEXT_CHARS}",
+                    f"'{c.name} is ' || length({_v(c)}) || "
+                    f"' characters, over the limit of {C.MAX_TEXT_CHARS}'",
+                )
+            )
+    return out
+
+
+def row_hash_expr(entity: C.Entity, general: bool = False) -> str:
+    """md5 over the canonical typed contract values (NULL-safe, unambiguous): the JSON
+    array of their texts; json_array() writes the same text as to_json(list_value()), faster."""
+    vals = ", ".join(f"{_p(c)}::VARCHAR" for c in entity.columns)
+    if general:
+        return f"md5(to_json(list_value({vals}))::VARCHAR)"
+    return f"md5(json_array({vals})::VARCHAR)"
+
+
+def _blank_to_null(v: str, general: bool = False) -> str:
+    if general:
+        # Cheap test first: only values starting with whitespace can be blank.
+        return (
+            f"CASE WHEN {v} = '' "
+            f"OR (ascii({v}) IN (9, 10, 11, 12, 13, 32) AND regexp_full_match({v}, '\\s*')) "
+            f"THEN NULL ELSE {v} END"
+        )
+    # Cheaper: a value whose first byte sorts after a space cannot be blank.
+    return (
+        f"CASE WHEN {v} >= '!' THEN {v} "
+        f"WHEN {v} = '' OR regexp_full_match({v}, '\\s*') THEN NULL ELSE {v} END"
+    )
+
+
+def checked_sql(entity: C.Entity, src: str, future_limit: datetime) -> str:
+    """SELECT producing typed columns, _reason_code, _reason, _row_hash and _key_hash from the
+    staged relation (with its _f, the file's position in the batch, passed through)."""
+    norm = ", ".join(f"{_blank_to_null(ident('v_' + c.name))} AS {_v(c)}" for c in entity.columns)
+    parsed = ", ".join(f"{parse_expr(c)} AS {_p(c)}" for c in entity.columns)
+    when = "\n".join(
+        f"      WHEN {cond} THEN {{'code': {lit(code)}, 'reason': {msg}}}"
+        for code, cond, msg in checks(entity, future_limit)
+    )
+    typed = ", ".join(f"{_p(c)} AS {ident(c.name)}" for c in entity.columns)
+    key_hash = f"hash({', '.join(_p(entity.column(k)) for k in entity.key)})"
+    return f"""
+SELECT _f, _row_number, {typed}, _extra,
+       _r.code AS _reason_code, _r.reason AS _reason, {row_hash_expr(entity)} AS _row_hash,
+       {key_hash} AS _key_hash
+FROM (
+  SELECT *,
+    CASE
+      WHEN _pre_code IS NOT NULL THEN {{'code': _pre_code, 'reason': _pre_reason}}
+{when}
+    END AS _r
+  FROM (
+    SELECT *, {parsed}
+    FROM (SELECT _f, _row_number, _pre_code, _pre_reason, _extra, {norm} FROM {src})
+  )
+)
+"""
+
+
+def future_limit_for(loaded_at: datetime) -> datetime:
+    return loaded_at + timedelta(hours=C.FUTURE_TOLERANCE_HOURS)
