@@ -26,10 +26,27 @@ def _dbt(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+SKIPPED = {".git", ".venv", "data", "__pycache__", ".pytest_cache", ".ruff_cache"}
+
+
+def _checkout_files() -> dict[str, float]:
+    """Every file of the checkout with its modification time, but caches and data."""
+    out = {}
+    for path in PROJECT_DIR.rglob("*"):
+        rel = path.relative_to(PROJECT_DIR)
+        if SKIPPED & set(rel.parts) or rel.parts[0].endswith(".egg-info") or not path.is_file():
+            continue
+        out[str(rel)] = path.stat().st_mtime
+    return out
+
+
 def test_every_dbt_unit_test_passes(home):
+    """...and dbt, run by the project's code, writes its target/ and logs/ under
+    $LEADSCORE_HOME/dbt, never into the checkout (which may be read-only)."""
     from orchestration.ingest.loader import ensure_raw_schema
     from orchestration.runtime import config
 
+    before = _checkout_files()
     con = config.connect(home / "warehouse.duckdb")
     ensure_raw_schema(con)
     con.close()
@@ -48,3 +65,5 @@ def test_every_dbt_unit_test_passes(home):
     assert ran.returncode == 0 and not failed, failed or ran.stdout[-4000:]
     assert len(results) == expected, (len(results), expected)
     assert all(re.match(r"unit_test\.leadscore\.", r["unique_id"]) for r in results)
+    assert (home / "dbt" / "logs" / "dbt.log").exists()
+    assert _checkout_files() == before
