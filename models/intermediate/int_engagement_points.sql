@@ -40,13 +40,7 @@ aged as (
 
     select
         matches.*,
-        rules.component,
-        rules.decay_method,
-        rules.decay_full_days,
-        rules.decay_half_life_days,
-        rules.decay_percent,
-        rules.decay_period_days,
-        rules.decay_window_days,
+        {{ leadscore.decay_columns('rules') }},
         {{ dbt.datediff('matches.occurred_date', 'score_dates.score_date', 'day') }} as age_days
     from matches
     inner join rules
@@ -64,10 +58,7 @@ decayed as (
     select
         aged.*,
         -- each event's points are rounded to cents once, here and in the history deltas
-        cast(round(counted_points * {{ leadscore.decay_factor(
-            'age_days', 'decay_method', 'decay_full_days', 'decay_half_life_days',
-            'decay_percent', 'decay_period_days', 'decay_window_days'
-        ) }}, 2) as decimal(18, 2)) as decayed_points
+        {{ leadscore.decayed_points('aged.counted_points', 'aged.age_days', 'aged') }} as decayed_points
     from aged
 
 ),

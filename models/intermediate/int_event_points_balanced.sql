@@ -88,11 +88,11 @@ starts as (
         starting_events.model_version,
         rules.component,
         starting_events.scored_from as delta_date,
-        cast(round(starting_events.counted_points * {{ leadscore.decay_factor(
+        {{ leadscore.decayed_points(
+            'starting_events.counted_points',
             dbt.datediff('starting_events.occurred_date', 'starting_events.scored_from', 'day'),
-            'rules.decay_method', 'rules.decay_full_days', 'rules.decay_half_life_days',
-            'rules.decay_percent', 'rules.decay_period_days', 'rules.decay_window_days'
-        ) }}, 2) as decimal(18, 2)) as delta_points
+            'rules'
+        ) }} as delta_points
     from starting_events
     inner join rules
         on starting_events.model_id = rules.model_id
@@ -109,13 +109,7 @@ aging as (
     -- day: after it started counting, in the window, up to the score date
     select
         aging_events.*,
-        rules.component,
-        rules.decay_method,
-        rules.decay_full_days,
-        rules.decay_half_life_days,
-        rules.decay_percent,
-        rules.decay_period_days,
-        rules.decay_window_days,
+        {{ leadscore.decay_columns('rules') }},
         greatest(
             {%- if window_start %}
             {{ dbt.datediff('aging_events.occurred_date', window_start_date, 'day') }},
@@ -171,16 +165,12 @@ steps as (
         aging_in_window.model_version,
         aging_in_window.component,
         cast({{ dbt.dateadd('day', 'boundaries.age_days', 'aging_in_window.occurred_date') }} as date) as delta_date,
-        cast(round(aging_in_window.counted_points * {{ leadscore.decay_factor(
-            'boundaries.age_days', 'aging_in_window.decay_method', 'aging_in_window.decay_full_days',
-            'aging_in_window.decay_half_life_days', 'aging_in_window.decay_percent',
-            'aging_in_window.decay_period_days', 'aging_in_window.decay_window_days'
-        ) }}, 2) as decimal(18, 2))
-        - cast(round(aging_in_window.counted_points * {{ leadscore.decay_factor(
-            'boundaries.age_days - 1', 'aging_in_window.decay_method', 'aging_in_window.decay_full_days',
-            'aging_in_window.decay_half_life_days', 'aging_in_window.decay_percent',
-            'aging_in_window.decay_period_days', 'aging_in_window.decay_window_days'
-        ) }}, 2) as decimal(18, 2)) as delta_points
+        {{ leadscore.decayed_points(
+            'aging_in_window.counted_points', 'boundaries.age_days', 'aging_in_window'
+        ) }}
+        - {{ leadscore.decayed_points(
+            'aging_in_window.counted_points', 'boundaries.age_days - 1', 'aging_in_window'
+        ) }} as delta_points
     from aging_in_window
     inner join boundaries
         on aging_in_window.model_id = boundaries.model_id

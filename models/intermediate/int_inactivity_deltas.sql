@@ -124,14 +124,7 @@ final as (
         starts_and_stops.contact_id,
         starts_and_stops.model_id,
         starts_and_stops.model_version,
-        {%- if window_start %}
-        case
-            when starts_and_stops.delta_date < cast('{{ window_start }}' as date) then cast('{{ window_start }}' as date)
-            else starts_and_stops.delta_date
-        end as delta_date,
-        {%- else %}
-        starts_and_stops.delta_date,
-        {%- endif %}
+        {{ leadscore.clamp_to_window('starts_and_stops.delta_date', window_start) }} as delta_date,
         cast(sum(starts_and_stops.delta_points) as decimal(18, 2)) as negative_delta
     from starts_and_stops
     cross join score_dates
