@@ -73,11 +73,7 @@ final as (
     select
         joined.*,
         cast(
-            case
-                when unbounded_score > max_score then max_score
-                when unbounded_score < min_score then min_score
-                else unbounded_score
-            end as {{ dbt.type_numeric() }}
+            {{ leadscore.bounded_score('unbounded_score') }} as {{ dbt.type_numeric() }}
         ) as total_score
     from joined
 
