@@ -14,24 +14,24 @@ contacts as (
 standard_fields as (
 
     {% for column in contact_fields %}
-    select
-        contact_id,
-        valid_from,
-        'contact.{{ column }}' as field,
-        {{ dbt.cast(column, dbt.type_string()) }} as value_text
-    from contacts
-    where {{ column }} is not null
-    union all
+        select
+            contact_id,
+            valid_from,
+            'contact.{{ column }}' as field,
+            {{ dbt.cast(column, dbt.type_string()) }} as value_text
+        from contacts
+        where {{ column }} is not null
+        union all
     {% endfor %}
     {% for name, column in company_fields.items() %}
-    select
-        contact_id,
-        valid_from,
-        'company.{{ name }}' as field,
-        {{ dbt.cast(column, dbt.type_string()) }} as value_text
-    from contacts
-    where {{ column }} is not null
-    {% if not loop.last %}union all{% endif %}
+        select
+            contact_id,
+            valid_from,
+            'company.{{ name }}' as field,
+            {{ dbt.cast(column, dbt.type_string()) }} as value_text
+        from contacts
+        where {{ column }} is not null
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -52,11 +52,19 @@ unioned as (
 
     select * from standard_fields
     union all
-    select contact_id, valid_from, 'contact.attributes.' || attribute_key as field, attribute_value as value_text
+    select
+        contact_id,
+        valid_from,
+        'contact.attributes.' || attribute_key as field,
+        attribute_value as value_text
     from contact_attributes
     where attribute_value is not null
     union all
-    select contact_id, valid_from, 'company.attributes.' || attribute_key as field, attribute_value as value_text
+    select
+        contact_id,
+        valid_from,
+        'company.attributes.' || attribute_key as field,
+        attribute_value as value_text
     from company_attributes
     where attribute_value is not null
 

@@ -86,12 +86,12 @@ compared as (
 
     select
         candidates.*,
-        lag(is_member) over by_lead as previous_is_member,
-        lag(total_score) over by_lead as previous_total_score,
-        lag(fit_score) over by_lead as previous_fit_score,
-        lag(engagement_score) over by_lead as previous_engagement_score,
-        lag(negative_score) over by_lead as previous_negative_score,
-        lag(is_mql) over by_lead as previous_is_mql,
+        lag(candidates.is_member) over by_lead as previous_is_member,
+        lag(candidates.total_score) over by_lead as previous_total_score,
+        lag(candidates.fit_score) over by_lead as previous_fit_score,
+        lag(candidates.engagement_score) over by_lead as previous_engagement_score,
+        lag(candidates.negative_score) over by_lead as previous_negative_score,
+        lag(candidates.is_mql) over by_lead as previous_is_mql,
         row_number() over by_lead as change_number
     from candidates
     window by_lead as (partition by contact_id, model_id, model_version order by valid_from)
@@ -101,7 +101,8 @@ compared as (
 changed as (
 
     select * from compared
-    where is_stored
+    where
+        is_stored
         or (
             change_number = 1
             or is_member is distinct from previous_is_member
@@ -125,7 +126,8 @@ final as (
         -- validity
         valid_from,
         cast(coalesce(
-            lead(valid_from) over (partition by contact_id, model_id, model_version order by valid_from),
+            lead(valid_from)
+                over (partition by contact_id, model_id, model_version order by valid_from),
             cast('9999-12-31' as date)
         ) as date) as valid_to,
         is_member,
@@ -151,7 +153,8 @@ final as (
                 when not is_mql and coalesce(previous_is_mql, false) then 'down'
             end as {{ dbt.type_string() }}
         ) as mql_direction,
-        case when is_stored then stored_previous_total_score else previous_total_score end as previous_total_score
+        case when is_stored then stored_previous_total_score else previous_total_score end
+            as previous_total_score
 
     from changed
 

@@ -53,7 +53,8 @@ joined as (
         models.max_score,
         score_dates.score_date,
         cast(coalesce(components.fit_score, 0) as {{ dbt.type_numeric() }}) as fit_score,
-        cast(coalesce(components.engagement_score, 0) as {{ dbt.type_numeric() }}) as engagement_score,
+        cast(coalesce(components.engagement_score, 0) as {{ dbt.type_numeric() }})
+            as engagement_score,
         cast(coalesce(components.negative_score, 0) as {{ dbt.type_numeric() }}) as negative_score,
         cast(coalesce(components.unbounded_score, 0) as {{ dbt.type_numeric() }}) as unbounded_score
     from members

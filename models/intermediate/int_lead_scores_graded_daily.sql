@@ -99,8 +99,8 @@ deltas as (
             else event_balances.negative_delta
         end as negative_delta
         {%- else %}
-        event_balances.engagement_delta,
-        event_balances.negative_delta
+            event_balances.engagement_delta,
+            event_balances.negative_delta
         {%- endif %}
     from event_balances
     cross join score_dates
@@ -172,7 +172,7 @@ with_profile as (
         on running.contact_id = known_memberships.contact_id
         and running.model_id = known_memberships.model_id
         and running.model_version = known_memberships.model_version
-        and known_memberships.valid_from <= running.change_date
+        and running.change_date >= known_memberships.valid_from
         and (
             known_memberships.valid_to is null
             or running.change_date < known_memberships.valid_to

@@ -54,7 +54,10 @@ field_values as (
     inner join latest_profiles
         on fields.contact_id = latest_profiles.contact_id
         and fields.valid_from = latest_profiles.valid_from
-    where fields.field not in ('{{ skipped_fields | join("', '") }}')
+    where
+        fields.field not in (
+            '{{ skipped_fields | join("', '") }}'
+        )
     union all
     select
         fields.contact_id,
@@ -70,7 +73,8 @@ field_values as (
     inner join latest_profiles
         on fields.contact_id = latest_profiles.contact_id
         and fields.valid_from = latest_profiles.valid_from
-    where fields.field = 'company.employee_count'
+    where
+        fields.field = 'company.employee_count'
         and fields.value_number is not null
 
 ),
@@ -105,7 +109,7 @@ overall as (
         count(*) as overall_leads,
         sum(case when is_customer then 1 else 0 end) as overall_customers,
         cast(sum(case when is_customer then 1 else 0 end) as double)
-            / nullif(count(*), 0) as overall_close_rate
+        / nullif(count(*), 0) as overall_close_rate
     from outcomes
 
 ),
@@ -117,7 +121,8 @@ per_value as (
         attribute_values.attribute,
         attribute_values.attribute_value,
         count(distinct attribute_values.contact_id) as leads,
-        count(distinct case when outcomes.is_customer then attribute_values.contact_id end) as customers
+        count(distinct case when outcomes.is_customer then attribute_values.contact_id end)
+            as customers
     from attribute_values
     inner join outcomes
         on attribute_values.contact_id = outcomes.contact_id
@@ -133,9 +138,12 @@ rated as (
         overall.overall_customers,
         overall.overall_close_rate,
         cast(per_value.customers as double) / per_value.leads as close_rate,
-        {{ leadscore.wilson_interval('per_value.customers', 'per_value.leads', 'lower') }} as close_rate_lower,
-        {{ leadscore.wilson_interval('per_value.customers', 'per_value.leads', 'upper') }} as close_rate_upper,
-        coalesce(per_value.leads * overall.overall_close_rate < {{ min_expected }}, true) as is_small_sample
+        {{ leadscore.wilson_interval('per_value.customers', 'per_value.leads', 'lower') }}
+            as close_rate_lower,
+        {{ leadscore.wilson_interval('per_value.customers', 'per_value.leads', 'upper') }}
+            as close_rate_upper,
+        coalesce(per_value.leads * overall.overall_close_rate < {{ min_expected }}, true)
+            as is_small_sample
     from per_value
     cross join overall
 
