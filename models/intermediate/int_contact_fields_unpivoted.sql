@@ -1,7 +1,15 @@
 -- One row per contact profile version and known field value: the shape rules are
 -- evaluated against. Field names are what rule seeds write in their `field` column.
-{%- set contact_fields = ['seniority', 'job_title', 'country', 'lead_source', 'email_domain', 'email_domain_list'] %}
-{%- set company_fields = {'industry': 'industry', 'employee_count': 'employee_count', 'annual_revenue': 'annual_revenue', 'country': 'company_country', 'domain': 'company_domain'} %}
+{%- set contact_fields = [
+    'seniority', 'job_title', 'country', 'lead_source', 'email_domain', 'email_domain_list',
+] %}
+{%- set company_fields = {
+    'industry': 'industry',
+    'employee_count': 'employee_count',
+    'annual_revenue': 'annual_revenue',
+    'country': 'company_country',
+    'domain': 'company_domain',
+} %}
 
 with
 
@@ -38,13 +46,17 @@ standard_fields as (
 
 contact_attributes as (
 
-    {{ leadscore.json_object_entries('contacts', ['contact_id', 'valid_from'], 'contact_attributes') }}
+    {{ leadscore.json_object_entries(
+        'contacts', ['contact_id', 'valid_from'], 'contact_attributes'
+    ) }}
 
 ),
 
 company_attributes as (
 
-    {{ leadscore.json_object_entries('contacts', ['contact_id', 'valid_from'], 'company_attributes') }}
+    {{ leadscore.json_object_entries(
+        'contacts', ['contact_id', 'valid_from'], 'company_attributes'
+    ) }}
 
 ),
 

@@ -131,7 +131,7 @@ missing as (
     from contacts
     cross join missing_matches
     where not exists (
-        select 1
+        select 1 as field_exists
         from fields
         where
             fields.contact_id = contacts.contact_id

@@ -41,14 +41,16 @@ aged as (
     select
         matches.*,
         {{ leadscore.decay_columns('rules') }},
-        {{ dbt.datediff('matches.occurred_date', 'score_dates.score_date', 'day') }} as age_days
+        {{ dbt.datediff('matches.occurred_date', 'score_dates.score_date', 'day') }} as age_days  -- noqa: LT05
     from matches
     inner join rules
         on matches.model_id = rules.model_id
         and matches.model_version = rules.model_version
         and matches.rule_id = rules.rule_id
     cross join score_dates
-    where matches.occurred_date > {{ dbt.dateadd('day', '-1 * rules.decay_window_days', 'score_dates.score_date') }}
+    where
+        matches.occurred_date  -- noqa: LT05
+        > {{ dbt.dateadd('day', '-1 * rules.decay_window_days', 'score_dates.score_date') }}
         and matches.occurred_date <= score_dates.score_date
 
 ),
@@ -58,7 +60,9 @@ decayed as (
     select
         aged.*,
         -- each event's points are rounded to cents once, here and in the history deltas
-        {{ leadscore.decayed_points('aged.counted_points', 'aged.age_days', 'aged') }} as decayed_points
+        {{ leadscore.decayed_points(
+            'aged.counted_points', 'aged.age_days', 'aged'
+        ) }} as decayed_points
     from aged
 
 ),

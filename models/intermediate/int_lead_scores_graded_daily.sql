@@ -87,21 +87,14 @@ deltas as (
         event_balances.model_id,
         event_balances.model_version,
         {{ leadscore.clamp_to_window('event_balances.valid_from', window_start) }} as change_date,
-        {%- if window_start %}
-        case
-            when event_balances.valid_from < cast('{{ window_start }}' as date)
-                then event_balances.engagement_points
-            else event_balances.engagement_delta
-        end as engagement_delta,
-        case
-            when event_balances.valid_from < cast('{{ window_start }}' as date)
-                then event_balances.negative_points
-            else event_balances.negative_delta
-        end as negative_delta
-        {%- else %}
-            event_balances.engagement_delta,
-            event_balances.negative_delta
-        {%- endif %}
+        {{ leadscore.window_opening_delta(
+            'event_balances.valid_from', window_start,
+            'event_balances.engagement_points', 'event_balances.engagement_delta'
+        ) }} as engagement_delta,
+        {{ leadscore.window_opening_delta(
+            'event_balances.valid_from', window_start,
+            'event_balances.negative_points', 'event_balances.negative_delta'
+        ) }} as negative_delta
     from event_balances
     cross join score_dates
     where event_balances.valid_from <= score_dates.score_date

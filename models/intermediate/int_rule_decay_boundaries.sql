@@ -13,23 +13,23 @@ digits as (
 
     select 0 as d
     union all
-    select 1
+    select 1 as d
     union all
-    select 2
+    select 2 as d
     union all
-    select 3
+    select 3 as d
     union all
-    select 4
+    select 4 as d
     union all
-    select 5
+    select 5 as d
     union all
-    select 6
+    select 6 as d
     union all
-    select 7
+    select 7 as d
     union all
-    select 8
+    select 8 as d
     union all
-    select 9
+    select 9 as d
 
 ),
 

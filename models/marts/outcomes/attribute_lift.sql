@@ -2,7 +2,13 @@
 -- each attribute value or having performed each event type, against the overall close
 -- rate. An attribute whose leads close at four times the overall rate gets a lift of 4
 -- and three times the points of one that doubles it.
-{%- set skipped_fields = ['contact.job_title', 'contact.email_domain', 'company.domain', 'company.annual_revenue', 'company.employee_count'] %}
+{%- set skipped_fields = [
+    'contact.job_title',
+    'contact.email_domain',
+    'company.domain',
+    'company.annual_revenue',
+    'company.employee_count',
+] %}
 {%- set points_unit = var('lift_points_unit', 10) %}
 {%- set min_expected = var('lift_min_expected_customers', 5) %}
 
@@ -126,7 +132,10 @@ per_value as (
     from attribute_values
     inner join outcomes
         on attribute_values.contact_id = outcomes.contact_id
-    group by 1, 2, 3
+    group by
+        attribute_values.attribute_kind,
+        attribute_values.attribute,
+        attribute_values.attribute_value
 
 ),
 

@@ -34,11 +34,10 @@ per_version as (
     select
         model_id,
         model_version,
-        max(is_active_version) as is_active_version,
-    {%- for stage in stages %}
-        sum(reached_{{ stage }}) as {{ stage }}_leads{{ ',' if not loop.last }}
-    
-    {%- endfor %}
+        {%- for stage in stages %}
+        sum(reached_{{ stage }}) as {{ stage }}_leads,
+        {%- endfor %}
+        max(is_active_version) as is_active_version
     from reached
     group by model_id, model_version
 

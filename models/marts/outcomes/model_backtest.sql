@@ -255,7 +255,7 @@ final as (
             )
             as double
         ) as auc,
-        cast(top.decile_customers as double) / top.decile_leads
+        cast(top_decile.decile_customers as double) / top_decile.decile_leads
         / nullif(cast(per_version.customers as double) / per_version.leads, 0) as top_decile_lift,
         cast(per_version.mql_customers as double) / nullif(per_version.customers, 0) as mql_recall,
         cast(per_version.mql_customers as double) / nullif(per_version.mqls, 0) as mql_precision,
@@ -277,10 +277,10 @@ final as (
     inner join per_decile
         on per_version.model_id = per_decile.model_id
         and per_version.model_version = per_decile.model_version
-    inner join per_decile as top
-        on per_version.model_id = top.model_id
-        and per_version.model_version = top.model_version
-        and top.decile = 1
+    inner join per_decile as top_decile
+        on per_version.model_id = top_decile.model_id
+        and per_version.model_version = top_decile.model_version
+        and top_decile.decile = 1
     inner join band_monotony
         on per_version.model_id = band_monotony.model_id
         and per_version.model_version = band_monotony.model_version
