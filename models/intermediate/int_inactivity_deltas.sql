@@ -71,19 +71,20 @@ activity as (
     {%- endif %}
     union
     {%- if window_start %}
-    select
-        created.contact_id,
-        case
-            when created.created_date >= cast(read_from.read_from_date as date) then created.created_date
-            else cast({{ dbt.dateadd('day', -1, 'read_from.read_from_date') }} as date)
-        end as activity_date
-    from created
-    cross join read_from
+        select
+            created.contact_id,
+            case
+                when created.created_date >= cast(read_from.read_from_date as date)
+                    then created.created_date
+                else cast({{ dbt.dateadd('day', -1, 'read_from.read_from_date') }} as date)
+            end as activity_date
+        from created
+        cross join read_from
     {%- else %}
-    select
-        created.contact_id,
-        created.created_date as activity_date
-    from created
+        select
+            created.contact_id,
+            created.created_date as activity_date
+        from created
     {%- endif %}
 
 ),

@@ -62,7 +62,7 @@ field_values as (
         and fields.valid_from = latest_profiles.valid_from
     where
         fields.field not in (
-            '{{ skipped_fields | join("', '") }}'
+            '{{ skipped_fields | join("', '") }}'  -- noqa: LT05
         )
     union all
     select

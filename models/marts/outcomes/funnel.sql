@@ -35,7 +35,7 @@ per_version as (
         model_id,
         model_version,
         {%- for stage in stages %}
-        sum(reached_{{ stage }}) as {{ stage }}_leads,
+            sum(reached_{{ stage }}) as {{ stage }}_leads,
         {%- endfor %}
         max(is_active_version) as is_active_version
     from reached
