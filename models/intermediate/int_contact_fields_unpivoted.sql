@@ -1,7 +1,15 @@
 -- One row per contact profile version and known field value: the shape rules are
 -- evaluated against. Field names are what rule seeds write in their `field` column.
-{%- set contact_fields = ['seniority', 'job_title', 'country', 'lead_source', 'email_domain', 'email_domain_list'] %}
-{%- set company_fields = {'industry': 'industry', 'employee_count': 'employee_count', 'annual_revenue': 'annual_revenue', 'country': 'company_country', 'domain': 'company_domain'} %}
+{%- set contact_fields = [
+    'seniority', 'job_title', 'country', 'lead_source', 'email_domain', 'email_domain_list',
+] %}
+{%- set company_fields = {
+    'industry': 'industry',
+    'employee_count': 'employee_count',
+    'annual_revenue': 'annual_revenue',
+    'country': 'company_country',
+    'domain': 'company_domain',
+} %}
 
 with
 
@@ -14,37 +22,41 @@ contacts as (
 standard_fields as (
 
     {% for column in contact_fields %}
-    select
-        contact_id,
-        valid_from,
-        'contact.{{ column }}' as field,
-        {{ dbt.cast(column, dbt.type_string()) }} as value_text
-    from contacts
-    where {{ column }} is not null
-    union all
+        select
+            contact_id,
+            valid_from,
+            'contact.{{ column }}' as field,
+            {{ dbt.cast(column, dbt.type_string()) }} as value_text
+        from contacts
+        where {{ column }} is not null
+        union all
     {% endfor %}
     {% for name, column in company_fields.items() %}
-    select
-        contact_id,
-        valid_from,
-        'company.{{ name }}' as field,
-        {{ dbt.cast(column, dbt.type_string()) }} as value_text
-    from contacts
-    where {{ column }} is not null
-    {% if not loop.last %}union all{% endif %}
+        select
+            contact_id,
+            valid_from,
+            'company.{{ name }}' as field,
+            {{ dbt.cast(column, dbt.type_string()) }} as value_text
+        from contacts
+        where {{ column }} is not null
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
 
 contact_attributes as (
 
-    {{ leadscore.json_object_entries('contacts', ['contact_id', 'valid_from'], 'contact_attributes') }}
+    {{ leadscore.json_object_entries(
+        'contacts', ['contact_id', 'valid_from'], 'contact_attributes'
+    ) }}
 
 ),
 
 company_attributes as (
 
-    {{ leadscore.json_object_entries('contacts', ['contact_id', 'valid_from'], 'company_attributes') }}
+    {{ leadscore.json_object_entries(
+        'contacts', ['contact_id', 'valid_from'], 'company_attributes'
+    ) }}
 
 ),
 
@@ -52,11 +64,19 @@ unioned as (
 
     select * from standard_fields
     union all
-    select contact_id, valid_from, 'contact.attributes.' || attribute_key as field, attribute_value as value_text
+    select
+        contact_id,
+        valid_from,
+        'contact.attributes.' || attribute_key as field,
+        attribute_value as value_text
     from contact_attributes
     where attribute_value is not null
     union all
-    select contact_id, valid_from, 'company.attributes.' || attribute_key as field, attribute_value as value_text
+    select
+        contact_id,
+        valid_from,
+        'company.attributes.' || attribute_key as field,
+        attribute_value as value_text
     from company_attributes
     where attribute_value is not null
 

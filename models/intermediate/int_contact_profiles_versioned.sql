@@ -26,10 +26,10 @@ contact_days as (
 
     select
         contacts.*,
-        cast(updated_at as date) as change_date,
+        cast(contacts.updated_at as date) as change_date,
         row_number() over (
-            partition by contact_id, cast(updated_at as date)
-            order by updated_at desc
+            partition by contacts.contact_id, cast(contacts.updated_at as date)
+            order by contacts.updated_at desc
         ) as rank_in_day
     from contacts
 
@@ -39,9 +39,11 @@ contact_versions as (
 
     select
         contact_days.*,
-        lead(change_date) over (partition by contact_id order by change_date) as next_change_date
+        lead(contact_days.change_date)
+            over (partition by contact_days.contact_id order by contact_days.change_date)
+            as next_change_date
     from contact_days
-    where rank_in_day = 1
+    where contact_days.rank_in_day = 1
 
 ),
 
@@ -49,10 +51,10 @@ company_days as (
 
     select
         companies.*,
-        cast(updated_at as date) as change_date,
+        cast(companies.updated_at as date) as change_date,
         row_number() over (
-            partition by company_id, cast(updated_at as date)
-            order by updated_at desc
+            partition by companies.company_id, cast(companies.updated_at as date)
+            order by companies.updated_at desc
         ) as rank_in_day
     from companies
 
@@ -73,19 +75,25 @@ company_changes as (
     from contact_versions
     inner join company_versions
         on contact_versions.company_id = company_versions.company_id
-        and company_versions.change_date > contact_versions.change_date
+        and contact_versions.change_date < company_versions.change_date
         and (
             contact_versions.next_change_date is null
-            or company_versions.change_date < contact_versions.next_change_date
+            or contact_versions.next_change_date > company_versions.change_date
         )
 
 ),
 
 profile_dates as (
 
-    select contact_id, change_date as valid_from from contact_versions
+    select
+        contact_id,
+        change_date as valid_from
+    from contact_versions
     union
-    select contact_id, valid_from from company_changes
+    select
+        contact_id,
+        valid_from
+    from company_changes
 
 ),
 
@@ -97,7 +105,7 @@ with_contact as (
     from profile_dates
     inner join contact_versions
         on profile_dates.contact_id = contact_versions.contact_id
-        and contact_versions.change_date <= profile_dates.valid_from
+        and profile_dates.valid_from >= contact_versions.change_date
         and (
             contact_versions.next_change_date is null
             or profile_dates.valid_from < contact_versions.next_change_date
@@ -122,7 +130,7 @@ with_company as (
     from with_contact
     left join company_versions
         on with_contact.company_id = company_versions.company_id
-        and company_versions.change_date <= with_contact.valid_from
+        and with_contact.valid_from >= company_versions.change_date
 
 ),
 

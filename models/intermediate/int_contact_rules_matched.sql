@@ -29,13 +29,25 @@ fit_rules as (
 conditions as (
 
     select
-        model_id, model_version, 'segment' as rule_kind, condition_id as rule_id,
-        field, operator, value, value_to
+        model_id,
+        model_version,
+        'segment' as rule_kind,
+        condition_id as rule_id,
+        field,
+        operator,
+        value,
+        value_to
     from segment_conditions
     union all
     select
-        model_id, model_version, 'fit' as rule_kind, rule_id,
-        field, operator, value, value_to
+        model_id,
+        model_version,
+        'fit' as rule_kind,
+        rule_id,
+        field,
+        operator,
+        value,
+        value_to
     from fit_rules
 
 ),
@@ -47,7 +59,10 @@ conditions as (
 -- match a missing value (is_missing).
 field_values as (
 
-    select distinct field, value_text, value_number
+    select distinct
+        field,
+        value_text,
+        value_number
     from fields
 
 ),
@@ -73,7 +88,12 @@ value_matches as (
 
 missing_matches as (
 
-    select model_id, model_version, rule_kind, rule_id, field
+    select
+        model_id,
+        model_version,
+        rule_kind,
+        rule_id,
+        field
     from conditions
     where {{ leadscore.field_matches(
         'cast(null as ' ~ dbt.type_string() ~ ')', 'cast(null as double)', 'operator', 'value', 'value_to'
@@ -111,9 +131,10 @@ missing as (
     from contacts
     cross join missing_matches
     where not exists (
-        select 1
+        select 1 as field_exists
         from fields
-        where fields.contact_id = contacts.contact_id
+        where
+            fields.contact_id = contacts.contact_id
             and fields.valid_from = contacts.valid_from
             and fields.field = missing_matches.field
     )

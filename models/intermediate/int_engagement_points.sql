@@ -40,21 +40,17 @@ aged as (
 
     select
         matches.*,
-        rules.component,
-        rules.decay_method,
-        rules.decay_full_days,
-        rules.decay_half_life_days,
-        rules.decay_percent,
-        rules.decay_period_days,
-        rules.decay_window_days,
-        {{ dbt.datediff('matches.occurred_date', 'score_dates.score_date', 'day') }} as age_days
+        {{ leadscore.decay_columns('rules') }},
+        {{ dbt.datediff('matches.occurred_date', 'score_dates.score_date', 'day') }} as age_days  -- noqa: LT05
     from matches
     inner join rules
         on matches.model_id = rules.model_id
         and matches.model_version = rules.model_version
         and matches.rule_id = rules.rule_id
     cross join score_dates
-    where matches.occurred_date > {{ dbt.dateadd('day', '-1 * rules.decay_window_days', 'score_dates.score_date') }}
+    where
+        matches.occurred_date  -- noqa: LT05
+        > {{ dbt.dateadd('day', '-1 * rules.decay_window_days', 'score_dates.score_date') }}
         and matches.occurred_date <= score_dates.score_date
 
 ),
@@ -64,10 +60,9 @@ decayed as (
     select
         aged.*,
         -- each event's points are rounded to cents once, here and in the history deltas
-        cast(round(counted_points * {{ leadscore.decay_factor(
-            'age_days', 'decay_method', 'decay_full_days', 'decay_half_life_days',
-            'decay_percent', 'decay_period_days', 'decay_window_days'
-        ) }}, 2) as decimal(18, 2)) as decayed_points
+        {{ leadscore.decayed_points(
+            'aged.counted_points', 'aged.age_days', 'aged'
+        ) }} as decayed_points
     from aged
 
 ),

@@ -88,11 +88,11 @@ starts as (
         starting_events.model_version,
         rules.component,
         starting_events.scored_from as delta_date,
-        cast(round(starting_events.counted_points * {{ leadscore.decay_factor(
+        {{ leadscore.decayed_points(
+            'starting_events.counted_points',
             dbt.datediff('starting_events.occurred_date', 'starting_events.scored_from', 'day'),
-            'rules.decay_method', 'rules.decay_full_days', 'rules.decay_half_life_days',
-            'rules.decay_percent', 'rules.decay_period_days', 'rules.decay_window_days'
-        ) }}, 2) as decimal(18, 2)) as delta_points
+            'rules'
+        ) }} as delta_points
     from starting_events
     inner join rules
         on starting_events.model_id = rules.model_id
@@ -109,21 +109,15 @@ aging as (
     -- day: after it started counting, in the window, up to the score date
     select
         aging_events.*,
-        rules.component,
-        rules.decay_method,
-        rules.decay_full_days,
-        rules.decay_half_life_days,
-        rules.decay_percent,
-        rules.decay_period_days,
-        rules.decay_window_days,
+        {{ leadscore.decay_columns('rules') }},
         greatest(
             {%- if window_start %}
-            {{ dbt.datediff('aging_events.occurred_date', window_start_date, 'day') }},
+            {{ dbt.datediff('aging_events.occurred_date', window_start_date, 'day') }},  -- noqa: LT05
             {%- endif %}
-            {{ dbt.datediff('aging_events.occurred_date', 'aging_events.scored_from', 'day') }} + 1,
+            {{ dbt.datediff('aging_events.occurred_date', 'aging_events.scored_from', 'day') }} + 1,  -- noqa: LT05
             1
         ) as first_age,
-        {{ dbt.datediff('aging_events.occurred_date', 'score_dates.score_date', 'day') }} as last_age
+        {{ dbt.datediff('aging_events.occurred_date', 'score_dates.score_date', 'day') }} as last_age  -- noqa: LT05
     from aging_events
     inner join rules
         on aging_events.model_id = rules.model_id
@@ -138,14 +132,15 @@ aging as (
 
 aging_in_window as (
 
-    {%- if window_start %}
-    -- the events that reach a boundary between first_age and last_age: the hard window's
-    -- end, or the first decay step at or after first_age (steps start at full_days and
-    -- follow every period_days). Worked out per event, so the few events that do are
-    -- found without pairing every event with every boundary.
+    -- in a window, the events that reach a boundary between first_age and last_age: the
+    -- hard window's end, or the first decay step at or after first_age (steps start at
+    -- full_days and follow every period_days). Worked out per event, so the few events
+    -- that do are found without pairing every event with every boundary.
     select aging.*
     from aging
-    where aging.decay_window_days between aging.first_age and aging.last_age
+    {%- if window_start %}
+    where
+        aging.decay_window_days between aging.first_age and aging.last_age
         or (
             aging.decay_method in ('percent', 'half_life')
             and case
@@ -156,8 +151,6 @@ aging_in_window as (
                 )
             end <= least(aging.last_age, aging.decay_window_days - 1)
         )
-    {%- else %}
-    select * from aging
     {%- endif %}
 
 ),
@@ -170,23 +163,27 @@ steps as (
         aging_in_window.model_id,
         aging_in_window.model_version,
         aging_in_window.component,
-        cast({{ dbt.dateadd('day', 'boundaries.age_days', 'aging_in_window.occurred_date') }} as date) as delta_date,
-        cast(round(aging_in_window.counted_points * {{ leadscore.decay_factor(
-            'boundaries.age_days', 'aging_in_window.decay_method', 'aging_in_window.decay_full_days',
-            'aging_in_window.decay_half_life_days', 'aging_in_window.decay_percent',
-            'aging_in_window.decay_period_days', 'aging_in_window.decay_window_days'
-        ) }}, 2) as decimal(18, 2))
-        - cast(round(aging_in_window.counted_points * {{ leadscore.decay_factor(
-            'boundaries.age_days - 1', 'aging_in_window.decay_method', 'aging_in_window.decay_full_days',
-            'aging_in_window.decay_half_life_days', 'aging_in_window.decay_percent',
-            'aging_in_window.decay_period_days', 'aging_in_window.decay_window_days'
-        ) }}, 2) as decimal(18, 2)) as delta_points
+        cast({{ dbt.dateadd('day', 'boundaries.age_days', 'aging_in_window.occurred_date') }} as date) as delta_date,  -- noqa: LT05
+        {{ leadscore.decayed_points(
+            'aging_in_window.counted_points', 'boundaries.age_days', 'aging_in_window'
+        ) }}
+        - {{ leadscore.decayed_points(
+            'aging_in_window.counted_points', 'boundaries.age_days - 1', 'aging_in_window'
+        ) }} as delta_points
     from aging_in_window
     inner join boundaries
         on aging_in_window.model_id = boundaries.model_id
         and aging_in_window.model_version = boundaries.model_version
         and aging_in_window.rule_id = boundaries.rule_id
         and boundaries.age_days between aging_in_window.first_age and aging_in_window.last_age
+
+),
+
+deltas as (
+
+    select * from starts
+    union all
+    select * from steps
 
 ),
 
@@ -201,13 +198,10 @@ daily as (
         sum(case when component = 'engagement' then delta_points else 0 end) as engagement_delta,
         sum(case when component = 'negative' then delta_points else 0 end) as negative_delta,
         false as is_opening
-    from (
-        select * from starts
-        union all
-        select * from steps
-    ) as deltas
+    from deltas
     group by contact_id, model_id, model_version, delta_date
-    having sum(case when component = 'engagement' then delta_points else 0 end) <> 0
+    having
+        sum(case when component = 'engagement' then delta_points else 0 end) <> 0
         or sum(case when component = 'negative' then delta_points else 0 end) <> 0
 
 ),
@@ -216,8 +210,8 @@ balances as (
 
     select
         daily.*,
-        engagement_delta as running_engagement_delta,
-        negative_delta as running_negative_delta
+        daily.engagement_delta as running_engagement_delta,
+        daily.negative_delta as running_negative_delta
     from daily
     {%- if window_start %}
     union all
@@ -250,11 +244,17 @@ final as (
 
         -- validity
         valid_from,
-        cast(coalesce(lead(valid_from) over by_lead, cast('9999-12-31' as date)) as date) as valid_to,
+        cast(
+            coalesce(lead(valid_from) over by_lead, cast('9999-12-31' as date)) as date
+        ) as valid_to,
 
         -- points: the balance, and its change from the interval before
-        cast(sum(running_engagement_delta) over by_lead_so_far as decimal(18, 2)) as engagement_points,
-        cast(sum(running_negative_delta) over by_lead_so_far as decimal(18, 2)) as negative_points,
+        cast(
+            sum(running_engagement_delta) over by_lead_so_far as decimal(18, 2)
+        ) as engagement_points,
+        cast(
+            sum(running_negative_delta) over by_lead_so_far as decimal(18, 2)
+        ) as negative_points,
         cast(engagement_delta as decimal(18, 2)) as engagement_delta,
         cast(negative_delta as decimal(18, 2)) as negative_delta
 

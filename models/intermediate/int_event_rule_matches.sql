@@ -61,7 +61,8 @@ candidates as (
         events_as_of.occurred_date,
         events_as_of.loaded_at,
         rules_with_decay.*,
-        {{ leadscore.json_extract_text('events_as_of.properties', 'rules_with_decay.property') }} as property_value
+        {{ leadscore.json_extract_text('events_as_of.properties', 'rules_with_decay.property') }}
+            as property_value
     from events_as_of
     inner join rules_with_decay
         on events_as_of.event_type = rules_with_decay.event_type
@@ -74,10 +75,11 @@ matched as (
         candidates.*,
         cast(floor(
             {{ dbt.datediff("cast('1970-01-01' as date)", 'occurred_date', 'day') }}
-            / cap_window_days
+            / candidates.cap_window_days
         ) as {{ dbt.type_int() }}) as cap_period
     from candidates
-    where property is null
+    where
+        candidates.property is null
         or {{ leadscore.field_matches(
             'property_value',
             leadscore.to_number('property_value'),
@@ -126,13 +128,15 @@ ranked as (
         matched.*,
         {% if window_start %}coalesce(counted_before.occurrences_before, 0) + {% endif -%}
         row_number() over (
-            partition by matched.contact_id, matched.model_id, matched.model_version,
+            partition by
+                matched.contact_id, matched.model_id, matched.model_version,
                 matched.rule_id, matched.cap_period
             order by matched.occurred_at, matched.event_id
         ) as occurrence_in_period,
         {% if window_start %}coalesce(counted_before.points_before, 0) + {% endif -%}
         sum(abs(matched.points)) over (
-            partition by matched.contact_id, matched.model_id, matched.model_version,
+            partition by
+                matched.contact_id, matched.model_id, matched.model_version,
                 matched.rule_id, matched.cap_period
             order by matched.occurred_at, matched.event_id
             rows between unbounded preceding and current row
@@ -154,11 +158,21 @@ capped as (
     select
         ranked.*,
         case
-            when max_occurrences is not null and occurrence_in_period > max_occurrences then 0.0
-            when max_points is not null then
-                case when points < 0 then -1.0 else 1.0 end
-                * greatest(0.0, least(abs(points), max_points - (running_points - abs(points))))
-            else points
+            when
+                ranked.max_occurrences is not null
+                and ranked.occurrence_in_period > ranked.max_occurrences
+                then 0.0
+            when ranked.max_points is not null
+                then
+                    case when ranked.points < 0 then -1.0 else 1.0 end
+                    * greatest(
+                        0.0,
+                        least(
+                            abs(ranked.points),
+                            ranked.max_points - (ranked.running_points - abs(ranked.points))
+                        )
+                    )
+            else ranked.points
         end as counted_points
     from ranked
 
@@ -199,7 +213,7 @@ final as (
             else occurred_date
         end as scored_from,
         {%- else %}
-        occurred_date as scored_from,
+            occurred_date as scored_from,
         {%- endif %}
         loaded_at
 

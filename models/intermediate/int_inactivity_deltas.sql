@@ -47,7 +47,9 @@ read_from as (
 
 created as (
 
-    select contact_id, cast(min(created_at) as date) as created_date
+    select
+        contact_id,
+        cast(min(created_at) as date) as created_date
     from contacts
     group by contact_id
 
@@ -55,7 +57,9 @@ created as (
 
 activity as (
 
-    select distinct events.contact_id, events.occurred_date as activity_date
+    select distinct
+        events.contact_id,
+        events.occurred_date as activity_date
     from events
     cross join score_dates
     {%- if window_start %}
@@ -67,17 +71,20 @@ activity as (
     {%- endif %}
     union
     {%- if window_start %}
-    select
-        created.contact_id,
-        case
-            when created.created_date >= cast(read_from.read_from_date as date) then created.created_date
-            else cast({{ dbt.dateadd('day', -1, 'read_from.read_from_date') }} as date)
-        end as activity_date
-    from created
-    cross join read_from
+        select
+            created.contact_id,
+            case
+                when created.created_date >= cast(read_from.read_from_date as date)
+                    then created.created_date
+                else cast({{ dbt.dateadd('day', -1, 'read_from.read_from_date') }} as date)
+            end as activity_date
+        from created
+        cross join read_from
     {%- else %}
-    select contact_id, created_date as activity_date
-    from created
+        select
+            created.contact_id,
+            created.created_date as activity_date
+        from created
     {%- endif %}
 
 ),
@@ -87,7 +94,9 @@ gaps as (
     select
         contact_id,
         activity_date,
-        lead(activity_date) over (partition by contact_id order by activity_date) as next_activity_date
+        lead(activity_date) over (
+            partition by contact_id order by activity_date
+        ) as next_activity_date
     from activity
 
 ),
@@ -98,12 +107,12 @@ starts_and_stops as (
         gaps.contact_id,
         rules.model_id,
         rules.model_version,
-        cast({{ dbt.dateadd('day', 'rules.inactive_days', 'gaps.activity_date') }} as date) as delta_date,
+        cast({{ dbt.dateadd('day', 'rules.inactive_days', 'gaps.activity_date') }} as date) as delta_date,  -- noqa: LT05
         rules.points as delta_points
     from gaps
     inner join rules
         on gaps.next_activity_date is null
-        or {{ dbt.datediff('gaps.activity_date', 'gaps.next_activity_date', 'day') }} > rules.inactive_days
+        or {{ dbt.datediff('gaps.activity_date', 'gaps.next_activity_date', 'day') }} > rules.inactive_days  -- noqa: LT05
     union all
     select
         gaps.contact_id,
@@ -114,7 +123,7 @@ starts_and_stops as (
     from gaps
     inner join rules
         on gaps.next_activity_date is not null
-        and {{ dbt.datediff('gaps.activity_date', 'gaps.next_activity_date', 'day') }} > rules.inactive_days
+        and {{ dbt.datediff('gaps.activity_date', 'gaps.next_activity_date', 'day') }} > rules.inactive_days  -- noqa: LT05
 
 ),
 
@@ -124,19 +133,16 @@ final as (
         starts_and_stops.contact_id,
         starts_and_stops.model_id,
         starts_and_stops.model_version,
-        {%- if window_start %}
-        case
-            when starts_and_stops.delta_date < cast('{{ window_start }}' as date) then cast('{{ window_start }}' as date)
-            else starts_and_stops.delta_date
-        end as delta_date,
-        {%- else %}
-        starts_and_stops.delta_date,
-        {%- endif %}
+        {{ leadscore.clamp_to_window('starts_and_stops.delta_date', window_start) }} as delta_date,
         cast(sum(starts_and_stops.delta_points) as decimal(18, 2)) as negative_delta
     from starts_and_stops
     cross join score_dates
     where starts_and_stops.delta_date <= score_dates.score_date
-    group by 1, 2, 3, 4
+    group by
+        starts_and_stops.contact_id,
+        starts_and_stops.model_id,
+        starts_and_stops.model_version,
+        {{ leadscore.clamp_to_window('starts_and_stops.delta_date', window_start) }}
 
 )
 

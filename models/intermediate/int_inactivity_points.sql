@@ -44,7 +44,8 @@ idle as (
         members.contact_id,
         members.model_id,
         members.model_version,
-        {{ leadscore.last_activity_date('last_activity.last_event_date', 'members.created_at') }} as active_since,
+        {{ leadscore.last_activity_date('last_activity.last_event_date', 'members.created_at') }}
+            as active_since,
         {{ dbt.datediff(
             leadscore.last_activity_date('last_activity.last_event_date', 'members.created_at'),
             'score_dates.score_date', 'day'

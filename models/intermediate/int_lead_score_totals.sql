@@ -53,7 +53,8 @@ joined as (
         models.max_score,
         score_dates.score_date,
         cast(coalesce(components.fit_score, 0) as {{ dbt.type_numeric() }}) as fit_score,
-        cast(coalesce(components.engagement_score, 0) as {{ dbt.type_numeric() }}) as engagement_score,
+        cast(coalesce(components.engagement_score, 0) as {{ dbt.type_numeric() }})
+            as engagement_score,
         cast(coalesce(components.negative_score, 0) as {{ dbt.type_numeric() }}) as negative_score,
         cast(coalesce(components.unbounded_score, 0) as {{ dbt.type_numeric() }}) as unbounded_score
     from members
@@ -73,11 +74,7 @@ final as (
     select
         joined.*,
         cast(
-            case
-                when unbounded_score > max_score then max_score
-                when unbounded_score < min_score then min_score
-                else unbounded_score
-            end as {{ dbt.type_numeric() }}
+            {{ leadscore.bounded_score('unbounded_score') }} as {{ dbt.type_numeric() }}
         ) as total_score
     from joined
 

@@ -11,8 +11,25 @@ rule_decay as (
 
 digits as (
 
-    select 0 as d union all select 1 union all select 2 union all select 3 union all select 4
-    union all select 5 union all select 6 union all select 7 union all select 8 union all select 9
+    select 0 as d
+    union all
+    select 1 as d
+    union all
+    select 2 as d
+    union all
+    select 3 as d
+    union all
+    select 4 as d
+    union all
+    select 5 as d
+    union all
+    select 6 as d
+    union all
+    select 7 as d
+    union all
+    select 8 as d
+    union all
+    select 9 as d
 
 ),
 
@@ -31,7 +48,8 @@ step_ages as (
         rule_decay.model_id,
         rule_decay.model_version,
         rule_decay.rule_id,
-        rule_decay.decay_full_days + (step_numbers.step_number - 1) * rule_decay.decay_period_days as age_days
+        rule_decay.decay_full_days
+        + (step_numbers.step_number - 1) * rule_decay.decay_period_days as age_days
     from rule_decay
     cross join step_numbers
     where rule_decay.decay_method in ('percent', 'half_life')
@@ -40,17 +58,32 @@ step_ages as (
 
 boundaries as (
 
-    select model_id, model_version, rule_id, 0 as age_days from rule_decay
+    select
+        model_id,
+        model_version,
+        rule_id,
+        0 as age_days
+    from rule_decay
     union
-    select model_id, model_version, rule_id, decay_window_days from rule_decay
+    select
+        model_id,
+        model_version,
+        rule_id,
+        decay_window_days
+    from rule_decay
     union
-    select step_ages.model_id, step_ages.model_version, step_ages.rule_id, step_ages.age_days
+    select
+        step_ages.model_id,
+        step_ages.model_version,
+        step_ages.rule_id,
+        step_ages.age_days
     from step_ages
     inner join rule_decay
         on step_ages.model_id = rule_decay.model_id
         and step_ages.model_version = rule_decay.model_version
         and step_ages.rule_id = rule_decay.rule_id
-    where step_ages.age_days > 0
+    where
+        step_ages.age_days > 0
         and step_ages.age_days < rule_decay.decay_window_days
 
 )

@@ -97,7 +97,8 @@ inactivity as (
         cast(null as {{ dbt.type_string() }}) as buying_stage,
         inactivity_points.points,
         1 as occurrences,
-        {{ dbt.cast('inactivity_points.idle_days', dbt.type_string()) }} || ' days idle' as evidence,
+        {{ dbt.cast('inactivity_points.idle_days', dbt.type_string()) }}
+        || ' days idle' as evidence,
         cast(null as {{ dbt.type_timestamp() }}) as last_occurred_at
     from inactivity_points
     inner join inactivity_rules

@@ -7,22 +7,22 @@ select cast('{{ var("score_date") }}' as date) as score_date
 
 {% else %}
 
-with
+    with
 
-events as (
+    events as (
 
-    select * from {{ ref('stg_raw__events') }}
+        select * from {{ ref('stg_raw__events') }}
 
-),
+    ),
 
-final as (
+    final as (
 
-    select coalesce(max(occurred_date), current_date) as score_date
-    from events
-    where occurred_date <= current_date
+        select coalesce(max(occurred_date), current_date) as score_date
+        from events
+        where occurred_date <= current_date
 
-)
+    )
 
-select * from final
+    select * from final
 
 {% endif %}

@@ -24,7 +24,8 @@ final as (
         memberships.valid_from as profile_valid_from
     from memberships
     cross join score_dates
-    where memberships.is_member
+    where
+        memberships.is_member
         and memberships.valid_from <= score_dates.score_date
         and (memberships.valid_to is null or memberships.valid_to > score_dates.score_date)
 

@@ -65,7 +65,8 @@ final as (
         profiles.created_at,
         required_conditions.model_id,
         required_conditions.model_version,
-        coalesce(met_conditions.conditions_met, 0) = required_conditions.conditions_required as is_member
+        coalesce(met_conditions.conditions_met, 0)
+        = required_conditions.conditions_required as is_member
     from profiles
     cross join required_conditions
     left join met_conditions

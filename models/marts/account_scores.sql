@@ -3,7 +3,8 @@ with
 scores as (
 
     select * from {{ ref('int_lead_scores_graded') }}
-    where is_active
+    where
+        is_active
         and company_id is not null
 
 ),
@@ -19,7 +20,8 @@ final as (
 
         -- contacts
         cast(count(*) as {{ dbt.type_int() }}) as scored_contacts,
-        cast(sum(case when engagement_score > 0 then 1 else 0 end) as {{ dbt.type_int() }}) as engaged_contacts,
+        cast(sum(case when engagement_score > 0 then 1 else 0 end) as {{ dbt.type_int() }})
+            as engaged_contacts,
         cast(sum(case when is_mql then 1 else 0 end) as {{ dbt.type_int() }}) as mql_contacts,
 
         -- points

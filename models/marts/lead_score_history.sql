@@ -30,7 +30,8 @@ final as (
 
         -- validity
         changes.valid_from,
-        case when changes.valid_to < cast('9999-12-31' as date) then changes.valid_to end as valid_to,
+        case when changes.valid_to < cast('9999-12-31' as date) then changes.valid_to end
+            as valid_to,
         changes.is_member as is_in_segment,
 
         -- points (null while the lead is outside the model's segment)

@@ -31,24 +31,24 @@ final as (
     select
         -- ids
         cast(scores.contact_id as {{ dbt.type_string() }}) as contact_id,
-        cast(company_id as {{ dbt.type_string() }}) as company_id,
+        cast(scores.company_id as {{ dbt.type_string() }}) as company_id,
         cast(scores.model_id as {{ dbt.type_string() }}) as model_id,
         cast(scores.model_version as {{ dbt.type_int() }}) as model_version,
-        score_date,
+        scores.score_date,
 
         -- points
-        cast(fit_score as decimal(18, 2)) as fit_score,
-        cast(engagement_score as decimal(18, 2)) as engagement_score,
-        cast(negative_score as decimal(18, 2)) as negative_score,
-        cast(total_score as decimal(18, 2)) as total_score,
+        cast(scores.fit_score as decimal(18, 2)) as fit_score,
+        cast(scores.engagement_score as decimal(18, 2)) as engagement_score,
+        cast(scores.negative_score as decimal(18, 2)) as negative_score,
+        cast(scores.total_score as decimal(18, 2)) as total_score,
 
         -- thresholds
-        cast(band as {{ dbt.type_string() }}) as band,
-        cast(fit_grade as {{ dbt.type_string() }}) as fit_grade,
-        cast(engagement_grade as {{ dbt.type_string() }}) as engagement_grade,
-        cast(priority as {{ dbt.type_string() }}) as priority,
-        cast(mql_threshold as decimal(18, 2)) as mql_threshold,
-        is_mql,
+        cast(scores.band as {{ dbt.type_string() }}) as band,
+        cast(scores.fit_grade as {{ dbt.type_string() }}) as fit_grade,
+        cast(scores.engagement_grade as {{ dbt.type_string() }}) as engagement_grade,
+        cast(scores.priority as {{ dbt.type_string() }}) as priority,
+        cast(scores.mql_threshold as decimal(18, 2)) as mql_threshold,
+        scores.is_mql,
         first_mql.first_mql_date
 
     from scores

@@ -80,7 +80,8 @@ opportunity_versions as (
         ) as version_rank
     from opportunities
     cross join score_dates
-    where cast(opportunities.updated_at as date) <= score_dates.score_date
+    where
+        cast(opportunities.updated_at as date) <= score_dates.score_date
         and opportunities.contact_id is not null
 
 ),
@@ -118,7 +119,11 @@ dispositions_per_contact as (
         dispositions.contact_id,
         min(cast(dispositions.decided_at as date)) as first_disposition_date,
         min(
-            case when dispositions.disposition = 'accepted' then cast(dispositions.decided_at as date) end
+            case
+                when
+                    dispositions.disposition = 'accepted'
+                    then cast(dispositions.decided_at as date)
+            end
         ) as first_accepted_date
     from dispositions
     cross join score_dates

@@ -125,7 +125,9 @@ final as (
         with_cycle.cycle_start_date,
         case
             when with_cycle.is_customer
-                then {{ dbt.datediff('with_cycle.cycle_start_date', 'with_cycle.first_won_date', 'day') }}
+                then {{ dbt.datediff(
+                    'with_cycle.cycle_start_date', 'with_cycle.first_won_date', 'day'
+                ) }}
         end as cycle_days
 
     from with_cycle

@@ -2,7 +2,13 @@
 -- each attribute value or having performed each event type, against the overall close
 -- rate. An attribute whose leads close at four times the overall rate gets a lift of 4
 -- and three times the points of one that doubles it.
-{%- set skipped_fields = ['contact.job_title', 'contact.email_domain', 'company.domain', 'company.annual_revenue', 'company.employee_count'] %}
+{%- set skipped_fields = [
+    'contact.job_title',
+    'contact.email_domain',
+    'company.domain',
+    'company.annual_revenue',
+    'company.employee_count',
+] %}
 {%- set points_unit = var('lift_points_unit', 10) %}
 {%- set min_expected = var('lift_min_expected_customers', 5) %}
 
@@ -54,7 +60,10 @@ field_values as (
     inner join latest_profiles
         on fields.contact_id = latest_profiles.contact_id
         and fields.valid_from = latest_profiles.valid_from
-    where fields.field not in ('{{ skipped_fields | join("', '") }}')
+    where
+        fields.field not in (
+            '{{ skipped_fields | join("', '") }}'  -- noqa: LT05
+        )
     union all
     select
         fields.contact_id,
@@ -70,7 +79,8 @@ field_values as (
     inner join latest_profiles
         on fields.contact_id = latest_profiles.contact_id
         and fields.valid_from = latest_profiles.valid_from
-    where fields.field = 'company.employee_count'
+    where
+        fields.field = 'company.employee_count'
         and fields.value_number is not null
 
 ),
@@ -105,7 +115,7 @@ overall as (
         count(*) as overall_leads,
         sum(case when is_customer then 1 else 0 end) as overall_customers,
         cast(sum(case when is_customer then 1 else 0 end) as double)
-            / nullif(count(*), 0) as overall_close_rate
+        / nullif(count(*), 0) as overall_close_rate
     from outcomes
 
 ),
@@ -117,11 +127,15 @@ per_value as (
         attribute_values.attribute,
         attribute_values.attribute_value,
         count(distinct attribute_values.contact_id) as leads,
-        count(distinct case when outcomes.is_customer then attribute_values.contact_id end) as customers
+        count(distinct case when outcomes.is_customer then attribute_values.contact_id end)
+            as customers
     from attribute_values
     inner join outcomes
         on attribute_values.contact_id = outcomes.contact_id
-    group by 1, 2, 3
+    group by
+        attribute_values.attribute_kind,
+        attribute_values.attribute,
+        attribute_values.attribute_value
 
 ),
 
@@ -133,9 +147,12 @@ rated as (
         overall.overall_customers,
         overall.overall_close_rate,
         cast(per_value.customers as double) / per_value.leads as close_rate,
-        {{ leadscore.wilson_interval('per_value.customers', 'per_value.leads', 'lower') }} as close_rate_lower,
-        {{ leadscore.wilson_interval('per_value.customers', 'per_value.leads', 'upper') }} as close_rate_upper,
-        coalesce(per_value.leads * overall.overall_close_rate < {{ min_expected }}, true) as is_small_sample
+        {{ leadscore.wilson_interval('per_value.customers', 'per_value.leads', 'lower') }}
+            as close_rate_lower,
+        {{ leadscore.wilson_interval('per_value.customers', 'per_value.leads', 'upper') }}
+            as close_rate_upper,
+        coalesce(per_value.leads * overall.overall_close_rate < {{ min_expected }}, true)
+            as is_small_sample
     from per_value
     cross join overall
 

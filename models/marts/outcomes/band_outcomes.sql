@@ -25,7 +25,7 @@ final as (
         cast(sum(case when has_opportunity then 1 else 0 end) as bigint) as opportunities,
         cast(sum(case when is_customer then 1 else 0 end) as bigint) as customers,
         cast(sum(case when is_customer then 1 else 0 end) as double)
-            / count(*) as conversion_rate,
+        / count(*) as conversion_rate,
 
         -- sales cycle (customers only)
         cast({{ leadscore.percentile_cont('cycle_days', 0.5) }} as double) as median_cycle_days,
@@ -38,7 +38,7 @@ final as (
         -- sales feedback
         cast(sum(case when is_dispositioned then 1 else 0 end) as bigint) as dispositioned_leads,
         cast(sum(case when is_accepted then 1 else 0 end) as double)
-            / nullif(sum(case when is_dispositioned then 1 else 0 end), 0) as acceptance_rate
+        / nullif(sum(case when is_dispositioned then 1 else 0 end), 0) as acceptance_rate
 
     from leads
     group by model_id, model_version, best_band, cohort_month

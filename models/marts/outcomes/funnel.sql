@@ -21,8 +21,10 @@ reached as (
         1 as reached_lead,
         case when is_mql then 1 else 0 end as reached_mql,
         case when is_mql and is_accepted then 1 else 0 end as reached_accepted,
-        case when is_mql and is_accepted and has_opportunity then 1 else 0 end as reached_opportunity,
-        case when is_mql and is_accepted and has_opportunity and is_customer then 1 else 0 end as reached_customer
+        case when is_mql and is_accepted and has_opportunity then 1 else 0 end
+            as reached_opportunity,
+        case when is_mql and is_accepted and has_opportunity and is_customer then 1 else 0 end
+            as reached_customer
     from leads
 
 ),
@@ -32,10 +34,10 @@ per_version as (
     select
         model_id,
         model_version,
-        max(is_active_version) as is_active_version,
         {%- for stage in stages %}
-        sum(reached_{{ stage }}) as {{ stage }}_leads{{ ',' if not loop.last }}
+            sum(reached_{{ stage }}) as {{ stage }}_leads,
         {%- endfor %}
+        max(is_active_version) as is_active_version
     from reached
     group by model_id, model_version
 
@@ -44,18 +46,20 @@ per_version as (
 stages as (
 
     {%- for stage in stages %}
-    select
-        model_id,
-        model_version,
-        is_active_version,
-        {{ loop.index }} as stage_order,
-        '{{ stage }}' as stage,
-        {{ stage }}_leads as leads,
-        {{ stages[loop.index0 - 1] ~ '_leads' if not loop.first else 'cast(null as bigint)' }} as previous_stage_leads,
-        {{ stages[loop.index0 + 1] ~ '_leads' if not loop.last else 'cast(null as bigint)' }} as next_stage_leads,
-        lead_leads as first_stage_leads
-    from per_version
-    {% if not loop.last %}union all{% endif %}
+        select
+            model_id,
+            model_version,
+            is_active_version,
+            {{ loop.index }} as stage_order,
+            '{{ stage }}' as stage,
+            {{ stage }}_leads as leads,
+            {{ stages[loop.index0 - 1] ~ '_leads' if not loop.first else 'cast(null as bigint)' }}
+                as previous_stage_leads,
+            {{ stages[loop.index0 + 1] ~ '_leads' if not loop.last else 'cast(null as bigint)' }}
+                as next_stage_leads,
+            lead_leads as first_stage_leads
+        from per_version
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -64,9 +68,10 @@ rated as (
 
     select
         stages.*,
-        cast(leads as double) / nullif(previous_stage_leads, 0) as conversion_from_previous,
-        cast(leads as double) / nullif(first_stage_leads, 0) as conversion_from_lead,
-        leads - next_stage_leads as stalled_leads
+        cast(stages.leads as double)
+        / nullif(stages.previous_stage_leads, 0) as conversion_from_previous,
+        cast(stages.leads as double) / nullif(stages.first_stage_leads, 0) as conversion_from_lead,
+        stages.leads - stages.next_stage_leads as stalled_leads
     from stages
 
 ),

@@ -45,7 +45,7 @@ reference as (
         {% if var('backtest_reference_date', none) -%}
         cast('{{ var("backtest_reference_date") }}' as date)
         {%- else -%}
-        cast({{ dbt.dateadd('day', -window_days, 'score_date') }} as date)
+            cast({{ dbt.dateadd('day', -window_days, 'score_date') }} as date)
         {%- endif %} as reference_date
     from score_dates
 
@@ -71,7 +71,8 @@ as_of_scores as (
         history.is_mql
     from history
     cross join window_bounds
-    where history.is_in_segment
+    where
+        history.is_in_segment
         and history.valid_from <= window_bounds.reference_date
         and (history.valid_to is null or history.valid_to > window_bounds.reference_date)
 
@@ -79,7 +80,9 @@ as_of_scores as (
 
 version_counts as (
 
-    select model_id, count(*) as versions
+    select
+        model_id,
+        count(*) as versions
     from models
     group by model_id
 
@@ -97,7 +100,8 @@ common_leads as (
     inner join version_counts
         on as_of_scores.model_id = version_counts.model_id
     cross join window_bounds
-    where outcomes.first_won_date is null
+    where
+        outcomes.first_won_date is null
         or outcomes.first_won_date > window_bounds.reference_date
     group by as_of_scores.contact_id, as_of_scores.model_id, version_counts.versions
     having count(*) = version_counts.versions
@@ -111,7 +115,8 @@ scored as (
         models.is_active as is_active_version,
         bands.band_rank,
         case
-            when outcomes.first_won_date > window_bounds.reference_date
+            when
+                outcomes.first_won_date > window_bounds.reference_date
                 and outcomes.first_won_date <= window_bounds.window_end_date
                 then 1
             else 0
@@ -141,13 +146,13 @@ ranked as (
     select
         scored.*,
         rank() over (
-            partition by model_id, model_version order by total_score
+            partition by scored.model_id, scored.model_version order by scored.total_score
         ) + (count(*) over (
-            partition by model_id, model_version, total_score
+            partition by scored.model_id, scored.model_version, scored.total_score
         ) - 1) / 2.0 as mid_rank,
         ntile(10) over (
-            partition by model_id, model_version
-            order by total_score desc, {{ dbt.hash('contact_id') }}, contact_id
+            partition by scored.model_id, scored.model_version
+            order by scored.total_score desc, {{ dbt.hash('contact_id') }}, scored.contact_id asc
         ) as decile
     from scored
 
@@ -185,8 +190,8 @@ band_steps as (
 
     select
         per_band.*,
-        lag(band_conversion_rate) over (
-            partition by model_id, model_version order by band_rank
+        lag(per_band.band_conversion_rate) over (
+            partition by per_band.model_id, per_band.model_version order by per_band.band_rank
         ) as lower_band_conversion_rate
     from per_band
 
@@ -240,12 +245,18 @@ final as (
         cast(per_version.customers as bigint) as customers,
         cast(per_version.customers as double) / per_version.leads as conversion_rate,
         cast(
-            (per_version.positive_rank_sum - per_version.customers * (per_version.customers + 1) / 2.0)
-            / nullif(cast(per_version.customers as double) * (per_version.leads - per_version.customers), 0)
+            (
+                per_version.positive_rank_sum
+                - per_version.customers * (per_version.customers + 1) / 2.0
+            )
+            / nullif(
+                cast(per_version.customers as double) * (per_version.leads - per_version.customers),
+                0
+            )
             as double
         ) as auc,
-        cast(top.decile_customers as double) / top.decile_leads
-            / nullif(cast(per_version.customers as double) / per_version.leads, 0) as top_decile_lift,
+        cast(top_decile.decile_customers as double) / top_decile.decile_leads
+        / nullif(cast(per_version.customers as double) / per_version.leads, 0) as top_decile_lift,
         cast(per_version.mql_customers as double) / nullif(per_version.customers, 0) as mql_recall,
         cast(per_version.mql_customers as double) / nullif(per_version.mqls, 0) as mql_precision,
         band_monotony.conversion_rises_by_band,
@@ -254,9 +265,10 @@ final as (
         cast(per_decile.decile as integer) as decile,
         cast(per_decile.decile_leads as bigint) as decile_leads,
         cast(per_decile.decile_customers as bigint) as decile_customers,
-        cast(per_decile.decile_customers as double) / per_decile.decile_leads as decile_conversion_rate,
+        cast(per_decile.decile_customers as double)
+        / per_decile.decile_leads as decile_conversion_rate,
         cast(per_decile.decile_customers as double) / per_decile.decile_leads
-            / nullif(cast(per_version.customers as double) / per_version.leads, 0) as decile_lift,
+        / nullif(cast(per_version.customers as double) / per_version.leads, 0) as decile_lift,
         cast(per_decile.decile_min_score as double) as decile_min_score,
         cast(per_decile.decile_max_score as double) as decile_max_score
 
@@ -265,10 +277,10 @@ final as (
     inner join per_decile
         on per_version.model_id = per_decile.model_id
         and per_version.model_version = per_decile.model_version
-    inner join per_decile as top
-        on per_version.model_id = top.model_id
-        and per_version.model_version = top.model_version
-        and top.decile = 1
+    inner join per_decile as top_decile
+        on per_version.model_id = top_decile.model_id
+        and per_version.model_version = top_decile.model_version
+        and top_decile.decile = 1
     inner join band_monotony
         on per_version.model_id = band_monotony.model_id
         and per_version.model_version = band_monotony.model_version

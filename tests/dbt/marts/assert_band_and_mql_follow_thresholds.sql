@@ -30,12 +30,18 @@ expected_bands as (
 
 )
 
-select scores.contact_id, scores.model_id, scores.model_version, scores.band, scores.is_mql
+select
+    scores.contact_id,
+    scores.model_id,
+    scores.model_version,
+    scores.band,
+    scores.is_mql
 from scores
 inner join expected_bands
     on scores.contact_id = expected_bands.contact_id
     and scores.model_id = expected_bands.model_id
     and scores.model_version = expected_bands.model_version
-where scores.band_rank is null
+where
+    scores.band_rank is null
     or scores.band_rank <> expected_bands.expected_band_rank
     or scores.is_mql <> (scores.total_score >= scores.mql_threshold)

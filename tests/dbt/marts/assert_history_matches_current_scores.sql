@@ -28,7 +28,8 @@ history_on_score_date as (
     select changes.*
     from changes
     cross join score_dates
-    where changes.valid_from <= score_dates.score_date
+    where
+        changes.valid_from <= score_dates.score_date
         and changes.valid_to > score_dates.score_date
         and changes.is_member
 
@@ -45,7 +46,8 @@ full outer join current_scores as c
     on h.contact_id = c.contact_id
     and h.model_id = c.model_id
     and h.model_version = c.model_version
-where h.contact_id is null
+where
+    h.contact_id is null
     or c.contact_id is null
     or h.total_score <> c.total_score
     or h.fit_score <> c.fit_score

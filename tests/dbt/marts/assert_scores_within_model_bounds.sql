@@ -7,7 +7,14 @@ scores as (
 
 )
 
-select contact_id, model_id, model_version, total_score, min_score, max_score
+select
+    contact_id,
+    model_id,
+    model_version,
+    total_score,
+    min_score,
+    max_score
 from scores
-where total_score < min_score
+where
+    total_score < min_score
     or total_score > max_score

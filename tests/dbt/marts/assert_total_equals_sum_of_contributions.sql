@@ -15,7 +15,11 @@ contributions as (
 
 summed as (
 
-    select contact_id, model_id, model_version, sum(points) as points
+    select
+        contact_id,
+        model_id,
+        model_version,
+        sum(points) as points
     from contributions
     group by contact_id, model_id, model_version
 

@@ -1,6 +1,6 @@
 {#-
     dbt-spark's `insert_overwrite` step. A model with a `window_column` config (stored by
-    day, see window_incremental_config) gets replace_window instead; any other model
+    day, see window_incremental_strategy) gets replace_window instead; any other model
     gets dbt-spark's own statement. Overrides dbt-spark's get_insert_overwrite_sql.
 -#}
 {% macro get_insert_overwrite_sql(source_relation, target_relation, existing_relation) %}
