@@ -30,9 +30,8 @@ FAST_TESTS := tests/runtime tests/demo_data tests/ingest/test_ingest.py tests/in
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest $(wildcard $(FAST_TESTS))
 
-# sqlfluff's dbt templater compiles the models: it reads the profile the CLI uses
-# (profiles.example.yml, copied under $LEADSCORE_HOME/.dbt) and writes under a scratch home.
-LINT_HOME := $(CURDIR)/data/lint
+# sqlfluff's dbt templater compiles the models: it gets the profile the CLI uses (a copy of
+# profiles.example.yml) in a scratch home, so its DuckDB file is never a warehouse a build holds.
 lint: lint-python lint-sql
 
 lint-python: $(STAMP)
@@ -40,9 +39,9 @@ lint-python: $(STAMP)
 	$(BIN)/ruff format --check .
 
 lint-sql: $(STAMP)
-	export LEADSCORE_HOME=$(LINT_HOME) DBT_SEND_ANONYMOUS_USAGE_STATS=false && \
-	export DBT_PROFILES_DIR=$$($(BIN)/python -c 'from orchestration.runtime.dbt import profiles_dir; print(profiles_dir())') && \
-	$(BIN)/sqlfluff lint models macros tests/dbt
+	home=$$(mktemp -d) && mkdir -p $$home/.dbt && cp profiles.example.yml $$home/.dbt/profiles.yml && \
+	LEADSCORE_HOME=$$home DBT_PROFILES_DIR=$$home/.dbt DBT_SEND_ANONYMOUS_USAGE_STATS=false \
+	$(BIN)/sqlfluff lint models tests/dbt; status=$$?; rm -rf $$home; exit $$status
 
 # Apply what the linters can fix by themselves.
 format: $(STAMP)

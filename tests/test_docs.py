@@ -131,10 +131,10 @@ def test_event_types_and_formats_match_the_code():
 
 
 def test_every_reason_code_is_documented():
-    from orchestration.ingest import sql
+    from orchestration.ingest import validation
 
     text = CONTRACT_DOC.read_text()
-    missing = [code for code in sql.REASON_CODES if f"`{code}`" not in text]
+    missing = [code for code in validation.REASON_CODES if f"`{code}`" not in text]
     assert not missing, f"reason codes missing from {CONTRACT_DOC}: {missing}"
 
 
