@@ -12,10 +12,11 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	@# pip's and setuptools' notices (e.g. on editable installs) go to install.log, shown
-	@# in full if the install fails.
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]" 2> $(VENV)/install.log \
+	@# pip's and setuptools' notices (this machine's index settings, editable installs) go
+	@# to install.log, printed in full if the install fails.
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24" 2> $(VENV)/install.log \
+		|| { cat $(VENV)/install.log; exit 1; }
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]" 2>> $(VENV)/install.log \
 		|| { cat $(VENV)/install.log; exit 1; }
 	touch $(STAMP)
 
