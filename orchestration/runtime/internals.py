@@ -1,22 +1,30 @@
 """Every use of dbt's or Dagster's private internals, in one place, each for a measured saving.
 
 Nothing else in the package imports a private module of dbt, dagster or dagster-dbt, nor
-overrides a private method. Each piece below says what it saves (seconds measured by
-`leadscore bench` and by profiling when it was introduced, on this project's 2-core
-machine) and is pinned by tests/runtime/test_internals.py, which fails loudly when a
-pinned library changes underneath it. Should one break after an upgrade, switch them all
-off with LEADSCORE_LIBRARY_INTERNALS=off: every run then takes the slower, supported path
-and still gives the same results (that is how their savings are measured side by side).
+overrides a private method. Each piece below says what it saves and is pinned by
+tests/runtime/test_internals.py, which fails loudly when a pinned library changes
+underneath it. Should one break after an upgrade, switch it off:
+LEADSCORE_LIBRARY_INTERNALS=off (all) or a comma-separated list of PIECES. Every run then
+takes the slower, supported path and gives the same results; that is also how the savings
+were measured, side by side:
+
+    for i in 1 2 3; do for m in on dbt_startup partial_parse event_log off; do
+      LEADSCORE_LIBRARY_INTERNALS=$m leadscore run --date D; done; done
+
+the daily run of the last day of `make demo`'s data (3,000 contacts, 180 days), run again,
+on this project's 2-core machine while a test suite ran beside it; medians of 3: all on
+27.0 s; dbt_startup off 30.5 s; partial_parse off 28.3 s; event_log off 28.9 s; all off
+37.6 s (1.39x). Per piece, when each was introduced (profiled on tier M runs):
 
 1. LeadscoreDbtCliResource (dagster-dbt's private `_cli_version` and
    `_initialize_dbt_core_adapter`): no `dbt --version` subprocess and no in-process dbt
-   adapter before every dbt command. Saves about 4 s a run.
+   adapter before every dbt command. Saves about 4 s a run (3.5 s above).
 2. seed_partial_parse / keep_partial_parse (dbt-core's partial_parse.msgpack and its
    `state_check.vars_hash`): a run starts from the last parse of its home, although its
-   --vars differ from yesterday's. Saves a full re-parse, 3-6 s a run.
+   --vars differ from yesterday's. Saves a full re-parse, 3-6 s a run (1.3 s above).
 3. faster_event_log (dagster's private SqliteEventLogStorage): SQLite event-log writes
    without a per-commit fsync and a per-close checkpoint while a run executes. Planned
-   events before the first step: 9.6 s -> 1.7 s (medians of 2).
+   events before the first step: 9.6 s -> 1.7 s (medians of 2; 1.9 s a run above).
 4. The run tags of a ranged partition run (dagster._core.storage.tags): the names Dagster
    gives the first and last partition of a run over a range. No public export holds them.
 """
@@ -52,6 +60,7 @@ __all__ = [
     "ASSET_PARTITION_RANGE_START_TAG",
     "PARTITION_NAME_TAG",
     "LeadscoreDbtCliResource",
+    "PIECES",
     "enabled",
     "faster_event_log",
     "keep_partial_parse",
@@ -62,9 +71,23 @@ __all__ = [
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
-def enabled() -> bool:
-    """False when LEADSCORE_LIBRARY_INTERNALS=off: every piece here steps aside."""
-    return os.environ.get("LEADSCORE_LIBRARY_INTERNALS", "on").lower() not in ("off", "0", "false", "no")
+PIECES = ("dbt_startup", "partial_parse", "event_log")
+
+
+def enabled(piece: str) -> bool:
+    """Whether `piece` (one of PIECES) is on. LEADSCORE_LIBRARY_INTERNALS=off switches every
+    piece off; a comma-separated list of pieces (e.g. `partial_parse,event_log`) switches
+    off those; unset or `on`: all on."""
+    value = os.environ.get("LEADSCORE_LIBRARY_INTERNALS", "on").strip().lower()
+    if value in ("", "on"):
+        return True
+    if value == "off":
+        return False
+    off = {p.strip() for p in value.split(",")}
+    unknown = off - set(PIECES)
+    if unknown:
+        raise ValueError(f"LEADSCORE_LIBRARY_INTERNALS: unknown piece(s) {sorted(unknown)}; known: {PIECES}")
+    return piece not in off
 
 
 # --------------------------------------------------------------------- 1. dbt start-up
@@ -86,14 +109,18 @@ class LeadscoreDbtCliResource(DbtCliResource):
         from packaging import version
 
         mine = Path(self.dbt_executable)
-        if enabled() and mine.is_absolute() and mine.resolve() == Path(dbt_cli.dbt_executable()).resolve():
+        if (
+            enabled("dbt_startup")
+            and mine.is_absolute()
+            and mine.resolve() == Path(dbt_cli.dbt_executable()).resolve()
+        ):
             from dbt.version import __version__
 
             return version.parse(__version__)
         return super()._cli_version
 
     def _initialize_dbt_core_adapter(self, args):
-        if not enabled():
+        if not enabled("dbt_startup"):
             return super()._initialize_dbt_core_adapter(args)
         return None
 
@@ -140,8 +167,8 @@ def seed_partial_parse(target_path: Path, vars: dict[str, Any]) -> str | None:
     """
     from orchestration.runtime.manifest import PARSE_INFO, PARSE_VARS, manifest_path
 
-    if not enabled():
-        return "LEADSCORE_LIBRARY_INTERNALS=off"
+    if not enabled("partial_parse"):
+        return "switched off by LEADSCORE_LIBRARY_INTERNALS"
     folder = manifest_path.parent
     try:
         info = json.loads((folder / PARSE_INFO).read_text())
@@ -175,7 +202,7 @@ def seed_partial_parse(target_path: Path, vars: dict[str, Any]) -> str | None:
 def keep_partial_parse(target_path: Path) -> None:
     """Keep the parse dbt wrote into a run's target folder for the next run of this home."""
     made = target_path / PARTIAL_PARSE_FILE
-    if not made.exists() or not enabled():
+    if not made.exists() or not enabled("partial_parse"):
         return
     cache = parse_cache()
     tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
@@ -215,7 +242,7 @@ def faster_event_log(instance) -> Iterator[None]:
     time; SQLite still checkpoints when the log grows past its limit, and when the kept
     connection closes at the end of the run.
     """
-    base = _event_log_dir(instance) if enabled() else None
+    base = _event_log_dir(instance) if enabled("event_log") else None
     if base is None:
         yield
         return

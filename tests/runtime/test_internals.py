@@ -184,3 +184,17 @@ def test_internals_off_takes_the_supported_paths(tmp_path, home, monkeypatch):
 
     monkeypatch.setattr(DbtCliResource, "_cli_version", property(fake_version))
     assert runtime_dbt(dbt_resource())._cli_version == "asked" and calls
+
+
+def test_pieces_switch_off_one_by_one(monkeypatch):
+    from orchestration.runtime.internals import PIECES, enabled
+
+    monkeypatch.setenv("LEADSCORE_LIBRARY_INTERNALS", "partial_parse, event_log")
+    assert [enabled(p) for p in PIECES] == [True, False, False]
+    monkeypatch.setenv("LEADSCORE_LIBRARY_INTERNALS", "off")
+    assert not any(enabled(p) for p in PIECES)
+    monkeypatch.setenv("LEADSCORE_LIBRARY_INTERNALS", "on")
+    assert all(enabled(p) for p in PIECES)
+    monkeypatch.setenv("LEADSCORE_LIBRARY_INTERNALS", "parse")
+    with pytest.raises(ValueError, match="unknown piece"):
+        enabled("partial_parse")
