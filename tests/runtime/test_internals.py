@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import pytest
 from support import PROJECT_DIR
 
 from orchestration.runtime.internals import (
