@@ -15,7 +15,7 @@ from orchestration.runtime.internals import LeadscoreDbtCliResource
 # the blocking key check on raw events and the dbt build (Dagster runs ready steps by
 # descending dagster/priority, default 0). The warning checks on raw events, ready at the
 # same time, then run after the build, when Great Expectations has been loaded in the
-# background (see checks_gx).
+# background (see defs/checks/gx.py).
 RUN_FIRST = {"dagster/priority": "1"}
 
 

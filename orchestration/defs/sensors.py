@@ -88,7 +88,7 @@ def landing_files_sensor(context: SensorEvaluationContext):
 
 
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore", SupersessionWarning)  # see checks_freshness
+    warnings.simplefilter("ignore", SupersessionWarning)  # see defs/checks/freshness.py
     freshness_checks_sensor = build_sensor_for_freshness_checks(
         freshness_checks=FRESHNESS_CHECKS,
         minimum_interval_seconds=600,

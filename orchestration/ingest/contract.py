@@ -1,4 +1,4 @@
-"""The landing contract (shared/landing-contract.md) as data.
+"""The landing contract (docs/landing-contract.md) as data.
 
 One place states, per entity, the columns, which are required, their types and the
 natural key used to tell an exact duplicate delivery from a conflicting one. The

@@ -76,7 +76,7 @@ def _show(expr: str, width: int = 80) -> str:
 
 # Fast paths: the forms data usually comes in are typed by cheaper SQL that gives exactly
 # the value of the general expression (general=True), which handles everything else;
-# tests/test_ingest.py compares the two on edge cases. A timestamp in the form
+# tests/ingest/test_ingest.py compares the two on edge cases. A timestamp in the form
 # YYYY-MM-DD[T ]hh:mm:ss[.ffffff][Z] (no other offset, nothing around it) is read by a
 # TIMESTAMP cast, which reads it as UTC like the general TIMESTAMPTZ path.
 TS_FAST_REGEX = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z?"

@@ -11,7 +11,7 @@ only the months that differ; Parquet gets one file per month under `lead_score_c
 and the months that did not change are hard links to the previous version's files.
 
 Which months are compared: all of them by default (a full refresh, a first publish, any
-doubt), or, with `recheck_from` (from publish_ledger, which records what every write to
+doubt), or, with `recheck_from` (from serving/ledger.py, which records what every write to
 the warehouse changed since the last publish), only the months from the first day that
 may have changed on: a daily run re-examines a month or two, however long the history.
 The months before are kept as they are in the copy; that the warehouse did not change

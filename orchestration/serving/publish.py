@@ -110,7 +110,7 @@ def publish(
     recheck_from: for tables of HISTORY_TABLES, the first day whose rows may differ between
     the warehouse and the current serving copy (dt.date.max: none); only the months from
     that day's month on are compared and rewritten. The caller vouches for the rows before
-    (see publish_ledger). Tables it leaves out are compared month by month in full.
+    (see serving/ledger.py). Tables it leaves out are compared month by month in full.
 
     Raises PiiError (nothing published) if any table has a PII column.
     """

@@ -75,7 +75,7 @@ def parse_ts(value) -> dt.datetime | None:
 
 
 def row_defects(entity: str, row: dict, fdate: dt.date) -> list[str]:
-    """The contract rules (shared/landing-contract.md, "Bad input") a row breaks."""
+    """The contract rules (docs/landing-contract.md, "Bad input") a row breaks."""
     ent = ENTITIES[entity]
     out = []
     horizon = dt.datetime.combine(fdate + dt.timedelta(days=1), dt.time())

@@ -111,12 +111,9 @@ def test_a_run_gives_dbt_a_saved_parse_valid_for_its_days_and_dbt_reuses_it(tmp_
 def test_the_run_tags_of_a_partition_range_are_dagsters():
     """Dagster writes a ranged run's first and last partition under these tags; the CLI
     writes them when it launches a range, and the GX checks read them."""
-    from dagster import DagsterRun
-
     assert ASSET_PARTITION_RANGE_START_TAG == "dagster/asset_partition_range_start"
     assert ASSET_PARTITION_RANGE_END_TAG == "dagster/asset_partition_range_end"
     assert PARTITION_NAME_TAG == "dagster/partition"
-    assert DagsterRun  # the public run type that carries them
 
 
 def test_dbt_computes_the_vars_checksum_as_the_saved_parse_assumes():

@@ -3,7 +3,7 @@
 Keys and groups come from the dbt project, never from model names written here: a model
 is <schema>/<name> (marts/lead_scores, the relation BI reads) in the group of its folder
 (staging, intermediate, marts); a seed is rules/<name> in group `rules`; the source
-`raw.<entity>` is raw/<entity>, the key ingestion materialises (assets_raw).
+`raw.<entity>` is raw/<entity>, the key ingestion materialises (defs/assets/raw.py).
 
 A run over days D1..D2 (one partition, or a range under the single-run backfill policy)
 is ONE `dbt build --vars {score_date: D2, history_start: D1}`. dbt data tests become
@@ -89,7 +89,7 @@ def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, run_lock: Run
         else:
             context.log.info("dbt starts from a saved parse: it re-parses only files changed since")
         # What the build changes in score history is recorded for the next publish, even
-        # when it fails (see publish_ledger).
+        # when it fails (see serving/ledger.py).
         with ledger.warehouse_write(f"dagster run {context.run.run_id}: dbt build") as write:
             invocation = None
             try:

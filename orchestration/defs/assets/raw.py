@@ -1,6 +1,6 @@
 """Raw tables as assets: one multi-asset runs ingestion and materialises raw/<entity>.
 
-The keys are those of the dbt sources (`raw.<entity>` -> raw/<entity>, see assets_dbt), so
+The keys are those of the dbt sources (`raw.<entity>` -> raw/<entity>, see defs/assets/dbt.py), so
 the graph runs landing files -> raw tables -> staging -> intermediate -> marts -> serving.
 Each materialisation carries `dagster/last_updated_timestamp` = when rows of that entity
 last landed (max `_loaded_at`, the dbt sources' loaded_at_field): the freshness checks

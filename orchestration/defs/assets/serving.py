@@ -1,4 +1,4 @@
-"""The serving copy for BI tools: every public mart, published atomically (see serving.py).
+"""The serving copy for BI tools: every public mart, published atomically (see serving/publish.py).
 
 Downstream of all public marts (dbt models in schema `marts`, found in the manifest), so
 it runs only when the marts were built in this run and no blocking check on them, or on
@@ -37,7 +37,7 @@ def public_tables() -> dict[str, str]:
 
 def monthly_sources() -> dict[str, list[str] | None]:
     """Public marts published by month (serving.HISTORY_TABLES) -> the windowed models they
-    read (publish_ledger records from which day those changed), or None when they read
+    read (serving/ledger.py records from which day those changed), or None when they read
     anything but those and seeds (then every month is compared)."""
     windowed = ledger.windowed_models(manifest)
     out: dict[str, list[str] | None] = {}

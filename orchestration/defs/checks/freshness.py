@@ -7,7 +7,7 @@ for sources with `freshness: null`). Dagster's last-update freshness checks read
 without new rows counts as no update. Warning (non-blocking): stale inputs still score.
 They run in the daily job after ingestion and every 10 minutes from their own sensor.
 
-Dagster 1.13 also offers FreshnessPolicy (on the raw assets too, see assets_raw), which
+Dagster 1.13 also offers FreshnessPolicy (on the raw assets too, see defs/assets/raw.py), which
 looks only at when an asset was last materialised; these checks look at the data.
 """
 

@@ -4,7 +4,7 @@ GX 1.x with an ephemeral context and pandas DataFrames read from DuckDB over a r
 connection (GX's SQL datasource does not work on DuckDB, and dagster-ge does not support
 GX 1.x, hence these @asset_checks). Great Expectations is imported only when a check runs:
 it takes seconds to import and loading the definitions should not pay for it; a run
-imports it in the background while dbt builds (gx_import), and the key check on raw
+imports it in the background while dbt builds (gx_loader), and the key check on raw
 events, which runs before dbt, imports it only when there are new rows to validate.
 
 Step order: the blocking key check on raw events and the dbt build come first (priority
