@@ -1,6 +1,7 @@
 -- A lead's graded score under a model version on every day it may change (a day its
--- event points, inactivity penalties or profile change): event points are the running
--- sum of the day's deltas, fit points those of the profile version valid that day.
+-- event points, inactivity penalties, aggregate-behaviour points or profile change):
+-- event and aggregate points are the running sum of the day's deltas, fit points those
+-- of the profile version valid that day.
 -- int_lead_score_changes keeps the days whose score did change.
 --
 -- A step of the incremental int_lead_score_changes, in the window of its run: the
@@ -34,6 +35,15 @@ event_balances as (
 inactivity_deltas as (
 
     select * from {{ ref('int_inactivity_deltas') }}
+
+),
+
+aggregate_points as (
+
+    select * from {{ ref('int_aggregate_rule_points') }}
+    {%- if window_start %}
+    where valid_to >= cast('{{ window_start }}' as date)
+    {%- endif %}
 
 ),
 
@@ -109,6 +119,22 @@ deltas as (
         0 as engagement_delta,
         negative_delta
     from inactivity_deltas
+
+    union all
+
+    -- aggregate-behaviour points: like event points, a running balance per rule
+    select
+        contact_id,
+        model_id,
+        model_version,
+        {{ leadscore.clamp_to_window('valid_from', window_start) }} as change_date,
+        {{ leadscore.window_opening_delta(
+            'valid_from', window_start, 'engagement_points', 'engagement_delta'
+        ) }} as engagement_delta,
+        {{ leadscore.window_opening_delta(
+            'valid_from', window_start, 'negative_points', 'negative_delta'
+        ) }} as negative_delta
+    from aggregate_points
 
     union all
 

@@ -1,4 +1,5 @@
--- Every rule's points for every scored contact: fit, engagement, negative, inactivity.
+-- Every rule's points for every scored contact: fit, engagement, negative, inactivity,
+-- aggregate behaviour.
 with
 
 members as (
@@ -36,6 +37,41 @@ inactivity_rules as (
     select * from {{ ref('inactivity_rules') }}
 
 ),
+
+aggregate_points as (
+
+    select * from {{ ref('int_aggregate_rule_points') }}
+
+),
+
+aggregate_rules as (
+
+    select * from {{ ref('aggregate_rules') }}
+
+),
+
+score_dates as (
+
+    select * from {{ ref('int_score_dates') }}
+
+),
+
+-- one row per aggregate rule (its bins share what it measures)
+aggregate_measures as (
+
+    select distinct
+        model_id,
+        model_version,
+        rule_id,
+        measure,
+        window_days,
+        description,
+        buying_stage,
+        component
+    from aggregate_rules
+
+),
+
 
 fit as (
 
@@ -108,6 +144,78 @@ inactivity as (
 
 ),
 
+-- the interval open on the score date, shown with what was measured then
+aggregate_now as (
+
+    select
+        aggregate_points.contact_id,
+        aggregate_points.model_id,
+        aggregate_points.model_version,
+        aggregate_points.rule_id,
+        aggregate_points.engagement_points,
+        aggregate_points.negative_points,
+        aggregate_points.last_matched_date,
+        aggregate_points.measured_value
+        + case
+            when aggregate_measures.measure = 'days_since'
+                then {{ dbt.datediff(
+                    'aggregate_points.valid_from', 'score_dates.score_date', 'day'
+                ) }}
+            else 0
+        end as measured_value,
+        aggregate_measures.measure,
+        aggregate_measures.window_days,
+        aggregate_measures.description,
+        aggregate_measures.buying_stage,
+        aggregate_measures.component
+    from aggregate_points
+    cross join score_dates
+    inner join members
+        on aggregate_points.contact_id = members.contact_id
+        and aggregate_points.model_id = members.model_id
+        and aggregate_points.model_version = members.model_version
+    inner join aggregate_measures
+        on aggregate_points.model_id = aggregate_measures.model_id
+        and aggregate_points.model_version = aggregate_measures.model_version
+        and aggregate_points.rule_id = aggregate_measures.rule_id
+    where
+        aggregate_points.valid_from <= score_dates.score_date
+        and aggregate_points.valid_to > score_dates.score_date
+
+),
+
+aggregate_behaviour as (
+
+    select
+        aggregate_now.contact_id,
+        aggregate_now.model_id,
+        aggregate_now.model_version,
+        aggregate_now.rule_id,
+        'aggregate' as rule_kind,
+        aggregate_now.component,
+        aggregate_now.description,
+        aggregate_now.buying_stage,
+        aggregate_now.engagement_points + aggregate_now.negative_points as points,
+        1 as occurrences,
+        aggregate_now.measure || ' ' || case
+            when aggregate_now.measure = 'sum'
+                then {{ dbt.cast(
+                    'cast(aggregate_now.measured_value as decimal(18, 2))', dbt.type_string()
+                ) }}
+            else {{ dbt.cast(
+                'cast(aggregate_now.measured_value as ' ~ dbt.type_int() ~ ')', dbt.type_string()
+            ) }}
+        end
+        || case
+            when aggregate_now.measure = 'days_since' then ''
+            else ' in ' || {{ dbt.cast('aggregate_now.window_days', dbt.type_string()) }} || ' days'
+        end as evidence,
+        cast(aggregate_now.last_matched_date as {{ dbt.type_timestamp() }}) as last_occurred_at
+    from aggregate_now
+    where aggregate_now.engagement_points + aggregate_now.negative_points <> 0
+
+),
+
 unioned as (
 
     select * from fit
@@ -115,6 +223,8 @@ unioned as (
     select * from engagement
     union all
     select * from inactivity
+    union all
+    select * from aggregate_behaviour
 
 ),
 
