@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from pathlib import Path
 
 from orchestration.ingest import discovery
 from orchestration.ingest import sql as S
@@ -77,7 +78,7 @@ def _try_batch(
         t = Temps(_prefix(i))
         temps.append(t)
         try:
-            staged[i] = stage(con, lf.path, lf.fmt, entity, lf.size, lf.maybe_blank_lines, t)
+            staged[i] = stage(con, Path(lf.read_path), lf.fmt, entity, lf.size, lf.maybe_blank_lines, t)
             by_file[i] = t
         except (FileUnreadable, duckdb.Error) as e:
             msg = str(e) if isinstance(e, FileUnreadable) else f"cannot be read as {lf.fmt}: {first_line(e)}"
