@@ -28,9 +28,11 @@ from orchestration.ingest import contract as C
 from orchestration.ingest.lines import count_rows, gaps_sql, numbered_sql, read_lines
 from orchestration.ingest.parquet import stage_parquet
 from orchestration.ingest.sql import ident, lit
-from orchestration.ingest.staged import FileUnreadable, Staged, Temps, check_required
+from orchestration.ingest.staged import FileUnreadable, Staged, Temps, match_columns
 
 HEADER_PROBE_BYTES = 1 << 20
+# DuckDB's rejects table keeps this many characters of a rejected CSV line.
+CSV_LINE_COPY_CHARS = 10_000
 
 
 # --------------------------------------------------------------------------- CSV
@@ -45,6 +47,8 @@ def read_csv_header(path: Path) -> list[str]:
     if nl < 0 and len(chunk) == HEADER_PROBE_BYTES:
         raise FileUnreadable("no line break in the first MiB: not a CSV file with a header row")
     first = chunk if nl < 0 else chunk[:nl]
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileUnreadable("the file is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8")
     try:
         text = first.decode("utf-8-sig").rstrip("\r")
     except UnicodeDecodeError as e:
@@ -59,12 +63,6 @@ def read_csv_header(path: Path) -> list[str]:
         names = next(csv.reader([text], delimiter=",", quotechar='"', strict=True))
     except csv.Error as e:
         raise FileUnreadable(f"the header row cannot be parsed as CSV: {e}") from e
-    names = [n.strip() or f"column_{i + 1}" for i, n in enumerate(names)]
-    seen: set[str] = set()
-    for n in names:
-        if n in seen:
-            raise FileUnreadable(f"duplicate column name {n!r} in the header row")
-        seen.add(n)
     return names
 
 
@@ -79,8 +77,8 @@ def _csv_quote(expr: str) -> str:
 def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Temps) -> Staged:
     p = t.p
     names = read_csv_header(path)
-    check_required(entity, names, "header")
-    pos = {n: i for i, n in enumerate(names)}
+    matched = match_columns(entity, names, "header")
+    pos = matched.contract
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
     for base in ("csv", "rej", "rejscan", "csvrej", "gaps"):
         t.table(base)
@@ -164,12 +162,11 @@ def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Tem
         con.execute(f"CREATE TEMP TABLE {p}gaps AS {gaps_sql(' UNION ALL '.join(skipped))}")
     csvnum = f"({numbered_sql(f'SELECT rowid + 1 AS _k, * FROM temp.{p}csv', f'temp.{p}gaps', has_gaps)})"
 
-    contract_names = set(entity.column_names)
     vcols = ", ".join(
         f"{'c' + str(pos[c.name]) if c.name in pos else 'NULL::VARCHAR'} AS {ident('v_' + c.name)}"
         for c in entity.columns
     )
-    extras = [(n, f"c{pos[n]}") for n in names if n not in contract_names]
+    extras = [(n, f"c{i}") for n, i in matched.extra]
     if extras:
         all_null = " AND ".join(f"{e} IS NULL" for _, e in extras)
         pairs = ", ".join(f"{lit(n)}, {e}" for n, e in extras)
@@ -193,17 +190,23 @@ def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Tem
             FROM {csvnum}{rejects})"""
 
     def raw_content_sql(q: str) -> str:
-        only_rejects = (
-            count_rows(con, f"SELECT 1 FROM {q} WHERE _row_number NOT IN (SELECT rn FROM temp.{p}csvrej)")
-            == 0
-        )
-        if not only_rejects and build_records():
-            # Exact original text of each record (lines joined with LF).
+        if build_records():
+            # Exact original text of each record (lines joined with LF), whatever its length.
             return f"""SELECT rec - 1 AS _row_number,
                               string_agg(coalesce(line, ''), chr(10) ORDER BY line_no) AS raw_content
                        FROM temp.{p}recs WHERE rec - 1 IN (SELECT _row_number FROM {q}) GROUP BY rec"""
-        # Rejects: DuckDB's copy of the line. Others (only when the physical lines could
-        # not be matched to DuckDB's records): the row re-rendered as CSV.
+        # Only when the physical lines could not be matched to DuckDB's records: rejects as
+        # DuckDB copied them (it keeps CSV_LINE_COPY_CHARS characters of a line: a longer
+        # one fails the file rather than be kept cut), others re-rendered as CSV.
+        cut = con.execute(
+            f"SELECT min(rn) FROM temp.{p}csvrej WHERE length(csv_line) >= {CSV_LINE_COPY_CHARS} "
+            f"AND rn IN (SELECT _row_number FROM {q})"
+        ).fetchone()[0]
+        if cut is not None:
+            raise FileUnreadable(
+                f"row {cut} cannot be parsed and its lines cannot be told apart (an unbalanced quote?): "
+                f"it is too long (over {CSV_LINE_COPY_CHARS:,} characters) to be kept whole in quarantine"
+            )
         rendered = " || ',' || ".join(_csv_quote(f"c{i}") for i in range(len(names)))
         return f"""SELECT rn AS _row_number, csv_line AS raw_content FROM temp.{p}csvrej
                    WHERE rn IN (SELECT _row_number FROM {q})

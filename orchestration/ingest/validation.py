@@ -68,10 +68,11 @@ def _p(col: C.Column) -> str:
 
 
 def _show(expr: str, width: int = 80) -> str:
-    """A value quoted for a reason sentence, shortened."""
-    return (
-        f"'''' || left({expr}, {width}) || CASE WHEN length({expr}) > {width} THEN '...' ELSE '' END || ''''"
-    )
+    """What a reason sentence says of a value: its length, never the value itself (a
+    reason names columns and row numbers, not data that may be PII; raw_content keeps
+    the row as it arrived). width is unused, kept for callers."""
+    del width
+    return f"'(' || length({expr}) || ' characters)'"
 
 
 # Fast paths: the forms data usually comes in are typed by cheaper SQL that gives exactly

@@ -18,7 +18,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.ingest import contract as C
-from orchestration.ingest.loader import IngestSummary, WarehouseLockedError, ensure_raw_schema, ingest
+from orchestration.ingest.loader import (
+    IngestSummary,
+    LandingMissingError,
+    WarehouseLockedError,
+    ensure_raw_schema,
+    ingest,
+)
 from orchestration.runtime import config
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -757,8 +763,10 @@ def test_raw_tables_exist_and_are_empty_without_files(env, tmp_path):
         assert q(wh, f"SELECT count(*) FROM raw.{name}") == [(0,)]
     assert q(wh, "SELECT count(*) FROM raw.quarantine") == [(0,)]
     assert q(wh, "SELECT count(*) FROM raw.load_log") == [(0,)]
-    # a landing folder that does not exist is not an error either
-    assert ingest(tmp_path / "nowhere", tmp_path / "other.duckdb").files_seen == 0
+    # a landing folder that does not exist is an error, not an empty success
+    with pytest.raises(LandingMissingError, match="does not exist"):
+        ingest(tmp_path / "nowhere", tmp_path / "other.duckdb")
+    assert not (tmp_path / "other.duckdb").exists()
     con = config.connect(wh)
     try:
         ensure_raw_schema(con)  # idempotent
