@@ -44,6 +44,8 @@ def read_csv_header(path: Path) -> list[str]:
     if not chunk:
         raise FileUnreadable("empty file (0 bytes): a CSV needs at least a header row")
     nl = chunk.find(b"\n")
+    if nl < 0 and b"\r" in chunk:
+        raise FileUnreadable("lines end with a lone CR (classic Mac line endings): save it with LF or CRLF")
     if nl < 0 and len(chunk) == HEADER_PROBE_BYTES:
         raise FileUnreadable("no line break in the first MiB: not a CSV file with a header row")
     first = chunk if nl < 0 else chunk[:nl]
@@ -230,6 +232,11 @@ def stage_jsonl(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Stage
             "jsonl",
             lambda q: "SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS raw_content WHERE false",
         )
+    with open(path, "rb") as f:
+        if f.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            raise FileUnreadable(
+                "the file is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8"
+            )
     lines = read_lines(con, path, t)
     paths = "[" + ", ".join(lit("$." + '"' + n + '"') for n in names) + "]"
     vcols = ", ".join(f"_vals[{i + 1}] AS {ident('v_' + n)}" for i, n in enumerate(names))

@@ -87,20 +87,14 @@ def match_columns(entity: C.Entity, names: list[str], what: str) -> Columns:
     folded = {c.name.lower(): c.name for c in entity.columns}
     found: dict[str, list[int]] = {}
     extra: list[tuple[str, int]] = []
-    seen_extra: dict[str, int] = {}
     for i, n in enumerate(names):
         key = n.strip()
         name = contract.get(key) or folded.get(key.lower())
         if name:
             found.setdefault(name, []).append(i)
-            continue
-        key = key or f"column_{i + 1}"
-        if key in seen_extra:
-            raise FileUnreadable(
-                f"the {what} has two columns with the same name (columns {seen_extra[key] + 1} and {i + 1})"
-            )
-        seen_extra[key] = i
-        extra.append((key, i))
+        else:
+            extra.append((key or f"column_{i + 1}", i))
+    _require(entity, names, found, what)
     for name, at in found.items():
         if len(at) > 1:
             cols = " and ".join(str(i + 1) for i in at)
@@ -108,6 +102,17 @@ def match_columns(entity: C.Entity, names: list[str], what: str) -> Columns:
                 f"duplicate column {name}: columns {cols} of the {what} both name it "
                 "(names are matched ignoring case and surrounding spaces)"
             )
+    seen: dict[str, int] = {}
+    for key, i in extra:
+        if key in seen:
+            raise FileUnreadable(
+                f"the {what} has two columns with the same name (columns {seen[key] + 1} and {i + 1})"
+            )
+        seen[key] = i
+    return Columns({name: at[0] for name, at in found.items()}, extra)
+
+
+def _require(entity: C.Entity, names: list[str], found: dict[str, list[int]], what: str) -> None:
     missing = [c.name for c in entity.columns if c.required and c.name not in found]
     if missing:
         if found:
@@ -125,7 +130,6 @@ def match_columns(entity: C.Entity, names: list[str], what: str) -> Columns:
             f"the {what} lacks required column(s) {', '.join(missing)} "
             f"(found {len(names)} column(s), {shown}).{hint}"
         )
-    return Columns({name: at[0] for name, at in found.items()}, extra)
 
 
 def first_line(e: BaseException) -> str:
