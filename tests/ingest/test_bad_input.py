@@ -25,13 +25,13 @@ from orchestration.ingest.loader import ingest
 def loaded(tmp_path_factory):
     base = tmp_path_factory.mktemp("bad_input")
     landing, wh = base / "landing", base / "warehouse.duckdb"
+    landing.mkdir()
     for case in CASES:
-        folder = landing / case.entity
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / case.name).write_bytes(case.data)
-    summary = ingest(landing, wh)
+        case.land(landing)
+    said: list[str] = []
+    summary = ingest(landing, wh, progress=said.append)
     con = duckdb.connect(str(wh), read_only=True)
-    yield summary, con, wh
+    yield summary, con, wh, said
     con.close()
 
 
@@ -45,12 +45,12 @@ def _log(con, file: str):
     return rows[0]
 
 
-def test_corpus_has_at_least_30_kinds_across_entities_and_formats(capsys):
+def test_corpus_has_at_least_60_kinds_across_entities_and_formats(capsys):
     kinds = {c.kind for c in CASES}
-    entities = {c.entity for c in CASES}
+    entities = {c.entity for c in CASES if c.entity}
     formats = {Path(c.name).suffix for c in CASES}
-    assert len(kinds) == len(CASES) >= 30
-    assert len({c.name for c in CASES}) == len(CASES)
+    assert len(kinds) == len(CASES) >= 60
+    assert len({c.file for c in CASES}) == len(CASES)
     assert entities == {
         "events",
         "contacts",
@@ -67,6 +67,10 @@ def test_corpus_has_at_least_30_kinds_across_entities_and_formats(capsys):
     outcomes = collections.Counter(
         "failed"
         if c.failed
+        else "refused"
+        if c.refused
+        else "logged"
+        if c.logged
         else "skipped"
         if c.skipped
         else "quarantined"
@@ -82,10 +86,31 @@ def test_corpus_has_at_least_30_kinds_across_entities_and_formats(capsys):
     )
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[repr(c.file)[1:-1] for c in CASES])
 def test_case_outcome(loaded, case: Case):
-    _, con, _ = loaded
+    _, con, _, said = loaded
+    if case.check:
+        sql, rows = case.check
+        assert con.execute(sql).fetchall() == rows
+    if case.logged:
+        # no load_log row, one logged line
+        assert not con.execute("select 1 from raw.load_log where file = ?", [case.file]).fetchall()
+        name = case.file.rstrip("/").rsplit("/", 1)[-1]
+        lines = [line for line in said if name in line]
+        assert len(lines) == 1 and case.logged in lines[0], lines
+        return
     status, read, n_loaded, n_quarantined, n_dup, error, note = _log(con, case.file)
+    if case.refused:
+        assert status == "refused" and error and case.refused in error, (status, error)
+        assert (read, n_loaded, n_quarantined, n_dup) == (0, 0, 0, 0)
+        [(checksum, size, entity)] = con.execute(
+            "select checksum, bytes, entity from raw.load_log where file = ?", [case.file]
+        ).fetchall()
+        assert checksum is None and size is None  # nothing was read
+        assert entity == (case.entity or None) or case.file.endswith("/")
+        for other in case.also:
+            assert _log(con, other)[0] == "refused", other
+        return
     if case.failed:
         assert status == "failed" and error and case.failed in error, (status, error)
         assert (read, n_loaded, n_quarantined, n_dup) == (0, 0, 0, 0)
@@ -122,21 +147,27 @@ def test_case_outcome(loaded, case: Case):
         "select reason, raw_content from raw.quarantine where file = ?", [case.file]
     ).fetchall():
         assert reason and raw is not None
-    if case.check:
-        sql, rows = case.check
-        assert con.execute(sql).fetchall() == rows
+
+
+def _read(c: Case) -> bool:
+    return not (c.failed or c.skipped or c.refused or c.logged)
 
 
 def test_whole_load_reconciles_and_nothing_is_lost(loaded):
-    summary, con, wh = loaded
-    assert summary.files_seen == len(CASES)
+    summary, con, wh, said = loaded
+    entries = sum(1 + len(c.also) for c in CASES if not c.logged)
+    assert summary.files_seen == entries
     assert summary.files_failed == sum(bool(c.failed) for c in CASES)
+    assert summary.files_refused == sum(bool(c.refused) + len(c.also) for c in CASES)
     assert summary.files_skipped == sum(c.skipped for c in CASES)
-    assert summary.rows_read == sum(len(c.rows) for c in CASES if not c.failed and not c.skipped)
-    assert summary.rows_read == summary.rows_loaded + summary.rows_quarantined + summary.rows_duplicate
-    assert summary.rows_loaded == sum(
-        r == "loaded" for c in CASES for r in c.expected.values() if not c.skipped
+    # every entry has exactly one load_log row (or, for the logged cases, none)
+    assert con.execute("select count(*), count(distinct file) from raw.load_log").fetchone() == (
+        entries,
+        entries,
     )
+    assert summary.rows_read == sum(len(c.rows) for c in CASES if _read(c))
+    assert summary.rows_read == summary.rows_loaded + summary.rows_quarantined + summary.rows_duplicate
+    assert summary.rows_loaded == sum(r == "loaded" for c in CASES for r in c.expected.values() if _read(c))
     # the SQL-looking strings did nothing: every raw table is still there
     assert {
         t
@@ -150,6 +181,7 @@ def test_whole_load_reconciles_and_nothing_is_lost(loaded):
     again = ingest(wh.parent / "landing", wh)
     assert again.files_loaded == 0 and again.rows_read == 0
     assert again.files_failed == summary.files_failed  # failed files are retried, still fail
+    assert again.files_refused == summary.files_refused  # and refused entries refused again
     assert_load_log_truthful(wh)
 
 

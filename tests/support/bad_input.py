@@ -14,6 +14,12 @@ Case fields:
     skipped   the file repeats the bytes of an earlier file: logged `skipped`
     check     optional (sql, expected rows) run against the warehouse after the load,
               to pin what was loaded (values kept verbatim, converted, ...)
+    make      instead of data: a callable make(landing) that creates the entry (a link, a
+              FIFO, a folder, a file outside an entity folder, ...); entity "" for an entry
+              of landing/ itself, whose `file` is then its name
+    refused   the entry is not read: logged `refused`; a phrase its reason must contain
+    logged    the entry gets no load_log row, only a logged line containing this phrase
+    also      further entries the case makes, each logged `refused` (e.g. a subfolder's file)
 
 Files are loaded in name order within an entity, so a case may refer to a key an earlier
 case loaded. Keys are unique per case otherwise.
@@ -25,7 +31,11 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -46,10 +56,23 @@ class Case:
     failed: str | None = None
     skipped: bool = False
     check: tuple | None = None
+    make: Callable[[Path], None] | None = None
+    refused: str | None = None
+    logged: str | None = None
+    also: tuple[str, ...] = ()
 
     @property
     def file(self) -> str:
-        return f"{self.entity}/{self.name}"
+        return f"{self.entity}/{self.name}" if self.entity else self.name
+
+    def land(self, landing: Path) -> None:
+        """Create the case's entry under the landing folder."""
+        if self.entity:
+            (landing / self.entity).mkdir(parents=True, exist_ok=True)
+        if self.make:
+            self.make(landing)
+        else:
+            (landing / self.file).write_bytes(self.data)
 
     @property
     def expected(self) -> dict[int, str]:
@@ -147,6 +170,83 @@ LONG_NAME = "Wolfeschlegelsteinhausenbergerdorff" * 250  # 8,750 characters: lon
 TOO_LONG = "N" * 10_001
 BIG_JSON = json.dumps({"blob": "x" * 70_000})
 UNICODE = ["Zoë Ærøskøbing-Łukasiewicz", "李小龙", "محمد", "👩‍💻 Dev", "Ｆｕｌｌｗｉｄｔｈ", "e\u0301clair"]
+
+
+# ------------------------------------------- makers of entries that are not plain files
+
+AS_ROOT = os.geteuid() == 0  # root reads a chmod 000 file anyway: that case then loads
+BIG = "x" * 20_000  # a row field over the 10,000 characters DuckDB keeps of a rejected line
+HUGE = 2_100_000  # over DuckDB's CSV record limit (2,000,000 bytes)
+PII_ROW = ["m08_1", "jane.doe.m08@example.org", "Janelle", "Doe-Whitfield", "+1 555 0199"]
+
+
+def sql_text(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def rows_of(file: str, entity: str = "events", key: str = "event_id") -> str:
+    """SQL: the keys loaded from exactly this file (a glob would add another file's)."""
+    return f'select {key} from raw."{entity}" where _file = {sql_text(file)} order by 1'
+
+
+def _link(rel: str, target) -> Callable[[Path], None]:
+    """A symbolic link landing/rel -> target (a path, or target(landing) giving one)."""
+
+    def make(landing: Path) -> None:
+        os.symlink(target(landing) if callable(target) else target, landing / rel)
+
+    return make
+
+
+def _outside(name: str, data: bytes) -> Callable[[Path], str]:
+    """A file next to (outside) the landing folder, for a link to point at."""
+
+    def target(landing: Path) -> str:
+        p = landing.parent / name
+        p.write_bytes(data)
+        return str(p)
+
+    return target
+
+
+def _fifo(rel: str) -> Callable[[Path], None]:
+    return lambda landing: os.mkfifo(landing / rel)
+
+
+def _socket(rel: str) -> Callable[[Path], None]:
+    def make(landing: Path) -> None:
+        s = socket.socket(socket.AF_UNIX)
+        try:
+            s.bind(str(landing / rel))
+        finally:
+            s.close()
+
+    return make
+
+
+def _folder(rel: str, files: dict[str, bytes] | None = None) -> Callable[[Path], None]:
+    def make(landing: Path) -> None:
+        (landing / rel).mkdir(parents=True)
+        for name, data in (files or {}).items():
+            (landing / rel / name).write_bytes(data)
+
+    return make
+
+
+def _unreadable(rel: str, data: bytes) -> Callable[[Path], None]:
+    def make(landing: Path) -> None:
+        (landing / rel).write_bytes(data)
+        (landing / rel).chmod(0)
+
+    return make
+
+
+def _hard_link(rel: str, data: bytes) -> Callable[[Path], None]:
+    def make(landing: Path) -> None:
+        src = Path(_outside("outside_k18.csv", data)(landing))
+        os.link(src, landing / rel)
+
+    return make
 
 
 # --------------------------------------------------------------------------- the corpus
@@ -605,6 +705,495 @@ CASES: list[Case] = [
         "h06_control_chars.jsonl",
         jsonl_bytes(evo("h06_1", etype="page\u0000view\u0007")),
         ("loaded",),
+    ),
+    # == issue 16, ingest side: file and folder names, links and special files, encodings
+    # == and line endings, column-name variants, very long rows and fields
+    # -- file and folder names: each file loads its own rows only (never read as a glob)
+    Case(
+        "name with a bracket class (a glob: ev[1] matches ev1)",
+        "events",
+        "j01_ev[1].csv",
+        events_csv(ev("j01_1")),
+        ("loaded",),
+        check=(rows_of("events/j01_ev[1].csv"), [("j01_1",)]),
+    ),
+    Case(
+        "plain name that the bracket pattern would match",
+        "events",
+        "j01_ev1.csv",
+        events_csv(ev("j02_1")),
+        ("loaded",),
+        check=(rows_of("events/j01_ev1.csv"), [("j02_1",)]),
+    ),
+    Case(
+        "name with a star (a glob matching its neighbours)",
+        "events",
+        "j03_*.csv",
+        events_csv(ev("j03_1")),
+        ("loaded",),
+        check=(rows_of("events/j03_*.csv"), [("j03_1",)]),
+    ),
+    Case(
+        "name with a question mark (a glob matching the star file)",
+        "events",
+        "j03_?.csv",
+        events_csv(ev("j04_1")),
+        ("loaded",),
+        check=(rows_of("events/j03_?.csv"), [("j04_1",)]),
+    ),
+    Case(
+        "name with braces (JSONL)",
+        "events",
+        "j05_{a,b}.jsonl",
+        jsonl_bytes(evo("j05_1")),
+        ("loaded",),
+        check=(rows_of("events/j05_{a,b}.jsonl"), [("j05_1",)]),
+    ),
+    Case(
+        "name a brace pattern would match",
+        "events",
+        "j05_a.jsonl",
+        jsonl_bytes(evo("j06_1")),
+        ("loaded",),
+        check=(rows_of("events/j05_a.jsonl"), [("j06_1",)]),
+    ),
+    Case(
+        "name with single and double quotes",
+        "events",
+        'j07_it\'s "quoted".csv',
+        events_csv(ev("j07_1")),
+        ("loaded",),
+        check=(rows_of('events/j07_it\'s "quoted".csv'), [("j07_1",)]),
+    ),
+    Case(
+        "name with a leading dash",
+        "events",
+        "-j08_dash.csv",
+        events_csv(ev("j08_1")),
+        ("loaded",),
+        check=(rows_of("events/-j08_dash.csv"), [("j08_1",)]),
+    ),
+    Case(
+        "unicode name",
+        "events",
+        "j09_événements_日本.jsonl",
+        jsonl_bytes(evo("j09_1")),
+        ("loaded",),
+        check=(rows_of("events/j09_événements_日本.jsonl"), [("j09_1",)]),
+    ),
+    Case(
+        "name with spaces",
+        "events",
+        "j10 two  spaces .csv",
+        events_csv(ev("j10_1")),
+        ("loaded",),
+        check=(rows_of("events/j10 two  spaces .csv"), [("j10_1",)]),
+    ),
+    Case(
+        "name with a newline",
+        "events",
+        "j11_new\nline.csv",
+        events_csv(ev("j11_1")),
+        ("loaded",),
+        check=(rows_of("events/j11_new\nline.csv"), [("j11_1",)]),
+    ),
+    Case(
+        "name with glob characters (Parquet)",
+        "events",
+        "j12_[pq]*.parquet",
+        parquet_bytes(
+            {"event_id": ["j12_1"], "contact_id": ["c1"], "event_type": ["x"], "occurred_at": [TS]}
+        ),
+        ("loaded",),
+        check=(rows_of("events/j12_[pq]*.parquet"), [("j12_1",)]),
+    ),
+    Case(
+        "name with a backslash",
+        "events",
+        "j13_back\\slash.csv",
+        events_csv(ev("j13_1")),
+        ("loaded",),
+        check=(rows_of("events/j13_back\\slash.csv"), [("j13_1",)]),
+    ),
+    Case("upper-case extension", "events", "j14_UPPER.CSV", events_csv(ev("j14_1")), ("loaded",)),
+    Case("no extension", "events", "j15_no_extension", events_csv(ev("j15_1")), failed="unsupported format"),
+    # -- links and special files: refused with a reason, never followed, nothing read
+    Case(
+        "symlink to a file of the same folder",
+        "events",
+        "k01_link.csv",
+        b"",
+        make=_link("events/k01_link.csv", "j01_ev1.csv"),
+        refused="symbolic link",
+    ),
+    Case(
+        "symlink to a system file",
+        "events",
+        "k02_passwd.csv",
+        b"",
+        make=_link("events/k02_passwd.csv", "/etc/passwd"),
+        refused="symbolic link",
+        check=("select count(*) from raw.load_log where error like '%root:%'", [(0,)]),
+    ),
+    Case(
+        "symlink to a file outside landing/",
+        "events",
+        "k03_outside.csv",
+        b"",
+        make=_link("events/k03_outside.csv", _outside("outside_k03.csv", events_csv(ev("k03_1")))),
+        refused="symbolic link",
+        check=("select count(*) from raw.events where event_id = 'k03_1'", [(0,)]),
+    ),
+    Case(
+        "dangling symlink",
+        "events",
+        "k04_dangling.csv",
+        b"",
+        make=_link("events/k04_dangling.csv", "does_not_exist.csv"),
+        refused="symbolic link",
+    ),
+    Case(
+        "looping symlink",
+        "events",
+        "k05_loop.csv",
+        b"",
+        make=_link("events/k05_loop.csv", "k05_loop.csv"),
+        refused="symbolic link",
+    ),
+    Case(
+        "symlink to a folder, named like a file",
+        "events",
+        "k06_dirlink.jsonl",
+        b"",
+        make=_link("events/k06_dirlink.jsonl", "/etc"),
+        refused="symbolic link",
+    ),
+    Case(
+        "FIFO named like a CSV",
+        "events",
+        "k07_fifo.csv",
+        b"",
+        make=_fifo("events/k07_fifo.csv"),
+        refused="FIFO",
+    ),
+    Case(
+        "socket named like a JSONL",
+        "events",
+        "k08_socket.jsonl",
+        b"",
+        make=_socket("events/k08_socket.jsonl"),
+        refused="socket",
+    ),
+    Case(
+        "folder named like a file",
+        "events",
+        "k09_folder.csv",
+        b"",
+        make=_folder("events/k09_folder.csv"),
+        refused="a folder",
+    ),
+    Case(
+        "file in a subfolder of an entity folder",
+        "events",
+        "k10_sub/k10.csv",
+        b"",
+        make=_folder("events/k10_sub", {"k10.csv": events_csv(ev("k10_1"))}),
+        refused="inside a subfolder",
+        also=("events/k10_sub",),
+        check=("select count(*) from raw.events where event_id = 'k10_1'", [(0,)]),
+    ),
+    Case(
+        "file placed directly in landing/",
+        "",
+        "k11_top.csv",
+        events_csv(ev("k11_1")),
+        refused="directly in landing/",
+    ),
+    Case(
+        "misnamed entity folder (capitalised)",
+        "",
+        "Events/",
+        b"",
+        make=_folder("Events", {"k12.csv": events_csv(ev("k12_1"))}),
+        refused="did you mean events/",
+    ),
+    Case(
+        "misnamed entity folder (singular)",
+        "",
+        "contact/",
+        b"",
+        make=_folder("contact", {"k13.csv": contacts_csv(ct("k13_1"))}),
+        refused="did you mean contacts/",
+    ),
+    Case(
+        "a folder of landing/ that is no entity",
+        "",
+        "k14_archive/",
+        b"",
+        make=_folder("k14_archive", {"old.csv": events_csv(ev("k14_1"))}),
+        logged="not an entity of the landing contract",
+    ),
+    Case(
+        "hidden file in an entity folder (ignored by design)",
+        "events",
+        ".k15_hidden.csv",
+        events_csv(ev("k15_1")),
+        logged="hidden or *.tmp",
+    ),
+    Case(
+        "*.tmp file being written (ignored by design: write as .tmp, then rename)",
+        "events",
+        "k16_part.csv.tmp",
+        events_csv(ev("k16_1")),
+        logged="hidden or *.tmp",
+    ),
+    Case(
+        "unreadable file (chmod 000; as root it is readable and loads)",
+        "events",
+        "k17_unreadable.csv",
+        b"",
+        ("loaded",) if AS_ROOT else (),
+        failed=None if AS_ROOT else "Permission denied",
+        make=_unreadable("events/k17_unreadable.csv", events_csv(ev("k17_1"))),
+    ),
+    Case(
+        "hard link to a file outside landing/ (a regular file: loaded)",
+        "events",
+        "k18_hardlink.csv",
+        b"",
+        ("loaded",),
+        make=_hard_link("events/k18_hardlink.csv", events_csv(ev("k18_1"))),
+    ),
+    # -- encodings and line endings
+    Case(
+        "UTF-8 byte-order mark on a JSONL file",
+        "events",
+        "l01_bom.jsonl",
+        b"\xef\xbb\xbf" + jsonl_bytes(evo("l01_1"), evo("l01_2")),
+        ("loaded", "loaded"),
+    ),
+    Case(
+        "UTF-16 CSV with a byte-order mark",
+        "events",
+        "l02_utf16.csv",
+        events_csv(ev("l02_1")).decode().encode("utf-16"),
+        failed="UTF-16",
+    ),
+    Case(
+        "UTF-16 JSONL with a byte-order mark",
+        "events",
+        "l03_utf16.jsonl",
+        jsonl_bytes(evo("l03_1")).decode().encode("utf-16"),
+        failed="UTF-16",
+    ),
+    Case(
+        "Latin-1 byte in the CSV header",
+        "events",
+        "l04_latin1_header.csv",
+        b"event_id,contact_id,event_type,occurred_at,propri\xe9t\xe9s\n" + f"l04_1,c1,x,{TS},\n".encode(),
+        failed="not UTF-8",
+    ),
+    Case(
+        "CR-only line endings (classic Mac)",
+        "events",
+        "l05_cr_only.csv",
+        events_csv(ev("l05_1"), ev("l05_2"), newline="\r"),
+        failed="lone CR",
+    ),
+    Case(
+        "CRLF line endings in JSONL",
+        "events",
+        "l06_crlf.jsonl",
+        jsonl_bytes(evo("l06_1"), evo("l06_2")).replace(b"\n", b"\r\n"),
+        ("loaded", "loaded"),
+    ),
+    Case(
+        "mixed LF and CRLF line endings",
+        "events",
+        "l07_mixed.csv",
+        events_csv(ev("l07_1"), ev("l07_2"), newline="\r\n") + events_csv(ev("l07_3")).split(b"\n", 1)[1],
+        ("loaded", "loaded", "loaded"),
+    ),
+    Case(
+        "NUL byte in a CSV field (kept)",
+        "events",
+        "l08_nul_field.csv",
+        events_csv(ev("l08_1", etype="page\x00view"), ev("l08_2")),
+        ("loaded", "loaded"),
+        check=("select event_type from raw.events where event_id = 'l08_1'", [("page\x00view",)]),
+    ),
+    Case(
+        "NUL bytes in the CSV header",
+        "events",
+        "l09_nul_header.csv",
+        b"event_id,contact_id\x00,event_type,occurred_at\n" + f"l09_1,c1,x,{TS}\n".encode(),
+        failed="NUL",
+    ),
+    Case(
+        "no newline after the last CSV row",
+        "events",
+        "l10_no_final_newline.csv",
+        events_csv(ev("l10_1"), ev("l10_2")).rstrip(b"\n"),
+        ("loaded", "loaded"),
+    ),
+    Case(
+        "no newline after the last JSONL line",
+        "events",
+        "l11_no_final_newline.jsonl",
+        jsonl_bytes(evo("l11_1")).rstrip(b"\n"),
+        ("loaded",),
+    ),
+    # -- column-name variants
+    Case(
+        "column names in another case (EVENT_ID, Properties)",
+        "events",
+        "m01_case.csv",
+        events_csv(
+            ev("m01_1", props='{"a": 1}'),
+            header=["EVENT_ID", "Contact_Id", "event_type", "OCCURRED_AT", "Properties"],
+        ),
+        ("loaded",),
+        check=("select properties, _extra from raw.events where event_id = 'm01_1'", [('{"a":1}', None)]),
+    ),
+    Case(
+        "column names with surrounding spaces",
+        "events",
+        "m02_spaces.csv",
+        events_csv(
+            ev("m02_1"), header=[" event_id", "contact_id ", "event_type", "occurred_at", " properties "]
+        ),
+        ("loaded",),
+        check=("select contact_id, _extra from raw.events where event_id = 'm02_1'", [("c1", None)]),
+    ),
+    Case(
+        "byte-order mark before a quoted first column name",
+        "events",
+        "m03_bom_quoted.csv",
+        b'\xef\xbb\xbf"event_id",contact_id,event_type,occurred_at,properties\n'
+        + f"m03_1,c1,x,{TS},\n".encode(),
+        ("loaded",),
+    ),
+    Case(
+        "two columns naming one contract column in different case",
+        "events",
+        "m04_case_collision.csv",
+        events_csv(ev("m04_1") + ["m04_1"], header=EVENT_COLS + ["EVENT_ID"]),
+        failed="duplicate column event_id",
+    ),
+    Case(
+        "two unknown columns with the same name",
+        "events",
+        "m05_duplicate_extra.csv",
+        events_csv(ev("m05_1") + ["a", "b"], header=EVENT_COLS + ["channel", "channel"]),
+        failed="two columns with the same name",
+    ),
+    Case(
+        "an empty column name (kept in _extra as column_<n>)",
+        "events",
+        "m06_empty_name.csv",
+        events_csv(ev("m06_1") + ["v"], header=EVENT_COLS + [""]),
+        ("loaded",),
+        check=("select _extra from raw.events where event_id = 'm06_1'", [('{"column_6":"v"}',)]),
+    ),
+    Case(
+        "Parquet columns in another case, and an extra one",
+        "events",
+        "m07_case.parquet",
+        parquet_bytes(
+            {
+                "EVENT_ID": ["m07_1"],
+                "contact_id": ["c1"],
+                "Event_Type": ["x"],
+                "occurred_at": [TS],
+                "Channel": ["web"],
+            }
+        ),
+        ("loaded",),
+        check=(
+            "select event_type, _extra from raw.events where event_id = 'm07_1'",
+            [("x", '{"Channel":"web"}')],
+        ),
+    ),
+    Case(
+        "headerless contacts file whose first row holds PII",
+        "contacts",
+        "m08_headerless_pii.csv",
+        csv_bytes(
+            ct("m08_1", email=PII_ROW[1], first_name=PII_ROW[2], last_name=PII_ROW[3], phone=PII_ROW[4]), []
+        ),
+        failed="looks like data",
+    ),
+    # -- very long rows and fields: quarantined rows are kept whole
+    Case(
+        "unparseable CSV row over 10,000 characters (kept whole)",
+        "events",
+        "n01_long_unparseable.csv",
+        events_csv(ev("n01_1")) + f"n01_2,c1,{BIG},{TS},,surplus\n".encode(),
+        ("loaded", "unparseable_row"),
+        check=(
+            "select length(raw_content) from raw.quarantine where file = 'events/n01_long_unparseable.csv'",
+            [(len(f"n01_2,c1,{BIG},{TS},,surplus"),)],
+        ),
+    ),
+    Case(
+        "CSV record over DuckDB's 2,000,000-byte line limit (kept whole)",
+        "events",
+        "n02_huge_record.csv",
+        events_csv(ev("n02_1")) + b"n02_2,c1," + b"z" * HUGE + f",{TS},\n".encode(),
+        ("loaded", "unparseable_row"),
+        check=(
+            "select length(raw_content) from raw.quarantine where file = 'events/n02_huge_record.csv'",
+            [(len(f"n02_2,c1,,{TS},") + HUGE,)],
+        ),
+    ),
+    Case(
+        "JSONL line over 2,000,000 bytes with a too long field",
+        "events",
+        "n03_huge_line.jsonl",
+        jsonl_bytes(evo("n03_1"), evo("n03_2", etype="y" * HUGE)),
+        ("loaded", "text_too_long"),
+        check=(
+            "select length(raw_content) from raw.quarantine where file = 'events/n03_huge_line.jsonl'",
+            [(len(json.dumps(evo("n03_2", etype="y" * HUGE))),)],
+        ),
+    ),
+    Case(
+        "invalid JSON line over 10,000 characters (kept whole)",
+        "events",
+        "n04_long_invalid.jsonl",
+        jsonl_bytes(evo("n04_1"), b'{"event_id": "n04_2", "x": "' + BIG.encode()),
+        ("loaded", "invalid_json"),
+        check=(
+            "select length(raw_content) from raw.quarantine where file = 'events/n04_long_invalid.jsonl'",
+            [(len('{"event_id": "n04_2", "x": "') + len(BIG),)],
+        ),
+    ),
+    Case(
+        "unbalanced quote opening a long last field (kept whole)",
+        "events",
+        "n05_long_open_quote.csv",
+        events_csv(ev("n05_1")) + f'n05_2,c1,"{BIG}\n'.encode(),
+        ("loaded", "unparseable_row"),
+        check=(
+            "select length(raw_content) from raw.quarantine where file = 'events/n05_long_open_quote.csv'",
+            [(len(f'n05_2,c1,"{BIG}'),)],
+        ),
+    ),
+    Case(
+        "text field of exactly the limit (10,000 characters)",
+        "events",
+        "n06_at_the_limit.csv",
+        events_csv(ev("n06_1", etype="t" * 10_000)),
+        ("loaded",),
+        check=("select length(event_type) from raw.events where event_id = 'n06_1'", [(10_000,)]),
+    ),
+    Case(
+        "a thousand extra columns",
+        "events",
+        "n07_wide.csv",
+        events_csv(ev("n07_1") + ["v"] * 1000, header=EVENT_COLS + [f"x{i}" for i in range(1000)]),
+        ("loaded",),
+        check=("select len(json_keys(_extra)) from raw.events where event_id = 'n07_1'", [(1000,)]),
     ),
     # -- references and vocabulary
     Case(
