@@ -374,6 +374,44 @@ def test_a_failing_blocking_check_stops_publishing_and_keeps_the_serving_copy(bu
     assert sorted(p.name for p in serving.rglob("*")) == before_listing
 
 
+def _copy_of_built_home(built, tmp_path, monkeypatch, names=("landing", "serving")) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in names:
+        shutil.copytree(built.home / name, home / name, symlinks=True)
+    shutil.copy2(built.home / "warehouse.duckdb", home / "warehouse.duckdb")
+    monkeypatch.setenv("LEADSCORE_HOME", str(home))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    return home
+
+
+def test_landing_entries_not_loaded_warn_on_stdout_and_the_run_publishes(built, tmp_path, monkeypatch):
+    """A link and a FIFO in landing/events/ are refused: the warning check
+    landing_files_loaded on raw/events fails and says so on stdout; the run still
+    succeeds (exit 0: a warning does not stop a run) and publishes."""
+    home = _copy_of_built_home(built, tmp_path, monkeypatch)
+    events = home / "landing" / "events"
+    (events / "linked.csv").symlink_to("/etc/passwd")
+    os.mkfifo(events / "pipe.jsonl")
+    proc = run_cli("run", "--date", LAST.isoformat(), check=False)
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    [line] = [x for x in proc.stdout.splitlines() if "raw/events landing_files_loaded" in x]
+    assert line.strip().startswith("warning:") and "2 landing entries not loaded" in line, line
+    assert "events/linked.csv (refused: a symbolic link" in line and "events/pipe.jsonl (refused" in line
+    assert "root:" not in proc.stdout + proc.stderr  # nothing of the linked file was read
+    assert "serving copy: " in proc.stdout  # published
+
+
+def test_a_run_without_a_landing_folder_fails_and_publishes_nothing(built, tmp_path, monkeypatch):
+    home = _copy_of_built_home(built, tmp_path, monkeypatch, names=("serving",))
+    before = sha256(home / "serving" / "leadscore.duckdb")
+    proc = run_cli("run", "--date", LAST.isoformat(), check=False)
+    assert proc.returncode == 1, proc.stdout
+    assert "does not exist" in proc.stdout + proc.stderr
+    assert "serving copy unchanged" in proc.stdout
+    assert sha256(home / "serving" / "leadscore.duckdb") == before
+
+
 # --------------------------------------------------------------------------- publish on its own
 
 

@@ -10,8 +10,6 @@ An entry outside any entity folder whose entity cannot be told (a file directly 
 landing/) concerns every entity: it fails every raw asset's check.
 """
 
-from __future__ import annotations
-
 import os
 
 from dagster import (
