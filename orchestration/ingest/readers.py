@@ -15,6 +15,12 @@ DuckDB's CSV reader silently drops rejected and blank records, so the ordinal of
 row is mapped back to its record number with the sorted set of dropped numbers (an ASOF
 join on a table of gaps, as small as the number of dropped records: see lines).
 
+A reader is given the path of a generated link to the open landing file (see discovery),
+never the landing path: DuckDB would read that as a glob pattern. CSV header names and
+Parquet column names are matched to the contract by staged.match_columns (exactly, else
+ignoring case and surrounding spaces); JSONL keys exactly. Error messages name columns
+and row numbers, never values from the file.
+
 This module holds the CSV and JSONL readers and stage(), which picks the reader of a
 format; the Parquet reader is in parquet, what all readers share in staged.
 """

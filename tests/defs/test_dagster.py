@@ -92,6 +92,13 @@ def test_dbt_tests_gx_suites_and_freshness_are_asset_checks():
         assert spec.blocking is is_blocking, name
         assert spec.description.startswith("Blocking" if is_blocking else "Warning"), name
 
+    # a warning check on every raw asset: its landing entries all loaded
+    landing = [k for k in graph.asset_check_keys if k.name == "landing_files_loaded"]
+    assert {k.asset_key for k in landing} == {AssetKey(["raw", e]) for e in C.ENTITIES}
+    for key in landing:
+        spec = graph.get_check_spec(key)
+        assert spec.blocking is False and spec.description.startswith("Warning"), key
+
     freshness = {k.asset_key for k in graph.asset_check_keys if k.name == "freshness_check"}
     with_freshness = {
         AssetKey([s["source_name"], s["name"]])
