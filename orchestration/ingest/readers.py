@@ -18,8 +18,8 @@ join on a table of gaps, as small as the number of dropped records: see lines).
 A reader is given the path of a generated link to the open landing file (see discovery),
 never the landing path: DuckDB would read that as a glob pattern. CSV header names and
 Parquet column names are matched to the contract by staged.match_columns (exactly, else
-ignoring case and surrounding spaces); JSONL keys exactly. Error messages name columns
-and row numbers, never values from the file.
+ignoring case and surrounding spaces); JSONL keys likewise, line by line (stage_jsonl).
+Error messages name columns and row numbers, never values from the file.
 
 This module holds the CSV and JSONL readers and stage(), which picks the reader of a
 format; the Parquet reader is in parquet, what all readers share in staged.
@@ -245,8 +245,19 @@ def stage_jsonl(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Stage
             )
     lines = read_lines(con, path, t)
     paths = "[" + ", ".join(lit("$." + '"' + n + '"') for n in names) + "]"
-    vcols = ", ".join(f"_vals[{i + 1}] AS {ident('v_' + n)}" for i, n in enumerate(names))
+    # A key that differs from a contract column only in case or surrounding spaces
+    # (`Properties`, ` event_id`) is read as that column when the line has no exact key for
+    # it (the first such key, in key order); any other stays in _extra. Only lines with
+    # unknown keys pay for this (_var is NULL otherwise).
+    fold = "lower(trim(k))"
+    vcols = ", ".join(
+        f"CASE WHEN len(_var) > 0 AND NOT list_contains(_keys, {lit(n)}) THEN json_extract_string(t, "
+        f"'/' || replace(replace(list_filter(_var, lambda k: {fold} = {lit(n.lower())})[1], '~', '~0'), "
+        f"'/', '~1')) ELSE _vals[{i + 1}] END AS {ident('v_' + n)}"
+        for i, n in enumerate(names)
+    )
     known = "[" + ", ".join(lit(n) for n in names) + "]"
+    known_folded = "[" + ", ".join(lit(n.lower()) for n in names) + "]"
     remove = lit("{" + ", ".join(f'"{n}": null' for n in names) + "}")
     ws = "chr(32) || chr(9) || chr(13) || chr(65279)"
     src = f"""(
@@ -260,9 +271,21 @@ def stage_jsonl(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Stage
                     WHEN 'ARRAY' THEN 'array' WHEN 'NULL' THEN 'null' WHEN 'BOOLEAN' THEN 'boolean'
                     ELSE 'number' END || ', not an object' END AS _pre_reason,
           {vcols},
-          CASE WHEN len(list_filter(_keys, lambda k: NOT list_contains({known}, k))) > 0
-               THEN json_merge_patch(t, {remove})::VARCHAR END AS _extra
+          CASE WHEN len(_unk) > len(coalesce(_used, []))
+               THEN CASE WHEN len(_used) > 0 THEN json_merge_patch(json_merge_patch(t, {remove}),
+                    to_json(map_from_entries(list_transform(_used, lambda k: {{'k': k, 'v': NULL::JSON}}))))
+                    ELSE json_merge_patch(t, {remove}) END::VARCHAR END AS _extra
         FROM (
+         SELECT *,
+           CASE WHEN len(_var) > 0 THEN list_filter(_var, lambda k, i:
+                NOT list_contains(_keys, {fold})
+                AND list_position(list_transform(_var, lambda x: lower(trim(x))), {fold}) = i) END AS _used
+         FROM (
+          SELECT *, CASE WHEN len(_unk) > 0
+                    THEN list_filter(_unk, lambda k: list_contains({known_folded}, {fold})) END AS _var
+          FROM (
+          SELECT *, list_filter(_keys, lambda k: NOT list_contains({known}, k)) AS _unk
+          FROM (
           SELECT *, CASE WHEN _jt = 'OBJECT' THEN json_extract_string(t, {paths}) END AS _vals,
                     CASE WHEN _jt = 'OBJECT' THEN json_keys(t) END AS _keys
           FROM (
@@ -274,6 +297,9 @@ def stage_jsonl(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Stage
               WHERE err IS NOT NULL OR trim(coalesce(t, ''), {ws}) <> ''
             )
           )
+          )
+          )
+         )
         ))"""
 
     def raw_content_sql(q: str) -> str:

@@ -1115,6 +1115,33 @@ CASES: list[Case] = [
         ),
     ),
     Case(
+        "JSONL keys in another case or with spaces (read as the contract column)",
+        "events",
+        "m09_case_keys.jsonl",
+        jsonl_bytes(
+            {
+                "EVENT_ID": "m09_1",
+                "Contact_Id": "c1",
+                " event_type ": "x",
+                "occurred_at": TS,
+                "Properties": {"a": 1},
+            }
+        ),
+        ("loaded",),
+        check=(
+            "select contact_id, event_type, properties, _extra from raw.events where event_id = 'm09_1'",
+            [("c1", "x", '{"a":1}', None)],
+        ),
+    ),
+    Case(
+        "JSONL line with a key and its case variant (the exact key wins, the other kept in _extra)",
+        "events",
+        "m10_key_and_variant.jsonl",
+        jsonl_bytes({**evo("m10_1"), "EVENT_ID": "m10_other"}),
+        ("loaded",),
+        check=("select _extra from raw.events where event_id = 'm10_1'", [('{"EVENT_ID":"m10_other"}',)]),
+    ),
+    Case(
         "headerless contacts file whose first row holds PII",
         "contacts",
         "m08_headerless_pii.csv",
