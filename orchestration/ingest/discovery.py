@@ -92,7 +92,7 @@ def kind_of(mode: int) -> str:
 def _reason(mode: int, where: str) -> str:
     kind = kind_of(mode)
     if stat.S_ISLNK(mode):
-        return f"{kind}: links are never followed ({where}); land the file itself"
+        return f"{kind}: links are never followed ({where})"
     if stat.S_ISDIR(mode):
         return f"{kind}, not a file: subfolders of an entity folder are not read ({where})"
     return f"{kind}, not a regular file: not read ({where})"
@@ -102,14 +102,19 @@ def open_file(lf: Landed, landing: Path) -> None:
     """Open lf without following links (its entity folder neither); NotAFile if it is not
     a regular file once open; OSError if it cannot be opened."""
     folder, name = lf.rel.split("/", 1)
-    dfd = os.open(landing / folder, DIR_FLAGS)
+    links = (getattr(os, "ELOOP", -1), getattr(os, "EMLINK", -1))
     try:
-        try:
-            fd = os.open(name, OPEN_FLAGS, dir_fd=dfd)
-        except OSError as e:
-            if e.errno in (getattr(os, "ELOOP", -1), getattr(os, "EMLINK", -1)):
-                raise NotAFile("a symbolic link: links are never followed; land the file itself") from None
-            raise
+        dfd = os.open(landing / folder, DIR_FLAGS)
+    except OSError as e:
+        if e.errno in links:
+            raise NotAFile(f"its folder {folder}/ became a symbolic link: links are never followed") from None
+        raise
+    try:
+        fd = os.open(name, OPEN_FLAGS, dir_fd=dfd)
+    except OSError as e:
+        if e.errno in links:
+            raise NotAFile("a symbolic link: links are never followed; land the file itself") from None
+        raise
     finally:
         os.close(dfd)
     st = os.fstat(fd)
@@ -242,9 +247,12 @@ def discover(landing: Path, progress) -> list[Landed]:
             progress(f"ignoring {shown(name)} in landing/: hidden")
             continue
         if name in C.ENTITIES:
-            top.append(
-                Landed(p, name + "/", C.ENTITIES[name], None, refused=_reason(st.st_mode, "an entity folder"))
+            reason = (
+                _reason(st.st_mode, "an entity folder must be a real folder")
+                if stat.S_ISLNK(st.st_mode)
+                else f"{kind_of(st.st_mode)} where the entity folder {name}/ belongs: nothing is read"
             )
+            top.append(Landed(p, name + "/", C.ENTITIES[name], None, refused=reason))
             continue
         if stat.S_ISDIR(st.st_mode):
             guess = probable_entity(name)
@@ -285,7 +293,8 @@ def discover(landing: Path, progress) -> list[Landed]:
             if stat.S_ISREG(st.st_mode):
                 out.append(Landed(p, rel, entity, fmt))
                 continue
-            out.append(Landed(p, rel, entity, fmt, refused=_reason(st.st_mode, f"in {entity.name}/")))
+            where = f"in {entity.name}/" + ("; land the file itself" if stat.S_ISLNK(st.st_mode) else "")
+            out.append(Landed(p, rel, entity, fmt, refused=_reason(st.st_mode, where)))
             if stat.S_ISDIR(st.st_mode):
                 _refuse_tree(p, rel, entity, out, progress)
     return out + top
