@@ -121,7 +121,8 @@ def parse_expr(col: C.Column, general: bool = False) -> str:
         spaces = " || ".join(f"chr({i})" for i in (9, 10, 11, 12, 13, 32))
         full = (
             f"CASE WHEN regexp_full_match({n}, '{ws}{TS_REGEX}{ws}') "
-            f"THEN timezone('UTC', try_cast(replace(upper(trim({n}, {spaces})), ',', '.') AS TIMESTAMPTZ)) END"
+            f"THEN timezone('UTC', try_cast(replace(upper(trim({n}, {spaces})), ',', '.') AS TIMESTAMPTZ)) "
+            "END"
         )
         if general:
             return full
@@ -261,8 +262,8 @@ def checks(entity: C.Entity, future_limit: datetime) -> list[tuple[str, str, str
             out.append(
                 (
                     "json_bad_key",
-                    f"list_bool_or(list_transform({keys}, lambda k: k = '' OR length(k) > {C.MAX_JSON_KEY_CHARS} "
-                    f"OR regexp_matches(k, '{CONTROL_CHAR_REGEX}')))",
+                    f"list_bool_or(list_transform({keys}, lambda k: k = '' "
+                    f"OR length(k) > {C.MAX_JSON_KEY_CHARS} OR regexp_matches(k, '{CONTROL_CHAR_REGEX}')))",
                     f"'{c.name} has ' || CASE WHEN list_contains({keys}, '') THEN 'an empty key' "
                     f"WHEN list_max(list_transform({keys}, lambda k: length(k))) > {C.MAX_JSON_KEY_CHARS} "
                     f"THEN 'a key over {C.MAX_JSON_KEY_CHARS} characters' "
