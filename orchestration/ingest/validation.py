@@ -79,6 +79,11 @@ def _p(col: C.Column) -> str:
     return ident("p_" + col.name)
 
 
+def _k(col: C.Column) -> str:
+    """The top-level keys of a JSON object column (NULL when it is absent or not an object)."""
+    return ident("k_" + col.name)
+
+
 def _show(expr: str, width: int = 80) -> str:
     """A value quoted for a reason sentence, shortened."""
     return (
@@ -246,27 +251,36 @@ def checks(entity: C.Entity, future_limit: datetime) -> list[tuple[str, str, str
                 )
             )
     # Keys a rule could not name unambiguously (the sentences never quote a key: it is data).
+    # k_<column> holds the object's top-level keys (checked_sql); json() wrote the object
+    # minified with its strings unescaped the one way, so a cheap look at the text tells
+    # which objects may hold an empty key ("":), a control character (escaped, so a
+    # backslash; DEL is not escaped) or a long key, and only those get their keys looked at.
     for c in cols:
         if c.kind == C.JSON_OBJECT:
-            keys = f"json_keys({_p(c)})"
+            k = _k(c)
             out.append(
                 (
                     "json_duplicate_key",
-                    f"len(list_distinct({keys})) < len({keys})",
+                    # each key found first at its own position: cheaper than a hash of the
+                    # keys for the few keys objects usually have, which stays for many
+                    f"CASE WHEN len({k}) > 64 THEN list_unique({k}) < len({k}) "
+                    f"ELSE list_bool_or(list_transform({k}, lambda key, i: list_position({k}, key) < i)) END",
                     lit(f"{c.name} has the same key more than once: which of its values counts is ambiguous"),
                 )
             )
     for c in cols:
         if c.kind == C.JSON_OBJECT:
-            keys = f"json_keys({_p(c)})"
+            p, k, n = _p(c), _k(c), C.MAX_JSON_KEY_CHARS
             out.append(
                 (
                     "json_bad_key",
-                    f"list_bool_or(list_transform({keys}, lambda k: k = '' "
-                    f"OR length(k) > {C.MAX_JSON_KEY_CHARS} OR regexp_matches(k, '{CONTROL_CHAR_REGEX}')))",
-                    f"'{c.name} has ' || CASE WHEN list_contains({keys}, '') THEN 'an empty key' "
-                    f"WHEN list_max(list_transform({keys}, lambda k: length(k))) > {C.MAX_JSON_KEY_CHARS} "
-                    f"THEN 'a key over {C.MAX_JSON_KEY_CHARS} characters' "
+                    f"CASE WHEN contains({p}, '\"\":') OR contains({p}, '\\') OR contains({p}, chr(127)) "
+                    f"OR length({p}) > {n} "
+                    f"THEN list_bool_or(list_transform({k}, lambda k: k = '' OR length(k) > {n} "
+                    f"OR regexp_matches(k, '{CONTROL_CHAR_REGEX}'))) ELSE false END",
+                    f"'{c.name} has ' || CASE WHEN list_contains({k}, '') THEN 'an empty key' "
+                    f"WHEN list_max(list_transform({k}, lambda k: length(k))) > {n} "
+                    f"THEN 'a key over {n} characters' "
                     "ELSE 'a key with a control character' END",
                 )
             )
@@ -316,6 +330,7 @@ def checked_sql(entity: C.Entity, src: str, future_limit: datetime) -> str:
         f"      WHEN {cond} THEN {{'code': {lit(code)}, 'reason': {msg}}}"
         for code, cond, msg in checks(entity, future_limit)
     )
+    keys = "".join(f", json_keys({_p(c)}) AS {_k(c)}" for c in entity.columns if c.kind == C.JSON_OBJECT)
     typed = ", ".join(f"{_p(c)} AS {ident(c.name)}" for c in entity.columns)
     key_hash = f"hash({', '.join(_p(entity.column(k)) for k in entity.key)})"
     return f"""
@@ -329,8 +344,11 @@ FROM (
 {when}
     END AS _r
   FROM (
-    SELECT *, {parsed}
-    FROM (SELECT _f, _row_number, _pre_code, _pre_reason, _extra, {norm} FROM {src})
+    SELECT *{keys}
+    FROM (
+      SELECT *, {parsed}
+      FROM (SELECT _f, _row_number, _pre_code, _pre_reason, _extra, {norm} FROM {src})
+    )
   )
 )
 """

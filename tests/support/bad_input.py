@@ -552,6 +552,16 @@ CASES: list[Case] = [
         ("json_duplicate_key", "json_duplicate_key"),
     ),
     Case(
+        "many keys (1,000 distinct; 100 with one repeated)",
+        "contacts",
+        "j05b_many_keys.csv",
+        contacts_csv(
+            ct("j05b_1", attributes=json.dumps({f"k{i}": i for i in range(1000)})),
+            ct("j05b_2", attributes="{" + ", ".join(f'"k{i % 99}": {i}' for i in range(100)) + "}"),
+        ),
+        ("loaded", "json_duplicate_key"),
+    ),
+    Case(
         "the same key spelled with a JSON escape (a and \\u0061)",
         "companies",
         "j06_escaped_duplicate.jsonl",
