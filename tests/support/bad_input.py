@@ -691,9 +691,43 @@ CASES: list[Case] = [
         ),
         ("loaded", "loaded"),
         check=(
-            "select company_id, attributes from raw.companies where company_id like 'j15_%' order by 1",
+            "select company_id, attributes from raw.companies "
+            "where company_id in ('j15_1', 'j15_2') order by 1",
             [("j15_1", None), ("j15_2", "{}")],
         ),
+    ),
+    Case(
+        "Parquet attributes as a struct (written as a JSON object)",
+        "companies",
+        "j15b_struct_attributes.parquet",
+        parquet_bytes(
+            {
+                "company_id": ["j15b_1"],
+                "updated_at": [TS],
+                "attributes": pa.array([{"tier": "smb", "a.b": 1, "none": None}]),
+            }
+        ),
+        ("loaded",),
+        check=(
+            "select attributes from raw.companies where company_id = 'j15b_1'",
+            [('{"tier":"smb","a.b":1,"none":null}',)],
+        ),
+    ),
+    Case(
+        "Parquet attributes as a map with a repeated key, an empty key",
+        "companies",
+        "j15c_map_attributes.parquet",
+        parquet_bytes(
+            {
+                "company_id": ["j15c_1", "j15c_2", "j15c_3"],
+                "updated_at": [TS] * 3,
+                "attributes": pa.array(
+                    [[("tier", "smb"), ("tier", "ent")], [("", "x")], [("ok", "y")]],
+                    pa.map_(pa.string(), pa.string()),
+                ),
+            }
+        ),
+        ("json_duplicate_key", "json_bad_key", "loaded"),
     ),
     Case(
         "event properties with a quote, a dot, $, brackets",
