@@ -384,6 +384,476 @@ CASES: list[Case] = [
             [(dt.datetime(2024, 3, 10, 12),)],
         ),
     ),
+    # -- timestamps and offsets (issue 16: impossible offsets quarantined; bounds, forms)
+    Case(
+        "UTC offset outside -12:00..+14:00",
+        "events",
+        "b09_offset_out_of_range.csv",
+        events_csv(
+            *(
+                ev(f"b09_{i}", at=f"2024-03-10T12:00:00{off}")
+                for i, off in enumerate(["+25:00", "+24:00", "+15:00", "+14:01", "-12:01", "-13:00", "+1430"])
+            )
+        ),
+        ("bad_timestamp",) * 7,
+    ),
+    Case(
+        "UTC offset with 60 or more minutes",
+        "events",
+        "b10_offset_minutes.csv",
+        events_csv(
+            ev("b10_1", at="2024-03-10T12:00:00-13:60"),
+            ev("b10_2", at="2024-03-10T12:00:00+05:60"),
+            ev("b10_3", at="2024-03-10T12:00:00+0599"),
+        ),
+        ("bad_timestamp",) * 3,
+    ),
+    Case(
+        "UTC offsets at the bounds (+14:00, -12:00) and -00:00",
+        "events",
+        "b11_offset_bounds.csv",
+        events_csv(
+            ev("b11_1", at="2024-03-10T12:00:00+14:00"),
+            ev("b11_2", at="2024-03-10T12:00:00-12:00"),
+            ev("b11_3", at="2024-03-10T12:00:00-00:00"),
+        ),
+        ("loaded",) * 3,
+        check=(
+            "select event_id, occurred_at from raw.events where event_id like 'b11_%' order by 1",
+            [
+                ("b11_1", dt.datetime(2024, 3, 9, 22)),
+                ("b11_2", dt.datetime(2024, 3, 11, 0)),
+                ("b11_3", dt.datetime(2024, 3, 10, 12)),
+            ],
+        ),
+    ),
+    Case(
+        "the three offset forms +05:30, +0530, +05",
+        "events",
+        "b12_offset_forms.csv",
+        events_csv(
+            ev("b12_1", at="2024-03-10T12:00:00+05:30"),
+            ev("b12_2", at="2024-03-10T12:00:00+0530"),
+            ev("b12_3", at="2024-03-10T12:00:00+05"),
+        ),
+        ("loaded",) * 3,
+        check=(
+            "select event_id, occurred_at from raw.events where event_id like 'b12_%' order by 1",
+            [
+                ("b12_1", dt.datetime(2024, 3, 10, 6, 30)),
+                ("b12_2", dt.datetime(2024, 3, 10, 6, 30)),
+                ("b12_3", dt.datetime(2024, 3, 10, 7)),
+            ],
+        ),
+    ),
+    Case(
+        "offset with seconds, a space before it, or a zone name",
+        "events",
+        "b13_offset_junk.csv",
+        events_csv(
+            ev("b13_1", at="2024-03-10T12:00:00+05:30:00"),
+            ev("b13_2", at="2024-03-10T12:00:00 +05:30"),
+            ev("b13_3", at="2024-03-10T12:00:00 UTC"),
+            ev("b13_4", at="2024-03-10T12:00:00Europe/Paris"),
+            ev("b13_5", at="2024-03-10+05:00"),
+        ),
+        ("bad_timestamp",) * 5,
+    ),
+    Case(
+        "fractional seconds: nine digits (cut to microseconds), a comma, one digit",
+        "events",
+        "b14_fractions.csv",
+        events_csv(
+            ev("b14_1", at="2024-03-10T12:00:00.123456789Z"),
+            ev("b14_2", at="2024-03-10T12:00:00,5Z"),
+            ev("b14_3", at="2024-03-10T12:00:00.9"),
+        ),
+        ("loaded",) * 3,
+        check=(
+            "select event_id, occurred_at from raw.events where event_id like 'b14_%' order by 1",
+            [
+                ("b14_1", dt.datetime(2024, 3, 10, 12, 0, 0, 123456)),
+                ("b14_2", dt.datetime(2024, 3, 10, 12, 0, 0, 500000)),
+                ("b14_3", dt.datetime(2024, 3, 10, 12, 0, 0, 900000)),
+            ],
+        ),
+    ),
+    Case(
+        "leap second 23:59:60 (refused), 24:00:00 (the next midnight)",
+        "events",
+        "b15_leap_second.csv",
+        events_csv(ev("b15_1", at="2016-12-31T23:59:60Z"), ev("b15_2", at="2024-03-10T24:00:00Z")),
+        ("bad_timestamp", "loaded"),
+        check=("select occurred_at from raw.events where event_id = 'b15_2'", [(dt.datetime(2024, 3, 11),)]),
+    ),
+    Case(
+        "year 0000 and other years before 1900",
+        "events",
+        "b16_ancient.csv",
+        events_csv(
+            ev("b16_1", at="0000-01-01T00:00:00Z"),
+            ev("b16_2", at="0024-03-10T12:00:00Z"),
+            ev("b16_3", at="1899-12-31T23:59:59Z"),
+            ev("b16_4", at="1900-01-01T00:30:00+01:00"),
+        ),
+        ("bad_timestamp",) * 4,
+    ),
+    Case(
+        "year 9999",
+        "events",
+        "b17_year_9999.csv",
+        events_csv(ev("b17_1", at="9999-12-31T23:59:59Z")),
+        ("future_timestamp",),
+    ),
+    Case(
+        "timestamps before 1970, from 1900 on",
+        "events",
+        "b18_before_1970.csv",
+        events_csv(ev("b18_1", at="1900-01-01T00:00:00Z"), ev("b18_2", at="1969-12-31T23:59:59.5Z")),
+        ("loaded", "loaded"),
+        check=(
+            "select event_id, occurred_at from raw.events where event_id like 'b18_%' order by 1",
+            [("b18_1", dt.datetime(1900, 1, 1)), ("b18_2", dt.datetime(1969, 12, 31, 23, 59, 59, 500000))],
+        ),
+    ),
+    Case(
+        "a date with no time in a timestamp column (midnight UTC)",
+        "events",
+        "b19_date_only.jsonl",
+        jsonl_bytes(evo("b19_1", at="2024-03-10")),
+        ("loaded",),
+        check=("select occurred_at from raw.events where event_id = 'b19_1'", [(dt.datetime(2024, 3, 10),)]),
+    ),
+    Case(
+        "text after the timestamp",
+        "events",
+        "b20_trailing_text.csv",
+        events_csv(
+            ev("b20_1", at="2024-03-10T12:00:00Z trailing"),
+            ev("b20_2", at="2024-03-10T12:00:00ZZ"),
+            ev("b20_3", at="2024-03-10T12:00:00Z;"),
+        ),
+        ("bad_timestamp",) * 3,
+    ),
+    Case(
+        "whitespace around the timestamp",
+        "events",
+        "b21_whitespace.csv",
+        events_csv(ev("b21_1", at=" 2024-03-10T12:00:00Z "), ev("b21_2", at="\t2024-03-10 12:00:00\t")),
+        ("loaded", "loaded"),
+        check=(
+            "select event_id, occurred_at from raw.events where event_id like 'b21_%' order by 1",
+            [("b21_1", dt.datetime(2024, 3, 10, 12)), ("b21_2", dt.datetime(2024, 3, 10, 12))],
+        ),
+    ),
+    Case(
+        "lowercase t and z, a space instead of T",
+        "events",
+        "b22_separators.csv",
+        events_csv(
+            ev("b22_1", at="2024-03-10t12:00:00z"),
+            ev("b22_2", at="2024-03-10 12:00:00Z"),
+            ev("b22_3", at="2024-03-10 12:00"),
+        ),
+        ("loaded",) * 3,
+        check=(
+            "select count(*) from raw.events "
+            "where event_id like 'b22_%' and occurred_at = '2024-03-10 12:00:00'",
+            [(3,)],
+        ),
+    ),
+    Case(
+        "epoch numbers in CSV",
+        "events",
+        "b23_epoch_csv.csv",
+        events_csv(
+            ev("b23_1", at="1710072000"), ev("b23_2", at="1710072000000"), ev("b23_3", at="1710072000.5")
+        ),
+        ("bad_timestamp",) * 3,
+    ),
+    Case(
+        "ISO forms outside the contract: basic, week, ordinal, hour only, unpadded",
+        "events",
+        "b24_other_iso_forms.csv",
+        events_csv(
+            ev("b24_1", at="20240310T120000Z"),
+            ev("b24_2", at="2024-W10-7"),
+            ev("b24_3", at="2024-070"),
+            ev("b24_4", at="2024-03-10T12Z"),
+            ev("b24_5", at="2024-3-1"),
+            ev("b24_6", at="+2024-03-10"),
+        ),
+        ("bad_timestamp",) * 6,
+    ),
+    Case(
+        "dates before 1900 and with an offset (spend)",
+        "marketing_spend",
+        "b25_old_dates.csv",
+        csv_bytes(
+            ["spend_date", "channel", "amount"],
+            [
+                ["0000-01-01", "b25", "1"],
+                ["1899-12-31", "b25b", "1"],
+                ["1900-01-01", "b25c", "1"],
+                ["2024-03-10T00:00:00+05:00", "b25d", "1"],
+            ],
+        ),
+        ("bad_date", "bad_date", "loaded", "bad_date"),
+    ),
+    # -- JSON keys and values in attributes and properties (issue 16: a key any rule can
+    # name is loaded and scored; keys that cannot be scored unambiguously are quarantined)
+    Case(
+        "attribute key with a double quote",
+        "contacts",
+        "j01_key_quote.csv",
+        contacts_csv(ct("j01_1", attributes='{"plan \\"pro\\"": "yes", "it\'s": 1}')),
+        ("loaded",),
+        check=(
+            "select attributes from raw.contacts where contact_id = 'j01_1'",
+            [('{"plan \\"pro\\"":"yes","it\'s":1}',)],
+        ),
+    ),
+    Case(
+        "attribute keys with dots, $, brackets, ~ and /, backslashes",
+        "contacts",
+        "j02_key_path_characters.csv",
+        contacts_csv(
+            ct(
+                "j02_1",
+                attributes=json.dumps(
+                    {"a.b": 1, "$": 2, "$.x": 3, "[0]": 4, "['x']": 5, "~/1": 6, "back\\slash": 7}
+                ),
+            )
+        ),
+        ("loaded",),
+    ),
+    Case(
+        "empty attribute key",
+        "contacts",
+        "j03_empty_key.csv",
+        contacts_csv(ct("j03_1", attributes='{"": "x"}'), ct("j03_2", attributes='{"ok": "x"}')),
+        ("json_bad_key", "loaded"),
+    ),
+    Case(
+        "whitespace keys and keys with spaces around them",
+        "contacts",
+        "j04_space_keys.csv",
+        contacts_csv(ct("j04_1", attributes='{" ": 1, " budget ": 2, "budget": 3}')),
+        ("loaded",),
+    ),
+    Case(
+        "the same attribute key twice in one object",
+        "contacts",
+        "j05_duplicate_key.csv",
+        contacts_csv(
+            ct("j05_1", attributes='{"tier": "smb", "tier": "enterprise"}'),
+            ct("j05_2", attributes='{"a": 1, "b": {"c": 1}, "a": 1}'),
+        ),
+        ("json_duplicate_key", "json_duplicate_key"),
+    ),
+    Case(
+        "many keys (1,000 distinct; 100 with one repeated)",
+        "contacts",
+        "j05b_many_keys.csv",
+        contacts_csv(
+            ct("j05b_1", attributes=json.dumps({f"k{i}": i for i in range(1000)})),
+            ct("j05b_2", attributes="{" + ", ".join(f'"k{i % 99}": {i}' for i in range(100)) + "}"),
+        ),
+        ("loaded", "json_duplicate_key"),
+    ),
+    Case(
+        "the same key spelled with a JSON escape (a and \\u0061)",
+        "companies",
+        "j06_escaped_duplicate.jsonl",
+        jsonl_bytes(
+            f'{{"company_id": "j06_1", "updated_at": "{TS}", "attributes": {{"a": 1, "\\u0061": 2}}}}'
+        ),
+        ("json_duplicate_key",),
+    ),
+    Case(
+        "keys that differ only in case or in unicode normalisation (distinct keys)",
+        "companies",
+        "j07_case_and_nfd.jsonl",
+        jsonl_bytes(
+            {
+                "company_id": "j07_1",
+                "updated_at": TS,
+                "attributes": {"Tier": 1, "tier": 2, "é": 3, "e\u0301": 4},
+            }
+        ),
+        ("loaded",),
+    ),
+    Case(
+        "unicode keys: accents, CJK, right-to-left, emoji, escaped",
+        "contacts",
+        "j08_unicode_keys.jsonl",
+        jsonl_bytes(
+            dict(
+                zip(
+                    CONTACT_COLS,
+                    ct("j08_1", attributes={"größe": 1, "規模": 2, "حجم": 3, "👩‍💻": 4, "\u00e9t\u00e9": 5}),
+                    strict=True,
+                )
+            )
+        ),
+        ("loaded",),
+        check=(
+            "select json_keys(attributes) from raw.contacts where contact_id = 'j08_1'",
+            [(["größe", "規模", "حجم", "👩‍💻", "été"],)],
+        ),
+    ),
+    Case(
+        "key of 256 characters (the limit) and of 257",
+        "contacts",
+        "j09_long_key.csv",
+        contacts_csv(
+            ct("j09_1", attributes=json.dumps({"k" * 256: 1})),
+            ct("j09_2", attributes=json.dumps({"k" * 257: 1})),
+        ),
+        ("loaded", "json_bad_key"),
+    ),
+    Case(
+        "keys with control characters (NUL, newline, tab)",
+        "companies",
+        "j10_control_keys.jsonl",
+        jsonl_bytes(
+            *(
+                {"company_id": f"j10_{i}", "updated_at": TS, "attributes": {k: 1}}
+                for i, k in enumerate(["a\u0000b", "a\nb", "\tx", "del\u007f"])
+            )
+        ),
+        ("json_bad_key",) * 4,
+    ),
+    Case(
+        "very long attribute value within the JSON limit",
+        "contacts",
+        "j11_long_value.csv",
+        contacts_csv(ct("j11_1", attributes=json.dumps({"note": "v" * 60_000}))),
+        ("loaded",),
+        check=("select length(attributes) from raw.contacts where contact_id = 'j11_1'", [(60_011,)]),
+    ),
+    Case(
+        "nested object, array and deeply nested values (kept, read as JSON text)",
+        "companies",
+        "j12_nested_values.jsonl",
+        jsonl_bytes(
+            {
+                "company_id": "j12_1",
+                "updated_at": TS,
+                "attributes": {
+                    "meta": {"x": [1, {"y": None}]},
+                    "tags": ["a", "b"],
+                    "deep": [[[[[[[[[[1]]]]]]]]]],
+                },
+            },
+            # a key repeated inside a nested value: the value is text to rules, nothing ambiguous
+            f'{{"company_id": "j12_2", "updated_at": "{TS}", "attributes": {{"in": {{"x": 1, "x": 2}}}}}}',
+        ),
+        ("loaded", "loaded"),
+        check=(
+            "select attributes from raw.companies where company_id = 'j12_1'",
+            [('{"meta":{"x":[1,{"y":null}]},"tags":["a","b"],"deep":[[[[[[[[[[1]]]]]]]]]]}',)],
+        ),
+    ),
+    Case(
+        "attribute values of every JSON type, big and exponent numbers",
+        "contacts",
+        "j13_value_types.csv",
+        contacts_csv(
+            ct(
+                "j13_1",
+                attributes='{"s": "x", "i": 12345678901234567890123, "e": 1e2, "f": -0.5, "t": true, '
+                '"n": null}',
+            )
+        ),
+        ("loaded",),
+        check=(
+            "select attributes from raw.contacts where contact_id = 'j13_1'",
+            [('{"s":"x","i":12345678901234567890123,"e":100.0,"f":-0.5,"t":true,"n":null}',)],
+        ),
+    ),
+    Case(
+        "attributes that are not an object: array, string, number, boolean, null, in CSV",
+        "contacts",
+        "j14_attributes_not_object.csv",
+        contacts_csv(
+            *(ct(f"j14_{i}", attributes=a) for i, a in enumerate(["[1, 2]", '"text"', "42", "true", "null"]))
+        ),
+        ("json_not_object",) * 5,
+    ),
+    Case(
+        "attributes null or an empty object in JSONL",
+        "companies",
+        "j15_null_and_empty.jsonl",
+        jsonl_bytes(
+            {"company_id": "j15_1", "updated_at": TS, "attributes": None},
+            {"company_id": "j15_2", "updated_at": TS, "attributes": {}},
+        ),
+        ("loaded", "loaded"),
+        check=(
+            "select company_id, attributes from raw.companies "
+            "where company_id in ('j15_1', 'j15_2') order by 1",
+            [("j15_1", None), ("j15_2", "{}")],
+        ),
+    ),
+    Case(
+        "Parquet attributes as a struct (written as a JSON object)",
+        "companies",
+        "j15b_struct_attributes.parquet",
+        parquet_bytes(
+            {
+                "company_id": ["j15b_1"],
+                "updated_at": [TS],
+                "attributes": pa.array([{"tier": "smb", "a.b": 1, "none": None}]),
+            }
+        ),
+        ("loaded",),
+        check=(
+            "select attributes from raw.companies where company_id = 'j15b_1'",
+            [('{"tier":"smb","a.b":1,"none":null}',)],
+        ),
+    ),
+    Case(
+        "Parquet attributes as a map with a repeated key, an empty key",
+        "companies",
+        "j15c_map_attributes.parquet",
+        parquet_bytes(
+            {
+                "company_id": ["j15c_1", "j15c_2", "j15c_3"],
+                "updated_at": [TS] * 3,
+                "attributes": pa.array(
+                    [[("tier", "smb"), ("tier", "ent")], [("", "x")], [("ok", "y")]],
+                    pa.map_(pa.string(), pa.string()),
+                ),
+            }
+        ),
+        ("json_duplicate_key", "json_bad_key", "loaded"),
+    ),
+    Case(
+        "event properties with a quote, a dot, $, brackets",
+        "events",
+        "j16_property_keys.jsonl",
+        jsonl_bytes(evo("j16_1", properties={'the "plan"': "pro", "utm.source": "ads", "$": 1, "[0]": 2})),
+        ("loaded",),
+    ),
+    Case(
+        "event properties with a repeated key, an empty key",
+        "events",
+        "j17_property_bad_keys.csv",
+        events_csv(
+            ev("j17_1", props='{"url": "/a", "url": "/b"}'),
+            ev("j17_2", props='{"": "/a"}'),
+            ev("j17_3", props='{"url": "/a"}'),
+        ),
+        ("json_duplicate_key", "json_bad_key", "loaded"),
+    ),
+    Case(
+        "event properties that are not an object (array, string) in JSONL",
+        "events",
+        "j18_properties_not_object.jsonl",
+        jsonl_bytes(evo("j18_1", properties=["url", "/a"]), evo("j18_2", properties="url=/a")),
+        ("json_not_object", "json_not_object"),
+    ),
     # -- numbers and booleans
     Case(
         "negative amount",
