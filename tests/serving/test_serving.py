@@ -369,6 +369,16 @@ def test_a_failing_blocking_check_stops_publishing_and_keeps_the_serving_copy(bu
     assert "Blocking: a failure stops the run" in proc.stderr  # the check's description
     assert "dagster dev" in proc.stderr and "nothing was published" in proc.stderr
     assert "FAILED" in proc.stdout and "serving copy unchanged" in proc.stdout
+    # stdout alone says which check, what it verifies and what it found (count, a few ids)
+    out = proc.stdout
+    assert "BLOCKING: raw/events events_keys_not_null_and_unique: failed" in out, out
+    assert "what it checks: Blocking: a failure stops the run" in out and "event_id is unique" in out
+    [found] = [line for line in out.splitlines() if "what it found:" in line]
+    assert "expect_column_values_to_be_unique(column=event_id): 2 unexpected" in found, found
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    [(dup,)] = con.execute("select event_id from raw.events group by 1 having count(*) > 1").fetchall()
+    con.close()
+    assert dup in found and "@" not in found
     assert sha256(serving / "leadscore.duckdb") == before_file
     assert os.readlink(serving / "parquet") == before_link
     assert sorted(p.name for p in serving.rglob("*")) == before_listing
