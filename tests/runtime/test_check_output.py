@@ -15,7 +15,10 @@ import duckdb
 from orchestration.runtime.launch import CheckOutcome, RunOutcome, failing_keys, summary_lines
 
 TEST_ID = "test.leadscore.assert_scores_within_model_bounds"
-SQL = "select contact_id, model_id, model_version, total_score, note from marts.lead_scores where total_score > 100"
+SQL = (
+    "select contact_id, model_id, model_version, total_score, note from marts.lead_scores "
+    "where total_score > 100"
+)
 
 
 def _warehouse(home) -> None:
