@@ -200,6 +200,7 @@ def _check_outcomes(result, graph) -> list[CheckOutcome]:
         unique_id = ev.metadata.get("unique_id")
         if not ev.passed and check.blocking and unique_id is not None:
             check.keys = failing_keys(result.run_id, str(unique_id.value))
+            check.description = check.description or dbt_test_description(str(unique_id.value))
         out.append(check)
     return out
 
@@ -209,6 +210,33 @@ def _check_outcomes(result, graph) -> list[CheckOutcome]:
 # left out all the same (a source system may use an email as a contact id).
 KEY_COLUMN = re.compile(r"^(.*_id|id|model_version|score_date|day|band|rule_kind)$", re.IGNORECASE)
 LOOKS_PERSONAL = re.compile(r".*@.*|\+?[\d ()./-]{7,}", re.DOTALL)
+
+
+def dbt_test_description(unique_id: str) -> str:
+    """What a dbt test verifies, from the manifest: its description; for a generic test,
+    the test, the model and its arguments; for a singular test (tests/dbt), the comment
+    it opens with."""
+    from orchestration.runtime.manifest import load_manifest
+
+    try:
+        node = load_manifest()["nodes"][unique_id]
+    except Exception:  # no manifest, or a test it does not know
+        return ""
+    if node.get("description"):
+        return f"dbt test: {node['description']}"
+    meta = node.get("test_metadata")
+    if meta:
+        model = (node.get("attached_node") or "").rsplit(".", 1)[-1]
+        args = ", ".join(f"{k}={v}" for k, v in sorted(meta.get("kwargs", {}).items()) if k != "model")
+        name = ".".join(p for p in (meta.get("namespace"), meta["name"]) if p)
+        return f"dbt test {name} on {model}" + (f" ({args})" if args else "")
+    comment = []
+    for line in (node.get("raw_code") or "").splitlines():
+        if not line.startswith("--"):
+            break
+        comment.append(line.lstrip("- ").strip())
+    where = node.get("original_file_path", "")
+    return f"dbt test {where}" + (f": {' '.join(comment)}" if comment else "")
 
 
 def failing_keys(run_id: str, unique_id: str, limit: int = 3) -> list[str]:

@@ -80,3 +80,16 @@ def test_a_failed_blocking_dbt_test_prints_name_description_count_and_keys(home)
     assert "what it found: 3 failing rows, e.g. contact_id=c1 model_id=core model_version=1;" in out
     assert "@" not in out and "7946" not in out and "Jane" not in out
     assert "checks: 0 passed, 1 blocking failed, 0 warnings" in out
+
+
+def test_a_dbt_test_says_what_it_verifies_from_the_manifest():
+    from orchestration.runtime.launch import dbt_test_description
+    from orchestration.runtime.manifest import load_manifest
+
+    tests = {n["name"]: uid for uid, n in load_manifest()["nodes"].items() if n["resource_type"] == "test"}
+    singular = dbt_test_description(tests["assert_attribute_lift_values_held_by_k_leads"])
+    assert singular.startswith("dbt test tests/dbt/marts/assert_attribute_lift_values_held_by_k_leads.sql: ")
+    assert "at least var lift_min_leads leads hold it" in singular  # the comment it opens with
+    [grain] = [uid for name, uid in tests.items() if name.startswith("not_null_stg_raw__events_event_id")]
+    assert dbt_test_description(grain) == "dbt test not_null on stg_raw__events (column_name=event_id)"
+    assert dbt_test_description("test.leadscore.no_such_test") == ""
