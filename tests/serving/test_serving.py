@@ -384,6 +384,44 @@ def test_a_failing_blocking_check_stops_publishing_and_keeps_the_serving_copy(bu
     assert sorted(p.name for p in serving.rglob("*")) == before_listing
 
 
+def test_a_failing_blocking_dbt_test_says_on_stdout_what_it_checks_and_found(built, tmp_path, monkeypatch):
+    """A contact version delivered twice (same contact_id and updated_at) straight into raw
+    fails stg_raw__contacts' grain test, a blocking dbt test: stdout names the test, what
+    it verifies (the test, its model and columns) and what it found (one failing row, the
+    contact's id), and nothing else of the row (its email, name, phone)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in ("landing", "serving"):
+        shutil.copytree(built.home / name, home / name, symlinks=True)
+    shutil.copy2(built.home / "warehouse.duckdb", home / "warehouse.duckdb")
+    monkeypatch.setenv("LEADSCORE_HOME", str(home))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    [(contact_id, email, phone)] = con.execute(
+        "select contact_id, email, phone from raw.contacts where email is not null and phone is not null "
+        "order by contact_id limit 1"
+    ).fetchall()
+    con.execute(
+        "insert into raw.contacts select * from raw.contacts where contact_id = ? limit 1", [contact_id]
+    )
+    con.close()
+
+    proc = run_cli("run", "--date", LAST.isoformat(), check=False)
+
+    assert proc.returncode == 1, proc.stderr[-5000:]
+    out = proc.stdout
+    assert "1 blocking failed" in out, out
+    [line] = [ln for ln in out.splitlines() if "BLOCKING:" in ln]
+    assert line.strip().startswith("BLOCKING: staging/stg_raw__contacts ") and "unique_combination" in line
+    assert line.endswith(": failed")
+    assert (
+        "what it checks: dbt test leadscore.unique_combination_of_columns on stg_raw__contacts "
+        "(combination_of_columns=['contact_id', 'updated_at'])" in out
+    ), out
+    assert f"what it found: 1 failing row, e.g. contact_id={contact_id}" in out, out
+    assert email not in out and phone not in out and "@" not in out
+
+
 # --------------------------------------------------------------------------- publish on its own
 
 
