@@ -8,8 +8,11 @@ and `dagster/row_count` that ingestion records on each raw materialisation (max
 table with no rows at all says "no rows yet" (a failed check: nothing of the entity ever
 landed) rather than an age measured from 1970. Warning (non-blocking): stale inputs still
 score. They run in the daily job after ingestion and every 10 minutes from their own
-sensor (Dagster's freshness-check sensor: a passed check carries
-`dagster/fresh_until_timestamp`, when it can next turn stale).
+sensor (Dagster's build_sensor_for_freshness_checks, superseded by FreshnessPolicy,
+which cannot read the data's own last update: a passed check carries
+`dagster/fresh_until_timestamp`, when it can next turn stale, as that sensor expects).
+Dagster's own build_last_update_freshness_checks is not used: it measures an empty
+table's age from the epoch.
 
 Dagster 1.13 also offers FreshnessPolicy (on the raw assets too, see defs/assets/raw.py), which
 looks only at when an asset was last materialised; these checks look at the data.
