@@ -55,7 +55,8 @@ PLANTED = 12
 def _planted_contacts() -> list[dict]:
     """Contacts that put PII where no PII column is: an email, a mobile and a person's
     name in custom attributes, a name and a phone in the job title (a title that a fit
-    rule matches: `(?i)(data|analytic)`)."""
+    rule matches: `(?i)(data|analytic)`). dbt's artefacts hold the dbt unit tests'
+    fixtures: those must not use these values."""
     people = [
         ("Zebulon", "Quackenbush"),
         ("Ottilie", "Vanderslice"),
