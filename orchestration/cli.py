@@ -399,6 +399,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    config.restrict_new_files()  # the warehouse holds raw PII: owner-only (docs/operations.md)
     return args.func(args)
 
 

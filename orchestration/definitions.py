@@ -20,6 +20,11 @@ from orchestration.defs.jobs import daily_scoring
 from orchestration.defs.resources import resources
 from orchestration.defs.schedules import daily_scoring_schedule
 from orchestration.defs.sensors import freshness_checks_sensor, landing_files_sensor
+from orchestration.runtime import config
+
+# dagster dev, the daemon and every run process load this module: what they write under
+# $LEADSCORE_HOME (the warehouse, Dagster's storage, dbt's logs) is owner-only too.
+config.restrict_new_files()
 
 defs = Definitions(
     assets=[raw_ingest, dbt_build, serving_copy],
