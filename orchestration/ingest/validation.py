@@ -84,11 +84,10 @@ def _k(col: C.Column) -> str:
     return ident("k_" + col.name)
 
 
-def _show(expr: str, width: int = 80) -> str:
+def _show(expr: str) -> str:
     """What a reason sentence says of a value: its length, never the value itself (a
     reason names columns and row numbers, not data that may be PII; raw_content keeps
-    the row as it arrived). width is unused, kept for callers."""
-    del width
+    the row as it arrived)."""
     return f"'(' || length({expr}) || ' characters)'"
 
 
@@ -226,7 +225,7 @@ def checks(entity: C.Entity, future_limit: datetime) -> list[tuple[str, str, str
         (
             C.JSON_OBJECT,
             "json_not_object",
-            lambda c: f"'{c.name} is not a JSON object: ' || {_show(_v(c), 60)}",
+            lambda c: f"'{c.name} is not a JSON object: ' || {_show(_v(c))}",
         ),
     )
     for kind, code, message in unparsed:
