@@ -11,9 +11,11 @@ from pathlib import Path
 
 from orchestration.runtime import config
 
-# Exit codes: 0 done; 1 the run failed (a blocking check or a step); 2 bad arguments;
-# 75 (EX_TEMPFAIL) another run holds the warehouse: try again later.
+# Exit codes: 0 done; 1 the run failed (a blocking check or a step; for ingest: no landing
+# folder); 2 bad arguments; 3 ingest: landing entries failed or were refused (the others
+# loaded); 75 (EX_TEMPFAIL) another run holds the warehouse: try again later.
 EXIT_RUN_FAILED = 1
+EXIT_NOT_LOADED = 3
 EXIT_LOCKED = 75
 
 
@@ -52,7 +54,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from orchestration.ingest.loader import ingest
+    from orchestration.ingest.discovery import shown
+    from orchestration.ingest.loader import LandingMissingError, ingest
     from orchestration.runtime.run_lock import RunLockedError, hold
     from orchestration.serving.ledger import warehouse_write
 
@@ -63,14 +66,26 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     except RunLockedError as e:
         _say(f"leadscore ingest: {e}")
         return EXIT_LOCKED
+    except LandingMissingError as e:
+        _say(f"leadscore ingest: {e}")
+        return EXIT_RUN_FAILED
     print(
         f"files: {summary.files_loaded} loaded, {summary.files_skipped} skipped, "
-        f"{summary.files_failed} failed; rows: {summary.rows_loaded} loaded, "
+        f"{summary.files_failed} failed, {summary.files_refused} refused; "
+        f"rows: {summary.rows_loaded} loaded, "
         f"{summary.rows_quarantined} quarantined, {summary.rows_duplicate} duplicate"
     )
     for file, error in summary.failed:
-        print(f"  failed: {file}: {error}")
+        print(f"  failed: {shown(file)}: {error}")
+    for file, reason in summary.refused:
+        print(f"  refused: {shown(file)}: {reason}")
     print(f"warehouse: {config.warehouse_path()}")
+    if summary.failed or summary.refused:
+        _say(
+            f"leadscore ingest: {summary.files_failed + summary.files_refused} landing entries not loaded "
+            f"(listed above): exit {EXIT_NOT_LOADED}"
+        )
+        return EXIT_NOT_LOADED
     return 0
 
 
@@ -384,6 +399,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    config.restrict_new_files()  # the warehouse holds raw PII: owner-only (docs/operations.md)
     return args.func(args)
 
 

@@ -1,5 +1,8 @@
 -- Points of each fit rule a contact profile version meets. Fit points do not decay:
--- they change only when the profile does.
+-- they change only when the profile does. The evidence names the rule's condition from
+-- the seed, never the contact's own text (a job title or an attribute can hold a name or
+-- a phone number): the listed value that matched for equals / in, else the operator and
+-- its value(s).
 with
 
 matched as (
@@ -32,7 +35,13 @@ final as (
         fit_rules.component,
         fit_rules.description,
         cast(fit_rules.points as decimal(18, 2)) as points,
-        matched.matched_value as evidence
+        case
+            -- the value equals the rule's value, or one of its listed values, but for case
+            when fit_rules.operator in ('equals', 'in') then lower(matched.matched_value)
+            when fit_rules.operator = 'between'
+                then fit_rules.operator || ' ' || fit_rules.value || ' and ' || fit_rules.value_to
+            else fit_rules.operator || coalesce(' ' || fit_rules.value, '')
+        end as evidence
 
     from matched
     inner join fit_rules

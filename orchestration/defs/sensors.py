@@ -39,17 +39,18 @@ def settle_seconds() -> float:
 
 
 def landing_snapshot(landing: Path, settle: float = 0.0, now: float | None = None) -> dict[str, list[int]]:
-    """{entity/file: [size, mtime_ns]} of the landing files that ingestion would read."""
+    """{entity/file: [size, mtime_ns]} of the landing files that ingestion would read
+    (regular files; links are not followed, as ingestion refuses them)."""
     now = time.time() if now is None else now
     files: dict[str, list[int]] = {}
     for entity in C.ENTITIES:
         folder = landing / entity
-        if not folder.is_dir():
+        if folder.is_symlink() or not folder.is_dir():
             continue
         for p in folder.iterdir():
-            if p.name.startswith(".") or p.name.endswith(".tmp") or not p.is_file():
+            if p.name.startswith(".") or p.name.endswith(".tmp") or p.is_symlink() or not p.is_file():
                 continue
-            st = p.stat()
+            st = p.lstat()
             if now - st.st_mtime < settle:
                 continue
             files[f"{entity}/{p.name}"] = [st.st_size, st.st_mtime_ns]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from pathlib import Path
 
 from orchestration.ingest import discovery
 from orchestration.ingest import sql as S
@@ -51,7 +52,7 @@ def load_batch(run: Run, batch: list[Landed]) -> None:
                 return
             lf = batch[0]
             msg = str(e) if isinstance(e, FileUnreadable) else f"cannot be read as {lf.fmt}: {first_line(e)}"
-            run.fail(lf, msg, at, t0)
+            run.fail(lf, _named(msg, lf), at, t0)
             return
         drop_batch_temps(run.con, temps)
 
@@ -77,12 +78,12 @@ def _try_batch(
         t = Temps(_prefix(i))
         temps.append(t)
         try:
-            staged[i] = stage(con, lf.path, lf.fmt, entity, lf.size, lf.maybe_blank_lines, t)
+            staged[i] = stage(con, Path(lf.read_path), lf.fmt, entity, lf.size, lf.maybe_blank_lines, t)
             by_file[i] = t
         except (FileUnreadable, duckdb.Error) as e:
             msg = str(e) if isinstance(e, FileUnreadable) else f"cannot be read as {lf.fmt}: {first_line(e)}"
             t.drop(con)
-            fail(lf, msg)
+            fail(lf, _named(msg, lf))
     if not staged:
         return []
     files_values = ", ".join(f"({i}, {S.lit(batch[i].rel)}, {S.lit(batch[i].checksum)})" for i in staged)
@@ -206,6 +207,11 @@ def _try_batch(
     for i in staged:
         run.loaded(batch[i], counts[i], at, share[i])
     return []
+
+
+def _named(msg: str, lf: Landed) -> str:
+    """An error naming the landing file, not the generated link DuckDB read it by."""
+    return msg.replace(lf.read_path, lf.rel) if lf.read_path else msg
 
 
 def _prefix(i: int) -> str:

@@ -26,6 +26,17 @@ FUTURE_TOLERANCE_HOURS = 24
 MAX_JSON_CHARS = 65_536
 # A text value longer than this is quarantined (protects BI tools and memory).
 MAX_TEXT_CHARS = 10_000
+# A key of an attributes/properties object longer than this is quarantined (json_bad_key,
+# as are an empty key and one with a control character): a key names a field that a rule
+# tests, it is not data (a free-text answer used as a key may hold PII).
+MAX_JSON_KEY_CHARS = 256
+# A timestamp or date before this year is quarantined (bad_timestamp, bad_date): no lead
+# activity is that old, so it is a placeholder or a typo (year 0000, 0024 for 2024).
+MIN_YEAR = 1900
+# UTC offsets accepted, in minutes: the range of the offsets in use, UTC-12:00 to UTC+14:00.
+# Anything else (+25:00, +24:00, -13:60, +14:30) is not a real offset: bad_timestamp.
+MIN_UTC_OFFSET_MINUTES = -12 * 60
+MAX_UTC_OFFSET_MINUTES = 14 * 60
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from orchestration.ingest.sql import lit
-from orchestration.ingest.staged import Temps
+from orchestration.ingest.staged import FileUnreadable, Temps
 
 # Four control characters no JSON line and no sane CSV line contains: used as the
 # "delimiter" when reading a file as physical lines, so a line is never split.
 LINE_DELIM = "chr(1) || chr(2) || chr(3) || chr(4)"
+# The longest physical line read (and so kept whole in raw.quarantine.raw_content): a
+# file with a longer line fails, naming it. DuckDB's CSV parser itself stops at
+# CSV_MAX_RECORD_BYTES (its default): a longer CSV record is quarantined (unparseable_row)
+# with its whole text, read as lines.
+MAX_LINE_BYTES = 64 << 20
+CSV_MAX_RECORD_BYTES = 2_000_000
 
 
 def gaps_sql(skipped_sql: str) -> str:
@@ -57,13 +63,23 @@ def read_lines(con, path: Path, t: Temps) -> str:
         f"""CREATE TEMP TABLE {p}lines_raw AS SELECT line FROM read_csv({lit(str(path))},
             columns={{'line': 'VARCHAR'}}, header=false, delim={LINE_DELIM}, quote='', escape='',
             new_line='\\r\\n', auto_detect=false, strict_mode=false, all_varchar=true,
-            store_rejects=true, rejects_table='{p}lrej', rejects_scan='{p}lrejscan')"""
+            max_line_size={MAX_LINE_BYTES}, store_rejects=true, rejects_table='{p}lrej',
+            rejects_scan='{p}lrejscan')"""
     )
     con.execute(
         f"""CREATE TEMP TABLE {p}lines_rej AS
            SELECT line AS line_no, min(error_type) AS err, min(csv_line) AS text
            FROM temp.{p}lrej GROUP BY line"""
     )
+    too_long = con.execute(
+        f"SELECT min(line_no) FROM temp.{p}lines_rej "
+        "WHERE upper(replace(err, ' ', '_')) = 'LINE_SIZE_OVER_MAXIMUM'"
+    ).fetchone()[0]
+    if too_long is not None:
+        raise FileUnreadable(
+            f"line {too_long} is longer than {MAX_LINE_BYTES >> 20} MiB, the most a landing file's line may "
+            "hold: split the file or shorten the record"
+        )
     has_gaps = count_rows(con, f"SELECT 1 FROM temp.{p}lines_rej") > 0
     if has_gaps:
         con.execute(

@@ -57,21 +57,23 @@ class LogIndex:
 
 def log_rows(con, rows) -> None:
     """Write load_log rows (lf, status, counts, at, secs, error, note), replacing the file's
-    failed row and any row of the same file and checksum."""
+    failed or refused row and any row of the same file and checksum. A refused entry has
+    no checksum or size (nothing was read); one outside any entity folder no entity."""
     keys = ", ".join(f"({lit(lf.rel)}, {lit(lf.checksum)})" for lf, *_ in rows)
     con.execute(
         f"""DELETE FROM raw.load_log USING (VALUES {keys}) v(file, checksum)
-            WHERE load_log.file = v.file AND (load_log.status = 'failed' OR load_log.checksum = v.checksum)"""
+            WHERE load_log.file = v.file
+              AND (load_log.status IN ('failed', 'refused') OR load_log.checksum = v.checksum)"""
     )
     values, params = [], []
     for lf, status, counts, at, secs, error, note in rows:
         values.append("(" + ", ".join(["?"] * 14) + ")")
         params += [
             lf.rel,
-            lf.entity.name,
-            lf.checksum,
+            lf.entity.name if lf.entity else None,
+            lf.checksum or None,
             lf.fmt,
-            lf.size,
+            None if status == "refused" else lf.size,
             status,
             counts.rows_read,
             counts.rows_loaded,

@@ -5,10 +5,15 @@ Public API (used by the CLI and Dagster):
     ensure_raw_schema(con)                        create schema raw and all its tables
     ingest(landing=None, warehouse=None, progress=None) -> IngestSummary
     WarehouseLockedError                          raised when another process holds the file
+    LandingMissingError                           raised when the landing folder does not exist
 
 Layout read: <landing>/<entity>/*.{csv,jsonl,parquet}; entities in contract order, files
 in name order; hidden files and *.tmp are ignored (write as .tmp, then rename), any other
-file in an entity folder is logged `failed` ("unsupported format").
+file in an entity folder is logged `failed` ("unsupported format"). Every other entry under
+landing/ (links, folders inside entity folders, FIFOs, files outside entity folders,
+misnamed entity folders) is logged `refused` and never read, or, for a folder that is no
+entity, gets a logged line: see discovery. Files are opened without following links and
+read by DuckDB through generated names, never as glob patterns.
 
 A file is identified by the sha256 of its bytes. Files of one entity are loaded in
 batches (consecutive files, up to MAX_BATCH_FILES of them or about MAX_BATCH_ROWS rows):
@@ -28,6 +33,9 @@ load_log has one row per (file, checksum):
            rows_* = 0 and `note` names the original file
   failed   the file could not be read at all (`error` says why); retried by every ingest,
            its row is replaced by the outcome of the retry (a fixed file then loads)
+  refused  the entry is not a regular file of an entity folder (a link, a folder, a FIFO,
+           a file outside the entity folders...): nothing was read, `error` says why,
+           checksum is NULL; like `failed`, settled again by every ingest
 An already loaded or skipped (file, checksum) is not touched again: rerunning changes
 nothing. A file whose content changes under the same name is new content and is loaded
 (its earlier `loaded` row stays, so the raw table holds both versions' rows).
@@ -48,6 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.ingest import contract as C
+from orchestration.ingest import discovery
 from orchestration.ingest import sql as S
 from orchestration.ingest.batch import load_batch
 from orchestration.ingest.discovery import Landed, discover
@@ -61,12 +70,17 @@ class WarehouseLockedError(RuntimeError):
     """Another process holds the DuckDB warehouse file."""
 
 
+class LandingMissingError(RuntimeError):
+    """The landing folder does not exist (or is not a folder): an error, not an empty load."""
+
+
 @dataclass
 class IngestSummary:
     files_seen: int = 0
     files_loaded: int = 0
     files_skipped: int = 0  # logged `skipped` by this run (same content under another name)
     files_failed: int = 0
+    files_refused: int = 0  # entries logged `refused` (not read: links, folders, FIFOs...)
     files_unchanged: int = 0  # already loaded/skipped before: nothing done
     rows_read: int = 0
     rows_loaded: int = 0
@@ -74,6 +88,7 @@ class IngestSummary:
     rows_duplicate: int = 0
     rows_loaded_by_entity: dict[str, int] = field(default_factory=lambda: {e: 0 for e in C.ENTITIES})
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file, error)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (entry, reason)
     wall_seconds: float = 0.0
 
 
@@ -174,7 +189,7 @@ def _estimated_rows(con, lf: Landed) -> int:
     if lf.fmt == "parquet":
         try:
             return (
-                con.execute("SELECT sum(num_rows) FROM parquet_file_metadata(?)", [str(lf.path)]).fetchone()[
+                con.execute("SELECT sum(num_rows) FROM parquet_file_metadata(?)", [lf.read_path]).fetchone()[
                     0
                 ]
                 or 0
@@ -185,6 +200,14 @@ def _estimated_rows(con, lf: Landed) -> int:
 
 
 # --------------------------------------------------------------------------- entry point
+
+
+def _load(run: Run, batch: list[Landed]) -> None:
+    try:
+        load_batch(run, batch)
+    finally:
+        for lf in batch:
+            lf.close()
 
 
 def ingest(
@@ -198,13 +221,18 @@ def ingest(
     warehouse = Path(warehouse) if warehouse is not None else config.warehouse_path()
     progress = progress or (lambda _msg: None)
     summary = IngestSummary()
+    if not landing.is_dir():
+        raise LandingMissingError(
+            f"the landing folder {landing} does not exist (or is not a folder): nothing can be loaded. "
+            "Create it with one folder per entity (landing/<entity>/), or set LEADSCORE_HOME"
+        )
     con = _connect(warehouse)
+    links = discovery.ReadLinks()
+    files: list[Landed] = []
     try:
         ensure_raw_schema(con)
-        files = discover(landing, progress) if landing.is_dir() else []
-        if not landing.is_dir():
-            progress(f"landing folder {landing} does not exist: nothing to load")
-        run = Run(con, summary, progress)
+        files = discover(landing, progress)
+        run = Run(con, summary, progress, landing, links)
         drop_temps(con)
         batch: list[Landed] = []
         weight = 0
@@ -216,25 +244,28 @@ def ingest(
             # a new entity, or the same bytes as a file of the open batch (which must be
             # loaded first for this one to be recognised as a copy): close the batch
             if batch and (lf.entity is not batch[0].entity or any(b.checksum == lf.checksum for b in batch)):
-                load_batch(run, batch)
+                _load(run, batch)
                 batch, weight = [], 0
             if not run.classify(lf, at, t1):
                 continue
             rows = _estimated_rows(con, lf)
             if batch and weight + rows > MAX_BATCH_ROWS:
-                load_batch(run, batch)
+                _load(run, batch)
                 batch, weight = [], 0
             batch.append(lf)
             weight += rows
             if len(batch) >= MAX_BATCH_FILES:
-                load_batch(run, batch)
+                _load(run, batch)
                 batch, weight = [], 0
         if batch:
-            load_batch(run, batch)
+            _load(run, batch)
     finally:
+        for lf in files:
+            lf.close()
+        links.close()
         con.close()
     summary.wall_seconds = round(time.perf_counter() - t0, 3)
     return summary
 
 
-__all__ = ["IngestSummary", "WarehouseLockedError", "ensure_raw_schema", "ingest"]
+__all__ = ["IngestSummary", "LandingMissingError", "WarehouseLockedError", "ensure_raw_schema", "ingest"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from orchestration.ingest import contract as C
 from orchestration.ingest.sql import ident, lit
-from orchestration.ingest.staged import FileUnreadable, Staged, Temps, check_required, first_line
+from orchestration.ingest.staged import FileUnreadable, Staged, Temps, first_line, match_columns
 
 _NESTED_PREFIXES = ("STRUCT", "MAP", "UNION")
 
@@ -29,8 +29,9 @@ def stage_parquet(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Sta
     except Exception as e:  # duckdb raises various error classes for a bad footer
         raise FileUnreadable(f"not a readable Parquet file: {first_line(e)}") from e
     types = {row[0]: row[1] for row in described}
-    names = list(types)
-    check_required(entity, names, "Parquet schema")
+    names = [n for n in types if n != "file_row_number"]
+    matched = match_columns(entity, names, "Parquet schema")
+    col_of = {c: names[i] for c, i in matched.contract.items()}  # contract name -> the file's
 
     def as_text(n: str) -> str:
         col = ident(n)
@@ -38,12 +39,11 @@ def stage_parquet(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Sta
             return f"to_json({col})::VARCHAR"
         return f"CAST({col} AS VARCHAR)"
 
-    contract_names = set(entity.column_names)
     vcols = ", ".join(
-        f"{as_text(c.name) if c.name in types else 'NULL::VARCHAR'} AS {ident('v_' + c.name)}"
+        f"{as_text(col_of[c.name]) if c.name in col_of else 'NULL::VARCHAR'} AS {ident('v_' + c.name)}"
         for c in entity.columns
     )
-    extras = [n for n in names if n not in contract_names and n != "file_row_number"]
+    extras = [names[i] for _, i in matched.extra]
     if extras:
         all_null = " AND ".join(f"{ident(n)} IS NULL" for n in extras)
         packed = ", ".join(f"{ident(n)} := {ident(n)}" for n in extras)

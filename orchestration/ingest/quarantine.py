@@ -4,7 +4,8 @@ landing file, to be fixed and landed again under a new name.
     leadscore quarantine export events/events_2024-03-05.csv
         -> $LEADSCORE_HOME/quarantine/events/events_2024-03-05.quarantined.csv
 
-The export holds the rows as they arrived (raw_content): a CSV export starts with the
+The export holds the rows as they arrived (raw_content, kept whole however long: a
+record's lines joined with LF): a CSV export starts with the
 original file's header row (read from the landing file, which the loader never edits or
 deletes) followed by the quarantined records; a JSONL export holds the original lines; a
 Parquet file's rows are exported as JSONL objects (one per row, as quarantined). It is
@@ -16,6 +17,7 @@ The original file's quarantine rows stay, as the record of what arrived.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from orchestration.runtime import config
@@ -65,11 +67,14 @@ def export(
     lines = [raw for _, raw in rows]
     if fmt == "csv":
         original = landing / file
-        if not original.is_file():
+        if not original.is_file() or original.is_symlink():
             raise ExportError(
-                f"the landing file {original} is gone: its header row is needed for a CSV export"
+                f"the landing file {original} is gone (or no longer a regular file): its header row "
+                "is needed for a CSV export"
             )
-        with open(original, "rb") as f:
+        # never through a link (the loader refuses them, so must the export)
+        fd = os.open(original, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as f:
             header = f.readline().decode("utf-8-sig", errors="replace").rstrip("\r\n")
         lines = [header, *lines]
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,12 @@ DuckDB's CSV reader silently drops rejected and blank records, so the ordinal of
 row is mapped back to its record number with the sorted set of dropped numbers (an ASOF
 join on a table of gaps, as small as the number of dropped records: see lines).
 
+A reader is given the path of a generated link to the open landing file (see discovery),
+never the landing path: DuckDB would read that as a glob pattern. CSV header names and
+Parquet column names are matched to the contract by staged.match_columns (exactly, else
+ignoring case and surrounding spaces); JSONL keys likewise, line by line (stage_jsonl).
+Error messages name columns and row numbers, never values from the file.
+
 This module holds the CSV and JSONL readers and stage(), which picks the reader of a
 format; the Parquet reader is in parquet, what all readers share in staged.
 """
@@ -28,9 +34,11 @@ from orchestration.ingest import contract as C
 from orchestration.ingest.lines import count_rows, gaps_sql, numbered_sql, read_lines
 from orchestration.ingest.parquet import stage_parquet
 from orchestration.ingest.sql import ident, lit
-from orchestration.ingest.staged import FileUnreadable, Staged, Temps, check_required
+from orchestration.ingest.staged import FileUnreadable, Staged, Temps, match_columns
 
 HEADER_PROBE_BYTES = 1 << 20
+# DuckDB's rejects table keeps this many characters of a rejected CSV line.
+CSV_LINE_COPY_CHARS = 10_000
 
 
 # --------------------------------------------------------------------------- CSV
@@ -42,9 +50,13 @@ def read_csv_header(path: Path) -> list[str]:
     if not chunk:
         raise FileUnreadable("empty file (0 bytes): a CSV needs at least a header row")
     nl = chunk.find(b"\n")
+    if nl < 0 and b"\r" in chunk:
+        raise FileUnreadable("lines end with a lone CR (classic Mac line endings): save it with LF or CRLF")
     if nl < 0 and len(chunk) == HEADER_PROBE_BYTES:
         raise FileUnreadable("no line break in the first MiB: not a CSV file with a header row")
     first = chunk if nl < 0 else chunk[:nl]
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileUnreadable("the file is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8")
     try:
         text = first.decode("utf-8-sig").rstrip("\r")
     except UnicodeDecodeError as e:
@@ -59,12 +71,6 @@ def read_csv_header(path: Path) -> list[str]:
         names = next(csv.reader([text], delimiter=",", quotechar='"', strict=True))
     except csv.Error as e:
         raise FileUnreadable(f"the header row cannot be parsed as CSV: {e}") from e
-    names = [n.strip() or f"column_{i + 1}" for i, n in enumerate(names)]
-    seen: set[str] = set()
-    for n in names:
-        if n in seen:
-            raise FileUnreadable(f"duplicate column name {n!r} in the header row")
-        seen.add(n)
     return names
 
 
@@ -79,8 +85,8 @@ def _csv_quote(expr: str) -> str:
 def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Temps) -> Staged:
     p = t.p
     names = read_csv_header(path)
-    check_required(entity, names, "header")
-    pos = {n: i for i, n in enumerate(names)}
+    matched = match_columns(entity, names, "header")
+    pos = matched.contract
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
     for base in ("csv", "rej", "rejscan", "csvrej", "gaps"):
         t.table(base)
@@ -164,12 +170,11 @@ def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Tem
         con.execute(f"CREATE TEMP TABLE {p}gaps AS {gaps_sql(' UNION ALL '.join(skipped))}")
     csvnum = f"({numbered_sql(f'SELECT rowid + 1 AS _k, * FROM temp.{p}csv', f'temp.{p}gaps', has_gaps)})"
 
-    contract_names = set(entity.column_names)
     vcols = ", ".join(
         f"{'c' + str(pos[c.name]) if c.name in pos else 'NULL::VARCHAR'} AS {ident('v_' + c.name)}"
         for c in entity.columns
     )
-    extras = [(n, f"c{pos[n]}") for n in names if n not in contract_names]
+    extras = [(n, f"c{i}") for n, i in matched.extra]
     if extras:
         all_null = " AND ".join(f"{e} IS NULL" for _, e in extras)
         pairs = ", ".join(f"{lit(n)}, {e}" for n, e in extras)
@@ -193,17 +198,23 @@ def stage_csv(con, path: Path, entity: C.Entity, maybe_blank_lines: bool, t: Tem
             FROM {csvnum}{rejects})"""
 
     def raw_content_sql(q: str) -> str:
-        only_rejects = (
-            count_rows(con, f"SELECT 1 FROM {q} WHERE _row_number NOT IN (SELECT rn FROM temp.{p}csvrej)")
-            == 0
-        )
-        if not only_rejects and build_records():
-            # Exact original text of each record (lines joined with LF).
+        if build_records():
+            # Exact original text of each record (lines joined with LF), whatever its length.
             return f"""SELECT rec - 1 AS _row_number,
                               string_agg(coalesce(line, ''), chr(10) ORDER BY line_no) AS raw_content
                        FROM temp.{p}recs WHERE rec - 1 IN (SELECT _row_number FROM {q}) GROUP BY rec"""
-        # Rejects: DuckDB's copy of the line. Others (only when the physical lines could
-        # not be matched to DuckDB's records): the row re-rendered as CSV.
+        # Only when the physical lines could not be matched to DuckDB's records: rejects as
+        # DuckDB copied them (it keeps CSV_LINE_COPY_CHARS characters of a line: a longer
+        # one fails the file rather than be kept cut), others re-rendered as CSV.
+        cut = con.execute(
+            f"SELECT min(rn) FROM temp.{p}csvrej WHERE length(csv_line) >= {CSV_LINE_COPY_CHARS} "
+            f"AND rn IN (SELECT _row_number FROM {q})"
+        ).fetchone()[0]
+        if cut is not None:
+            raise FileUnreadable(
+                f"row {cut} cannot be parsed and its lines cannot be told apart (an unbalanced quote?): "
+                f"it is too long (over {CSV_LINE_COPY_CHARS:,} characters) to be kept whole in quarantine"
+            )
         rendered = " || ',' || ".join(_csv_quote(f"c{i}") for i in range(len(names)))
         return f"""SELECT rn AS _row_number, csv_line AS raw_content FROM temp.{p}csvrej
                    WHERE rn IN (SELECT _row_number FROM {q})
@@ -227,10 +238,26 @@ def stage_jsonl(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Stage
             "jsonl",
             lambda q: "SELECT NULL::BIGINT AS _row_number, NULL::VARCHAR AS raw_content WHERE false",
         )
+    with open(path, "rb") as f:
+        if f.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            raise FileUnreadable(
+                "the file is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8"
+            )
     lines = read_lines(con, path, t)
     paths = "[" + ", ".join(lit("$." + '"' + n + '"') for n in names) + "]"
-    vcols = ", ".join(f"_vals[{i + 1}] AS {ident('v_' + n)}" for i, n in enumerate(names))
+    # A key that differs from a contract column only in case or surrounding spaces
+    # (`Properties`, ` event_id`) is read as that column when the line has no exact key for
+    # it (the first such key, in key order); any other stays in _extra. Only lines with
+    # unknown keys pay for this (_var is NULL otherwise).
+    fold = "lower(trim(k))"
+    vcols = ", ".join(
+        f"CASE WHEN len(_var) > 0 AND NOT list_contains(_keys, {lit(n)}) THEN json_extract_string(t, "
+        f"'/' || replace(replace(list_filter(_var, lambda k: {fold} = {lit(n.lower())})[1], '~', '~0'), "
+        f"'/', '~1')) ELSE _vals[{i + 1}] END AS {ident('v_' + n)}"
+        for i, n in enumerate(names)
+    )
     known = "[" + ", ".join(lit(n) for n in names) + "]"
+    known_folded = "[" + ", ".join(lit(n.lower()) for n in names) + "]"
     remove = lit("{" + ", ".join(f'"{n}": null' for n in names) + "}")
     ws = "chr(32) || chr(9) || chr(13) || chr(65279)"
     src = f"""(
@@ -244,9 +271,21 @@ def stage_jsonl(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Stage
                     WHEN 'ARRAY' THEN 'array' WHEN 'NULL' THEN 'null' WHEN 'BOOLEAN' THEN 'boolean'
                     ELSE 'number' END || ', not an object' END AS _pre_reason,
           {vcols},
-          CASE WHEN len(list_filter(_keys, lambda k: NOT list_contains({known}, k))) > 0
-               THEN json_merge_patch(t, {remove})::VARCHAR END AS _extra
+          CASE WHEN len(_unk) > len(coalesce(_used, []))
+               THEN CASE WHEN len(_used) > 0 THEN json_merge_patch(json_merge_patch(t, {remove}),
+                    to_json(map_from_entries(list_transform(_used, lambda k: {{'k': k, 'v': NULL::JSON}}))))
+                    ELSE json_merge_patch(t, {remove}) END::VARCHAR END AS _extra
         FROM (
+         SELECT *,
+           CASE WHEN len(_var) > 0 THEN list_filter(_var, lambda k, i:
+                NOT list_contains(_keys, {fold})
+                AND list_position(list_transform(_var, lambda x: lower(trim(x))), {fold}) = i) END AS _used
+         FROM (
+          SELECT *, CASE WHEN len(_unk) > 0
+                    THEN list_filter(_unk, lambda k: list_contains({known_folded}, {fold})) END AS _var
+          FROM (
+          SELECT *, list_filter(_keys, lambda k: NOT list_contains({known}, k)) AS _unk
+          FROM (
           SELECT *, CASE WHEN _jt = 'OBJECT' THEN json_extract_string(t, {paths}) END AS _vals,
                     CASE WHEN _jt = 'OBJECT' THEN json_keys(t) END AS _keys
           FROM (
@@ -258,6 +297,9 @@ def stage_jsonl(con, path: Path, entity: C.Entity, size: int, t: Temps) -> Stage
               WHERE err IS NOT NULL OR trim(coalesce(t, ''), {ws}) <> ''
             )
           )
+          )
+          )
+         )
         ))"""
 
     def raw_content_sql(q: str) -> str:

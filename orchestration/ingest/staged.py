@@ -68,17 +68,67 @@ class Staged:
     select: str | None = None
 
 
-def check_required(entity: C.Entity, names: list[str], what: str) -> None:
-    missing = [c.name for c in entity.columns if c.required and c.name not in names]
+@dataclass
+class Columns:
+    """How a file's columns (CSV header, Parquet schema) meet the contract: the position
+    of each contract column found, and the other columns (name, position) for _extra."""
+
+    contract: dict[str, int]
+    extra: list[tuple[str, int]]
+
+
+def match_columns(entity: C.Entity, names: list[str], what: str) -> Columns:
+    """Match a file's column names to the contract: exactly, else ignoring case and
+    surrounding whitespace (`EVENT_ID`, ` properties`). Raises FileUnreadable when two
+    columns match one contract column, when two other columns share a name, or when a
+    required column is missing. Messages name contract columns and positions, never the
+    file's own names, which may be the values of a first data row."""
+    contract = {c.name: c.name for c in entity.columns}
+    folded = {c.name.lower(): c.name for c in entity.columns}
+    found: dict[str, list[int]] = {}
+    extra: list[tuple[str, int]] = []
+    for i, n in enumerate(names):
+        key = n.strip()
+        name = contract.get(key) or folded.get(key.lower())
+        if name:
+            found.setdefault(name, []).append(i)
+        else:
+            extra.append((key or f"column_{i + 1}", i))
+    _require(entity, names, found, what)
+    for name, at in found.items():
+        if len(at) > 1:
+            cols = " and ".join(str(i + 1) for i in at)
+            raise FileUnreadable(
+                f"duplicate column {name}: columns {cols} of the {what} both name it "
+                "(names are matched ignoring case and surrounding spaces)"
+            )
+    seen: dict[str, int] = {}
+    for key, i in extra:
+        if key in seen:
+            raise FileUnreadable(
+                f"the {what} has two columns with the same name (columns {seen[key] + 1} and {i + 1})"
+            )
+        seen[key] = i
+    return Columns({name: at[0] for name, at in found.items()}, extra)
+
+
+def _require(entity: C.Entity, names: list[str], found: dict[str, list[int]], what: str) -> None:
+    missing = [c.name for c in entity.columns if c.required and c.name not in found]
     if missing:
-        shown = ", ".join(repr(n[:60]) for n in names[:8]) + (", ..." if len(names) > 8 else "")
+        if found:
+            shown = f"{len(found)} of them contract columns: {', '.join(sorted(found, key=found.get))}"
+        else:
+            shown = "none of them a contract column" + (
+                ": the first line looks like data, not a header row" if what == "header" else ""
+            )
         hint = (
             " A single column usually means the delimiter is not a comma or there is no header row."
             if len(names) == 1 and what == "header"
             else ""
         )
         raise FileUnreadable(
-            f"the {what} lacks required column(s) {', '.join(missing)} (found {len(names)}: {shown}).{hint}"
+            f"the {what} lacks required column(s) {', '.join(missing)} "
+            f"(found {len(names)} column(s), {shown}).{hint}"
         )
 
 

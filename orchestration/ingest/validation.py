@@ -27,9 +27,13 @@ from orchestration.ingest.sql import ident, lit
 # text is stored as given (not trimmed); integers are whole numbers ("12.0" accepted);
 # decimals are DECIMAL(18,2), rounded half-up to cents, scientific notation accepted,
 # |x| < 1e16; booleans accept true/false, t/f, 1/0, yes/no, y/n (any case); timestamps are
-# ISO-8601 (date, optional time, optional fraction, optional Z / +hh / +hhmm / +hh:mm; no
-# offset = UTC) converted to naive UTC; dates are YYYY-MM-DD (a midnight time is tolerated);
-# JSON objects are stored minified (key order kept), so whitespace does not change the hash.
+# ISO-8601 (date, optional time, optional fraction, optional Z / +hh / +hhmm / +hh:mm
+# within -12:00..+14:00; no offset = UTC) converted to naive UTC, fractions past the
+# microsecond cut off, a leap second (:60) refused, nothing before C.MIN_YEAR; dates are
+# YYYY-MM-DD (a midnight time is tolerated); JSON objects are stored minified (key order
+# kept), so whitespace does not change the hash, and their top-level keys must be distinct,
+# non-empty, free of control characters and at most C.MAX_JSON_KEY_CHARS long (values may be
+# anything, nested objects and arrays included: scoring reads those as JSON text).
 
 # Stable reason codes, in the order the checks run (first failing check wins).
 REASON_CODES = (
@@ -44,14 +48,22 @@ REASON_CODES = (
     "bad_boolean",
     "bad_date",
     "json_too_large",
+    "json_duplicate_key",  # an attributes/properties object names a key twice
+    "json_bad_key",  # ... has an empty key, or one over MAX_JSON_KEY_CHARS
     "text_too_long",
     "conflicting_duplicate",
 )
 
+# A UTC offset: Z, or +hh, +hhmm, +hh:mm from C.MIN_UTC_OFFSET_MINUTES (-12:00) to
+# C.MAX_UTC_OFFSET_MINUTES (+14:00), minutes 00-59 (tests/ingest/test_ingest.py holds the two
+# together over every hh:mm).
+OFFSET_REGEX = r"(Z|z|\+(0\d|1[0-3])(:?[0-5]\d)?|\+14(:?00)?|-(0\d|1[01])(:?[0-5]\d)?|-12(:?00)?)"
 # ISO-8601 as accepted: date, optional time with optional fraction, optional offset.
-TS_REGEX = r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?"
+TS_REGEX = r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?)?" + OFFSET_REGEX + "?"
 # A date, optionally with an all-zero midnight time (what pandas writes for dates).
 DATE_REGEX = r"\d{4}-\d{2}-\d{2}([Tt ]00:00(:00(\.0+)?)?(Z|z|[+-]00(:?00)?)?)?"
+# A control character (U+0000-U+001F, U+007F): in a JSON key, junk no rule can name.
+CONTROL_CHAR_REGEX = r"[\x00-\x1f\x7f]"
 TRUE_WORDS = ("true", "t", "1", "yes", "y")
 FALSE_WORDS = ("false", "f", "0", "no", "n")
 
@@ -67,11 +79,16 @@ def _p(col: C.Column) -> str:
     return ident("p_" + col.name)
 
 
-def _show(expr: str, width: int = 80) -> str:
-    """A value quoted for a reason sentence, shortened."""
-    return (
-        f"'''' || left({expr}, {width}) || CASE WHEN length({expr}) > {width} THEN '...' ELSE '' END || ''''"
-    )
+def _k(col: C.Column) -> str:
+    """The top-level keys of a JSON object column (NULL when it is absent or not an object)."""
+    return ident("k_" + col.name)
+
+
+def _show(expr: str) -> str:
+    """What a reason sentence says of a value: its length, never the value itself (a
+    reason names columns and row numbers, not data that may be PII; raw_content keeps
+    the row as it arrived)."""
+    return f"'(' || length({expr}) || ' characters)'"
 
 
 # Fast paths: the forms data usually comes in are typed by cheaper SQL that gives exactly
@@ -105,9 +122,12 @@ def parse_expr(col: C.Column, general: bool = False) -> str:
         )
     if col.kind == C.TIMESTAMP:
         # TIMESTAMPTZ understands offsets; the session TimeZone is UTC, so no offset = UTC.
+        # The cast trims spaces only: every whitespace the regex lets around goes first.
+        spaces = " || ".join(f"chr({i})" for i in (9, 10, 11, 12, 13, 32))
         full = (
             f"CASE WHEN regexp_full_match({n}, '{ws}{TS_REGEX}{ws}') "
-            f"THEN timezone('UTC', try_cast(replace(upper({n}), ',', '.') AS TIMESTAMPTZ)) END"
+            f"THEN timezone('UTC', try_cast(replace(upper(trim({n}, {spaces})), ',', '.') AS TIMESTAMPTZ)) "
+            "END"
         )
         if general:
             return full
@@ -155,6 +175,15 @@ def checks(entity: C.Entity, future_limit: datetime) -> list[tuple[str, str, str
                     f"'{c.name} ' || {_show(_v(c))} || ' is not an ISO-8601 timestamp'",
                 )
             )
+    for c in cols:
+        if c.kind == C.TIMESTAMP:
+            out.append(
+                (
+                    "bad_timestamp",
+                    f"{_p(c)} < TIMESTAMP '{C.MIN_YEAR}-01-01'",
+                    lit(f"{c.name} is before {C.MIN_YEAR}: a placeholder or a typo, not a time"),
+                )
+            )
     for name in entity.no_future:
         c = entity.column(name)
         limit = lit(future_limit) if c.kind == C.TIMESTAMP else f"CAST({lit(future_limit)} AS DATE)"
@@ -196,13 +225,21 @@ def checks(entity: C.Entity, future_limit: datetime) -> list[tuple[str, str, str
         (
             C.JSON_OBJECT,
             "json_not_object",
-            lambda c: f"'{c.name} is not a JSON object: ' || {_show(_v(c), 60)}",
+            lambda c: f"'{c.name} is not a JSON object: ' || {_show(_v(c))}",
         ),
     )
     for kind, code, message in unparsed:
         for c in cols:
             if c.kind == kind:
                 out.append((code, f"{_v(c)} IS NOT NULL AND {_p(c)} IS NULL", message(c)))
+            if c.kind == kind == C.DATE:
+                out.append(
+                    (
+                        code,
+                        f"{_p(c)} < DATE '{C.MIN_YEAR}-01-01'",
+                        lit(f"{c.name} is before {C.MIN_YEAR}: a placeholder or a typo, not a date"),
+                    )
+                )
     for c in cols:
         if c.kind == C.JSON_OBJECT:
             out.append(
@@ -211,6 +248,40 @@ def checks(entity: C.Entity, future_limit: datetime) -> list[tuple[str, str, str
                     f"length({_v(c)}) > {C.MAX_JSON_CHARS}",
                     f"'{c.name} is ' || length({_v(c)}) || "
                     f"' characters, over the limit of {C.MAX_JSON_CHARS}'",
+                )
+            )
+    # Keys a rule could not name unambiguously (the sentences never quote a key: it is data).
+    # k_<column> holds the object's top-level keys (checked_sql); json() wrote the object
+    # minified with its strings unescaped the one way, so a cheap look at the text tells
+    # which objects may hold an empty key ("":), a control character (escaped, so a
+    # backslash; DEL is not escaped) or a long key, and only those get their keys looked at.
+    for c in cols:
+        if c.kind == C.JSON_OBJECT:
+            k = _k(c)
+            out.append(
+                (
+                    "json_duplicate_key",
+                    # each key found first at its own position: cheaper than a hash of the
+                    # keys for the few keys objects usually have, which stays for many
+                    f"CASE WHEN len({k}) > 64 THEN list_unique({k}) < len({k}) "
+                    f"ELSE list_bool_or(list_transform({k}, lambda key, i: list_position({k}, key) < i)) END",
+                    lit(f"{c.name} has the same key more than once: which of its values counts is ambiguous"),
+                )
+            )
+    for c in cols:
+        if c.kind == C.JSON_OBJECT:
+            p, k, n = _p(c), _k(c), C.MAX_JSON_KEY_CHARS
+            out.append(
+                (
+                    "json_bad_key",
+                    f"CASE WHEN contains({p}, '\"\":') OR contains({p}, '\\') OR contains({p}, chr(127)) "
+                    f"OR length({p}) > {n} "
+                    f"THEN list_bool_or(list_transform({k}, lambda k: k = '' OR length(k) > {n} "
+                    f"OR regexp_matches(k, '{CONTROL_CHAR_REGEX}'))) ELSE false END",
+                    f"'{c.name} has ' || CASE WHEN list_contains({k}, '') THEN 'an empty key' "
+                    f"WHEN list_max(list_transform({k}, lambda k: length(k))) > {n} "
+                    f"THEN 'a key over {n} characters' "
+                    "ELSE 'a key with a control character' END",
                 )
             )
     for c in cols:
@@ -259,6 +330,7 @@ def checked_sql(entity: C.Entity, src: str, future_limit: datetime) -> str:
         f"      WHEN {cond} THEN {{'code': {lit(code)}, 'reason': {msg}}}"
         for code, cond, msg in checks(entity, future_limit)
     )
+    keys = "".join(f", json_keys({_p(c)}) AS {_k(c)}" for c in entity.columns if c.kind == C.JSON_OBJECT)
     typed = ", ".join(f"{_p(c)} AS {ident(c.name)}" for c in entity.columns)
     key_hash = f"hash({', '.join(_p(entity.column(k)) for k in entity.key)})"
     return f"""
@@ -272,8 +344,11 @@ FROM (
 {when}
     END AS _r
   FROM (
-    SELECT *, {parsed}
-    FROM (SELECT _f, _row_number, _pre_code, _pre_reason, _extra, {norm} FROM {src})
+    SELECT *{keys}
+    FROM (
+      SELECT *, {parsed}
+      FROM (SELECT _f, _row_number, _pre_code, _pre_reason, _extra, {norm} FROM {src})
+    )
   )
 )
 """

@@ -48,13 +48,37 @@ def duckdb_memory_limit() -> str:
     return os.environ.get("LEADSCORE_DUCKDB_MEMORY_LIMIT", "8GB")
 
 
+def shares_group() -> bool:
+    """LEADSCORE_SHARE_GROUP=1: the files leadscore writes are readable by the group too."""
+    return os.environ.get("LEADSCORE_SHARE_GROUP", "").strip().lower() in ("1", "true", "yes")
+
+
+def file_umask() -> int:
+    """077 (files 0600, folders 0700), or 027 (0640, 0750) with LEADSCORE_SHARE_GROUP=1."""
+    return 0o027 if shares_group() else 0o077
+
+
+def restrict_new_files() -> None:
+    """From now on, every file and folder this process creates, and the dbt and Dagster
+    processes it starts (they inherit the umask), is readable by its owner only (or by the
+    group too, see file_umask): the warehouse, its write-ahead log (.wal, which DuckDB
+    creates and removes by itself) and the quarantine exports hold raw PII."""
+    os.umask(file_umask())
+
+
 def connect(path: Path | None = None, read_only: bool = False):
-    """A DuckDB connection with the project's settings (UTC, threads, memory)."""
+    """A DuckDB connection with the project's settings (UTC, threads, memory). A writing
+    connection creates the warehouse and its folder owner-only (restrict_new_files) and
+    takes group and world access away from a warehouse created before that."""
     import duckdb
 
     path = path or warehouse_path()
     if not read_only:
+        restrict_new_files()
         path.parent.mkdir(parents=True, exist_ok=True)
+        for file in (path, path.with_name(path.name + ".wal")):
+            if file.exists():
+                file.chmod(0o666 & ~file_umask())
     con = duckdb.connect(
         str(path),
         read_only=read_only,

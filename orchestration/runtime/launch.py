@@ -56,6 +56,17 @@ class CheckOutcome:
     severity: str
     description: str  # what the check verifies (its definition)
     result: str  # what it found, when it failed
+    failing_rows: int | None = None  # a dbt test's failing rows
+    keys: list[str] = field(default_factory=list)  # a few failing rows' ids, never PII
+
+    def found(self) -> str:
+        """What a failed check found, for people: its result, the failing rows, some keys."""
+        parts = [self.result] if self.result else []
+        if self.failing_rows is not None:
+            parts.append(f"{self.failing_rows} failing row{'s' if self.failing_rows != 1 else ''}")
+        if self.keys:
+            parts.append("e.g. " + "; ".join(self.keys))
+        return ", ".join(parts) or "failed (no details: see the run in the Dagster UI)"
 
 
 @dataclass
@@ -144,6 +155,8 @@ def launch(
                 run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
             )
             steps = step_seconds(instance.all_logs(result.run_id))
+        # while the lock is held, nobody else writes the warehouse the keys are read from
+        checks = _check_outcomes(result, graph)
     outcome = RunOutcome(
         run_id=result.run_id,
         first=first,
@@ -152,23 +165,7 @@ def launch(
         seconds=round(time.perf_counter() - t0, 1),
         dagster_home=home,
     )
-    for ev in result.get_asset_check_evaluations():
-        try:
-            spec = graph.get_check_spec(ev.asset_check_key)
-            description = spec.description or ""
-        except Exception:  # a check outside the definitions: keep what the event says
-            description = ""
-        outcome.checks.append(
-            CheckOutcome(
-                asset=ev.asset_key.to_user_string(),
-                name=ev.check_name,
-                passed=ev.passed,
-                blocking=bool(ev.blocking) and ev.severity.value == "ERROR",
-                severity=ev.severity.value,
-                description=description,
-                result=ev.description or "",
-            )
-        )
+    outcome.checks = checks
     for ev in result.get_step_failure_events():
         err = ev.step_failure_data.error if ev.step_failure_data else None
         outcome.failed_steps.append((ev.step_key or "?", (err.message.strip() if err else "")[:1500]))
@@ -178,6 +175,102 @@ def launch(
 
     outcome.published = any(ev.asset_key == SERVING_KEY for ev in result.get_asset_materialization_events())
     return outcome
+
+
+def _check_outcomes(result, graph) -> list[CheckOutcome]:
+    out = []
+    for ev in result.get_asset_check_evaluations():
+        try:
+            spec = graph.get_check_spec(ev.asset_check_key)
+            description = spec.description or ""
+        except Exception:  # a check outside the definitions: keep what the event says
+            description = ""
+        check = CheckOutcome(
+            asset=ev.asset_key.to_user_string(),
+            name=ev.check_name,
+            passed=ev.passed,
+            blocking=bool(ev.blocking) and ev.severity.value == "ERROR",
+            severity=ev.severity.value,
+            description=description,
+            result=ev.description or "",
+        )
+        failing = ev.metadata.get("dagster_dbt/failed_row_count")
+        if failing is not None:
+            check.failing_rows = int(failing.value)
+        unique_id = ev.metadata.get("unique_id")
+        if not ev.passed and check.blocking and unique_id is not None:
+            check.keys = failing_keys(result.run_id, str(unique_id.value))
+            check.description = check.description or dbt_test_description(str(unique_id.value))
+        out.append(check)
+    return out
+
+
+# Columns whose values name a row without saying anything about a person: the keys of the
+# landing contract and of the marts. Values that look like an email or a phone number are
+# left out all the same (a source system may use an email as a contact id).
+KEY_COLUMN = re.compile(r"^(.*_id|id|model_version|score_date|day|band|rule_kind)$", re.IGNORECASE)
+LOOKS_PERSONAL = re.compile(r".*@.*|\+?[\d ()./-]{7,}", re.DOTALL)
+
+
+def dbt_test_description(unique_id: str) -> str:
+    """What a dbt test verifies, from the manifest: its description; for a generic test,
+    the test, the model and its arguments; for a singular test (tests/dbt), the comment
+    it opens with."""
+    from orchestration.runtime.manifest import load_manifest
+
+    try:
+        node = load_manifest()["nodes"][unique_id]
+    except Exception:  # no manifest, or a test it does not know
+        return ""
+    if node.get("description"):
+        return f"dbt test: {node['description']}"
+    meta = node.get("test_metadata")
+    if meta:
+        model = (node.get("attached_node") or "").rsplit(".", 1)[-1]
+        args = ", ".join(f"{k}={v}" for k, v in sorted(meta.get("kwargs", {}).items()) if k != "model")
+        name = ".".join(p for p in (meta.get("namespace"), meta["name"]) if p)
+        return f"dbt test {name} on {model}" + (f" ({args})" if args else "")
+    comment = []
+    for line in (node.get("raw_code") or "").splitlines():
+        if not line.startswith("--"):
+            break
+        comment.append(line.lstrip("- ").strip())
+    where = node.get("original_file_path", "")
+    return f"dbt test {where}" + (f": {' '.join(comment)}" if comment else "")
+
+
+def failing_keys(run_id: str, unique_id: str, limit: int = 3) -> list[str]:
+    """The keys of a few rows a failed dbt test returned: its compiled SQL (run_results.json
+    of the run's dbt folder) run again, read-only, keeping only key columns. Empty when the
+    artefacts or the warehouse cannot be read: the count is still reported."""
+    import json
+
+    path = config.home() / "dbt_runs" / run_id / "run_results.json"
+    try:
+        results = json.loads(path.read_text())["results"]
+        [sql] = [r.get("compiled_code") for r in results if r.get("unique_id") == unique_id]
+        con = config.connect(read_only=True)
+        try:
+            cur = con.execute(f"select * from ({sql}) as failing limit {int(limit)}")
+            names = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+        finally:
+            con.close()
+    except Exception:  # no artefacts, no warehouse, SQL that cannot be re-run: no keys
+        return []
+    keep = [i for i, n in enumerate(names) if KEY_COLUMN.match(n)]
+    out = []
+    for row in rows:
+        pairs = [
+            f"{names[i]}={row[i]}"
+            for i in keep
+            if row[i] is not None
+            and not (isinstance(row[i], str) and LOOKS_PERSONAL.fullmatch(row[i]))
+            and len(str(row[i])) <= 64
+        ]
+        if pairs:
+            out.append(" ".join(pairs))
+    return out
 
 
 def step_seconds(entries) -> dict[str, float]:
@@ -290,8 +383,13 @@ def summary_lines(outcome: RunOutcome) -> list[str]:
         f"{len(outcome.failed_warnings)} warnings"
     )
     for c in failed:
-        kind = "BLOCKING" if c.blocking else "warning"
-        lines.append(f"  {kind}: {c.asset} {c.name}: {c.result or 'failed'}"[:600])
+        if c.blocking:  # the README's promise: which check, what it verifies, what it found
+            lines.append(f"  BLOCKING: {c.asset} {c.name}: failed")
+            if c.description:
+                lines.append(f"    what it checks: {c.description}"[:1200])
+            lines.append(f"    what it found: {c.found()}"[:1200])
+        else:
+            lines.append(f"  warning: {c.asset} {c.name}: {c.found()}"[:600])
     for step, message in outcome.failed_steps:
         lines.append(f"  step failed: {step}: {message.splitlines()[0] if message else ''}"[:600])
     if outcome.published:
@@ -308,8 +406,7 @@ def failure_help(outcome: RunOutcome) -> list[str]:
         lines.append(f"blocking check failed: {c.name} on {c.asset}")
         if c.description:
             lines.append(f"  what it checks: {c.description}")
-        if c.result:
-            lines.append(f"  what it found: {c.result}"[:1500])
+        lines.append(f"  what it found: {c.found()}"[:1500])
     if outcome.failed_steps and not outcome.failed_blocking:
         for step, message in outcome.failed_steps:
             lines.append(f"step {step} failed: {message}"[:1500])

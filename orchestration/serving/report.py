@@ -112,7 +112,7 @@ def write_atomically(text: str, out: Path) -> Path:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o666 & ~config.file_umask())  # as every file leadscore writes
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -92,6 +92,13 @@ def test_dbt_tests_gx_suites_and_freshness_are_asset_checks():
         assert spec.blocking is is_blocking, name
         assert spec.description.startswith("Blocking" if is_blocking else "Warning"), name
 
+    # a warning check on every raw asset: its landing entries all loaded
+    landing = [k for k in graph.asset_check_keys if k.name == "landing_files_loaded"]
+    assert {k.asset_key for k in landing} == {AssetKey(["raw", e]) for e in C.ENTITIES}
+    for key in landing:
+        spec = graph.get_check_spec(key)
+        assert spec.blocking is False and spec.description.startswith("Warning"), key
+
     freshness = {k.asset_key for k in graph.asset_check_keys if k.name == "freshness_check"}
     with_freshness = {
         AssetKey([s["source_name"], s["name"]])
@@ -99,6 +106,52 @@ def test_dbt_tests_gx_suites_and_freshness_are_asset_checks():
         if (s.get("freshness") or {}).get("warn_after", {}).get("count")
     }
     assert with_freshness and freshness == with_freshness
+
+
+def test_freshness_check_says_no_rows_yet_for_an_empty_table_and_measures_the_others():
+    """Evaluated by Dagster on the materialisations ingestion records: an empty raw table
+    (row count 0, the 'never loaded' timestamp) fails with "no rows yet", one that got
+    rows an hour ago passes and says when it can turn stale, one of three days ago fails."""
+    from dagster import AssetMaterialization, AssetSelection, MetadataValue, materialize
+
+    from orchestration.defs.assets.raw import NEVER_LOADED
+    from orchestration.defs.checks.freshness import FRESHNESS_CHECKS, in_words
+
+    now = time.time()
+
+    def landed(entity: str, rows: int, at: float) -> None:
+        instance.report_runless_asset_event(
+            AssetMaterialization(
+                asset_key=AssetKey(["raw", entity]),
+                metadata={
+                    "dagster/row_count": MetadataValue.int(rows),
+                    "dagster/last_updated_timestamp": MetadataValue.timestamp(at),
+                },
+            )
+        )
+
+    with DagsterInstance.ephemeral() as instance:
+        landed("contacts", 0, NEVER_LOADED)
+        landed("events", 12, now - 3600)
+        landed("companies", 3, now - 3 * 86400)
+        result = materialize(FRESHNESS_CHECKS, instance=instance, selection=AssetSelection.all_asset_checks())
+    found = {ev.asset_key.path[1]: ev for ev in result.get_asset_check_evaluations()}
+    assert set(found) == {"contacts", "events", "companies", "opportunities"}
+    assert not found["contacts"].passed
+    assert found["contacts"].description.startswith("raw.contacts has no rows yet")
+    assert "dagster/last_updated_timestamp" not in found["contacts"].metadata
+    assert found["events"].passed
+    assert found["events"].description == "rows of raw.events last landed 1 hour ago, within 1 day 12 hours"
+    fresh_until = found["events"].metadata["dagster/fresh_until_timestamp"].value
+    assert fresh_until == pytest.approx(now - 3600 + 36 * 3600, abs=5)
+    assert not found["companies"].passed
+    assert found["companies"].description == (
+        "rows of raw.companies last landed 3 days ago, more than 1 day 12 hours ago"
+    )
+    assert not found["opportunities"].passed and "no rows yet" in found["opportunities"].description
+    assert {ev.severity.value for ev in found.values()} == {"WARN"}
+    assert in_words(0) == "0 seconds" and in_words(61) == "1 minute"
+    assert in_words(2 * 86400 + 3 * 3600 + 60) == "2 days 3 hours"
 
 
 def test_loading_the_definitions_does_not_import_great_expectations():
@@ -278,6 +331,14 @@ def test_two_runs_at_once_second_refuses_and_partial_entities_still_score(home, 
     assert first.returncode == 0, err[-5000:]
     assert "succeeded" in out and "checks:" in out
     assert "serving copy:" in out
+    # nothing of companies ever landed: its freshness check says so, not "20790 days ago"
+    assert "warning: raw/companies freshness_check: raw.companies has no rows yet" in out, out
+    assert "rows of raw.contacts last landed" not in out  # fresh: no warning
+    assert "days ago" not in out
+    # everything the run wrote is its owner's only: warehouse (raw PII), Dagster, dbt, serving
+    written = [p for p in home.rglob("*") if "landing" not in p.relative_to(home).parts]
+    assert home / "warehouse.duckdb" in written and home / "serving" / "leadscore.duckdb" in written
+    assert [p for p in written if not p.is_symlink() and p.stat().st_mode & 0o077] == []
 
     db = home / "warehouse.duckdb"
     assert query(db, "select count(*) from raw.companies") == [(0,)]

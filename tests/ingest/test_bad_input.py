@@ -25,13 +25,13 @@ from orchestration.ingest.loader import ingest
 def loaded(tmp_path_factory):
     base = tmp_path_factory.mktemp("bad_input")
     landing, wh = base / "landing", base / "warehouse.duckdb"
+    landing.mkdir()
     for case in CASES:
-        folder = landing / case.entity
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / case.name).write_bytes(case.data)
-    summary = ingest(landing, wh)
+        case.land(landing)
+    said: list[str] = []
+    summary = ingest(landing, wh, progress=said.append)
     con = duckdb.connect(str(wh), read_only=True)
-    yield summary, con, wh
+    yield summary, con, wh, said
     con.close()
 
 
@@ -45,12 +45,12 @@ def _log(con, file: str):
     return rows[0]
 
 
-def test_corpus_has_at_least_30_kinds_across_entities_and_formats(capsys):
+def test_corpus_has_at_least_60_kinds_across_entities_and_formats(capsys):
     kinds = {c.kind for c in CASES}
-    entities = {c.entity for c in CASES}
+    entities = {c.entity for c in CASES if c.entity}
     formats = {Path(c.name).suffix for c in CASES}
-    assert len(kinds) == len(CASES) >= 30
-    assert len({c.name for c in CASES}) == len(CASES)
+    assert len(kinds) == len(CASES) >= 60
+    assert len({c.file for c in CASES}) == len(CASES)
     assert entities == {
         "events",
         "contacts",
@@ -67,6 +67,10 @@ def test_corpus_has_at_least_30_kinds_across_entities_and_formats(capsys):
     outcomes = collections.Counter(
         "failed"
         if c.failed
+        else "refused"
+        if c.refused
+        else "logged"
+        if c.logged
         else "skipped"
         if c.skipped
         else "quarantined"
@@ -82,10 +86,31 @@ def test_corpus_has_at_least_30_kinds_across_entities_and_formats(capsys):
     )
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[repr(c.file)[1:-1] for c in CASES])
 def test_case_outcome(loaded, case: Case):
-    _, con, _ = loaded
+    _, con, _, said = loaded
+    if case.check:
+        sql, rows = case.check
+        assert con.execute(sql).fetchall() == rows
+    if case.logged:
+        # no load_log row, one logged line
+        assert not con.execute("select 1 from raw.load_log where file = ?", [case.file]).fetchall()
+        name = case.file.rstrip("/").rsplit("/", 1)[-1]
+        lines = [line for line in said if name in line]
+        assert len(lines) == 1 and case.logged in lines[0], lines
+        return
     status, read, n_loaded, n_quarantined, n_dup, error, note = _log(con, case.file)
+    if case.refused:
+        assert status == "refused" and error and case.refused in error, (status, error)
+        assert (read, n_loaded, n_quarantined, n_dup) == (0, 0, 0, 0)
+        [(checksum, size, entity)] = con.execute(
+            "select checksum, bytes, entity from raw.load_log where file = ?", [case.file]
+        ).fetchall()
+        assert checksum is None and size is None  # nothing was read
+        assert entity == (case.entity or None) or case.file.endswith("/")
+        for other in case.also:
+            assert _log(con, other)[0] == "refused", other
+        return
     if case.failed:
         assert status == "failed" and error and case.failed in error, (status, error)
         assert (read, n_loaded, n_quarantined, n_dup) == (0, 0, 0, 0)
@@ -122,21 +147,27 @@ def test_case_outcome(loaded, case: Case):
         "select reason, raw_content from raw.quarantine where file = ?", [case.file]
     ).fetchall():
         assert reason and raw is not None
-    if case.check:
-        sql, rows = case.check
-        assert con.execute(sql).fetchall() == rows
+
+
+def _read(c: Case) -> bool:
+    return not (c.failed or c.skipped or c.refused or c.logged)
 
 
 def test_whole_load_reconciles_and_nothing_is_lost(loaded):
-    summary, con, wh = loaded
-    assert summary.files_seen == len(CASES)
+    summary, con, wh, said = loaded
+    entries = sum(1 + len(c.also) for c in CASES if not c.logged)
+    assert summary.files_seen == entries
     assert summary.files_failed == sum(bool(c.failed) for c in CASES)
+    assert summary.files_refused == sum(bool(c.refused) + len(c.also) for c in CASES)
     assert summary.files_skipped == sum(c.skipped for c in CASES)
-    assert summary.rows_read == sum(len(c.rows) for c in CASES if not c.failed and not c.skipped)
-    assert summary.rows_read == summary.rows_loaded + summary.rows_quarantined + summary.rows_duplicate
-    assert summary.rows_loaded == sum(
-        r == "loaded" for c in CASES for r in c.expected.values() if not c.skipped
+    # every entry has exactly one load_log row (or, for the logged cases, none)
+    assert con.execute("select count(*), count(distinct file) from raw.load_log").fetchone() == (
+        entries,
+        entries,
     )
+    assert summary.rows_read == sum(len(c.rows) for c in CASES if _read(c))
+    assert summary.rows_read == summary.rows_loaded + summary.rows_quarantined + summary.rows_duplicate
+    assert summary.rows_loaded == sum(r == "loaded" for c in CASES for r in c.expected.values() if _read(c))
     # the SQL-looking strings did nothing: every raw table is still there
     assert {
         t
@@ -150,6 +181,7 @@ def test_whole_load_reconciles_and_nothing_is_lost(loaded):
     again = ingest(wh.parent / "landing", wh)
     assert again.files_loaded == 0 and again.rows_read == 0
     assert again.files_failed == summary.files_failed  # failed files are retried, still fail
+    assert again.files_refused == summary.files_refused  # and refused entries refused again
     assert_load_log_truthful(wh)
 
 
@@ -334,3 +366,134 @@ def test_quarantined_rows_exported_fixed_and_relanded_are_loaded(home):
     assert none.returncode == 1 and "no quarantined rows" in none.stderr
     unknown = run_cli("quarantine", "export", "events/nope.csv", check=False)
     assert unknown.returncode == 1 and "not a loaded landing file" in unknown.stderr
+
+
+# --------------------------------------------------------------------------- landing entries (issue 16)
+
+
+def test_headerless_contacts_file_leaks_no_pii(home):
+    """The first row of a headerless contacts file is data: its email, names and phone
+    appear nowhere (load_log, quarantine, stdout, stderr); the file fails, exit 3."""
+    from support import run_cli
+    from support.bad_input import PII_ROW, contacts_csv, csv_bytes, ct
+
+    folder = home / "landing" / "contacts"
+    folder.mkdir(parents=True)
+    row = ct(PII_ROW[0], email=PII_ROW[1], first_name=PII_ROW[2], last_name=PII_ROW[3], phone=PII_ROW[4])
+    (folder / "headerless.csv").write_bytes(csv_bytes(row, [ct("m08_2")]))
+    (folder / "good.csv").write_bytes(contacts_csv(ct("m08_3")))
+    out = run_cli("ingest", check=False)
+    assert out.returncode == 3, out.stderr
+    assert "looks like data" in out.stdout and "failed: contacts/headerless.csv" in out.stdout
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        texts = [str(v) for r in con.execute("select * from raw.load_log").fetchall() for v in r]
+        texts += [r[0] for r in con.execute("select reason from raw.quarantine").fetchall()]
+        assert con.execute("select count(*) from raw.contacts").fetchone()[0] == 1
+    finally:
+        con.close()
+    for value in PII_ROW[1:]:
+        for where, text in [("stdout", out.stdout), ("stderr", out.stderr), ("raw tables", " ".join(texts))]:
+            assert value not in text, (value, where)
+
+
+def test_long_quarantined_row_is_exported_byte_identical(home):
+    from support import run_cli
+    from support.bad_input import BIG, TS, ev, events_csv
+
+    folder = home / "landing" / "events"
+    folder.mkdir(parents=True)
+    header = b"event_id,contact_id,event_type,occurred_at,properties\n"
+    long_rows = (
+        f"x1,c1,{BIG},{TS},,surplus\n".encode() + f'x2,c1,"{BIG}'.encode() + b'"",x",' + b"y" * 30_000 + b"\n"
+    )
+    (folder / "long.csv").write_bytes(events_csv(ev("x0")) + long_rows)
+    run_cli("ingest")
+    out = run_cli("quarantine", "export", "events/long.csv")
+    assert "wrote 2 quarantined rows" in out.stdout, out.stdout
+    exported = (home / "quarantine" / "events" / "long.quarantined.csv").read_bytes()
+    assert exported == header + long_rows
+
+
+def test_symlinked_entity_folder_is_refused_and_nothing_outside_is_read(home, tmp_path):
+    from support import run_cli
+    from support.bad_input import ev, events_csv
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "e.csv").write_bytes(events_csv(ev("outside_1")))
+    landing = home / "landing"
+    landing.mkdir()
+    (landing / "events").symlink_to(elsewhere, target_is_directory=True)
+    (landing / "contacts").mkdir()
+    out = run_cli("ingest", check=False)
+    assert out.returncode == 3
+    assert "refused: events/: a symbolic link" in out.stdout, out.stdout
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        assert con.execute("select count(*) from raw.events").fetchone()[0] == 0
+        assert con.execute("select status, entity from raw.load_log").fetchall() == [("refused", "events")]
+    finally:
+        con.close()
+
+
+def test_a_missing_landing_folder_is_an_error(home):
+    from support import run_cli
+
+    out = run_cli("ingest", check=False)
+    assert out.returncode == 1
+    assert "does not exist" in out.stderr and str(home / "landing") in out.stderr
+    assert "files:" not in out.stdout  # no summary of an empty success
+
+
+def test_a_clean_ingest_exits_0(home):
+    from support import run_cli
+    from support.bad_input import ev, events_csv
+
+    (home / "landing" / "events").mkdir(parents=True)
+    (home / "landing" / "events" / "ok.csv").write_bytes(events_csv(ev("ok_1")))
+    out = run_cli("ingest", check=False)
+    assert out.returncode == 0 and "0 failed, 0 refused" in out.stdout, (out.stdout, out.stderr)
+
+
+def test_a_line_over_the_line_limit_fails_its_file(tmp_path, monkeypatch):
+    """A line longer than MAX_LINE_BYTES cannot be kept whole: the file fails, naming the
+    line; a smaller limit stands in for the 64 MiB one."""
+    from support.bad_input import TS, evo, jsonl_bytes
+
+    from orchestration.ingest import lines
+
+    monkeypatch.setattr(lines, "MAX_LINE_BYTES", 1 << 20)
+    folder = tmp_path / "landing" / "events"
+    folder.mkdir(parents=True)
+    (folder / "big.jsonl").write_bytes(
+        jsonl_bytes(evo("b1"), evo("b2", etype="z" * (2 << 20)), evo("b3", at=TS))
+    )
+    s = ingest(tmp_path / "landing", tmp_path / "wh.duckdb")
+    assert s.files_failed == 1 and s.rows_read == 0
+    assert "line 2 is longer than 1 MiB" in s.failed[0][1]
+
+
+def test_the_landing_check_fails_on_entries_not_loaded(tmp_path):
+    """The warning check's data: failed and refused entries still under landing/, on their
+    entity's raw asset (an entry outside any entity folder on every one); gone ones drop out."""
+    from support.bad_input import ev, events_csv
+
+    from orchestration.defs.checks.landing import not_loaded
+
+    landing, wh = tmp_path / "landing", tmp_path / "wh.duckdb"
+    (landing / "events").mkdir(parents=True)
+    (landing / "events" / "ok.csv").write_bytes(events_csv(ev("ok_1")))
+    (landing / "events" / "bad.xlsx").write_bytes(b"PK")
+    (landing / "events" / "link.csv").symlink_to("ok.csv")
+    (landing / "top.csv").write_bytes(b"x")
+    ingest(landing, wh)
+    rows = not_loaded(wh, landing)
+    assert [(f, e, s) for f, e, s, _ in rows] == [
+        ("events/bad.xlsx", "events", "failed"),
+        ("events/link.csv", "events", "refused"),
+        ("top.csv", None, "refused"),
+    ]
+    (landing / "top.csv").unlink()
+    (landing / "events" / "bad.xlsx").unlink()
+    assert [f for f, *_ in not_loaded(wh, landing)] == ["events/link.csv"]

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +18,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.ingest import contract as C
-from orchestration.ingest.loader import IngestSummary, WarehouseLockedError, ensure_raw_schema, ingest
+from orchestration.ingest.loader import (
+    IngestSummary,
+    LandingMissingError,
+    WarehouseLockedError,
+    ensure_raw_schema,
+    ingest,
+)
 from orchestration.runtime import config
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -264,6 +270,46 @@ def test_timestamp_forms_are_utc(env):
         "e": datetime(2024, 3, 10),
         "f": datetime(2024, 3, 10, 12),
     }
+
+
+def test_utc_offsets_in_use_are_accepted_and_no_others():
+    """Every offset from -23:59 to +23:59 (and minutes 60-99) in the three forms (+hh:mm,
+    +hhmm, +hh): accepted exactly when it lies within the contract's range, and then
+    converted to UTC by it; the rest do not parse (bad_timestamp), never shifted."""
+    from orchestration.ingest import validation as S
+
+    rows = []
+    for sign in (1, -1):
+        for hh in range(24):
+            for mm in range(100):
+                minutes = sign * (hh * 60 + mm)
+                ok = mm < 60 and C.MIN_UTC_OFFSET_MINUTES <= minutes <= C.MAX_UTC_OFFSET_MINUTES
+                s = "+" if sign > 0 else "-"
+                rows.append((f"2024-03-10T12:00:00{s}{hh:02d}:{mm:02d}", ok, minutes))
+                rows.append((f"2024-03-10T12:00:00{s}{hh:02d}{mm:02d}", ok, minutes))
+                if mm == 0:
+                    rows.append((f"2024-03-10T12:00:00{s}{hh:02d}", ok, minutes))
+    offsets = pa.table(  # noqa: F841 (read by DuckDB's replacement scan)
+        {
+            "n_v": [r[0] for r in rows],
+            "ok": [r[1] for r in rows],
+            "expected": [datetime(2024, 3, 10, 12) - timedelta(minutes=r[2]) for r in rows],
+        }
+    )
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    try:
+        parsed = S.parse_expr(C.Column("v", C.TIMESTAMP))
+        wrong = con.execute(
+            f"SELECT n_v, ok, expected, {parsed} AS got FROM offsets "
+            "WHERE CASE WHEN ok THEN got IS DISTINCT FROM expected ELSE got IS NOT NULL END"
+        ).fetchall()
+    finally:
+        con.close()
+    # -12:00..+14:00 is 26 * 60 + 1 offsets (zero written both +00:00 and -00:00), in two
+    # forms, plus the whole hours +00..+14 and -00..-12 as +hh
+    assert sum(r[1] for r in rows) == 2 * (26 * 60 + 2) + 15 + 13
+    assert wrong == []
 
 
 # --------------------------------------------------------------------------- exactly once
@@ -757,8 +803,10 @@ def test_raw_tables_exist_and_are_empty_without_files(env, tmp_path):
         assert q(wh, f"SELECT count(*) FROM raw.{name}") == [(0,)]
     assert q(wh, "SELECT count(*) FROM raw.quarantine") == [(0,)]
     assert q(wh, "SELECT count(*) FROM raw.load_log") == [(0,)]
-    # a landing folder that does not exist is not an error either
-    assert ingest(tmp_path / "nowhere", tmp_path / "other.duckdb").files_seen == 0
+    # a landing folder that does not exist is an error, not an empty success
+    with pytest.raises(LandingMissingError, match="does not exist"):
+        ingest(tmp_path / "nowhere", tmp_path / "other.duckdb")
+    assert not (tmp_path / "other.duckdb").exists()
     con = config.connect(wh)
     try:
         ensure_raw_schema(con)  # idempotent

@@ -184,7 +184,20 @@ def built(tmp_path_factory):
         _land(home)
         run_cli("ingest")
         run_cli("build", "--date", SCORE_DATE)
+        # the handful of leads here would all be pooled as (other) at the default k = 10
+        _rebuild_attribute_lift()
         yield home / "warehouse.duckdb"
+
+
+# attribute_lift for this module's dozen leads: every value published (k = 1)
+LIFT_VARS = {"score_date": SCORE_DATE, "lift_min_leads": 1}
+
+
+def _rebuild_attribute_lift(**more_vars) -> None:
+    from orchestration.runtime.dbt import run_dbt
+
+    code = run_dbt("build", "--select", "attribute_lift", quiet=True, vars={**LIFT_VARS, **more_vars})
+    assert code == 0
 
 
 def _rows(db: Path, sql: str) -> list[dict]:
@@ -310,27 +323,48 @@ def test_attribute_lift_interval_and_small_samples(built):
 
 def test_attribute_lift_suggested_points(built):
     # With 1 expected customer enough, the points follow the lift: round(10 x (lift - 1))
-    from orchestration.runtime.dbt import run_dbt
-
-    def rebuild(**more_vars) -> None:
-        code = run_dbt(
-            "build", "--select", "attribute_lift", quiet=True, vars={"score_date": SCORE_DATE, **more_vars}
-        )
-        assert code == 0
-
-    rebuild(lift_min_expected_customers=1)
+    _rebuild_attribute_lift(lift_min_expected_customers=1)
     try:
         rows = {
             (r["attribute"], r["attribute_value"]): r
             for r in _rows(built, "select * from marts.attribute_lift")
         }
     finally:
-        rebuild()  # back to the defaults for the other tests of the module
+        _rebuild_attribute_lift()  # back to the module's settings for its other tests
     # gold: lift 1.8 -> 8; silver: a4, b1..b3, c1..c3 = 7 leads, 1 customer (b1):
     # (1/7) / (5/12) = 0.343 -> round(-6.57) = -7; quote_request: lift 1.2 -> 2
     assert rows[("contact.attributes.tier", "gold")]["suggested_points"] == 8
     assert rows[("contact.attributes.tier", "silver")]["suggested_points"] == -7
     assert rows[("event.quote_request", "performed")]["suggested_points"] == 2
+
+
+def test_attribute_lift_pools_values_fewer_than_k_leads_hold(built):
+    # At the default k = 10, tier's gold (4 leads) and silver (7) are pooled as (other):
+    # one row whose leads and customers are theirs added up; quote_request (8 leads) is an
+    # event type, published as it is.
+    every = _rows(built, "select * from marts.attribute_lift where attribute = 'contact.attributes.tier'")
+    _rebuild_attribute_lift(lift_min_leads=10)
+    try:
+        pooled = {
+            (r["attribute"], r["attribute_value"]): r
+            for r in _rows(built, "select * from marts.attribute_lift")
+        }
+    finally:
+        _rebuild_attribute_lift()
+    assert {r["attribute_value"] for r in every} >= {"gold", "silver"}
+    assert max(r["leads"] for r in every) < 10
+    other = pooled[("contact.attributes.tier", "(other)")]
+    assert (other["leads"], other["customers"]) == (
+        sum(r["leads"] for r in every),
+        sum(r["customers"] for r in every),
+    )
+    assert not [k for k in pooled if k[0] == "contact.attributes.tier" and k[1] != "(other)"]
+    assert not [
+        r
+        for r in pooled.values()
+        if r["attribute_kind"] == "field" and r["attribute_value"] != "(other)" and r["leads"] < 10
+    ]
+    assert pooled[("event.quote_request", "performed")]["leads"] == 8
 
 
 def test_model_backtest_auc_deciles_recall(built):

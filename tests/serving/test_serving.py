@@ -369,9 +369,89 @@ def test_a_failing_blocking_check_stops_publishing_and_keeps_the_serving_copy(bu
     assert "Blocking: a failure stops the run" in proc.stderr  # the check's description
     assert "dagster dev" in proc.stderr and "nothing was published" in proc.stderr
     assert "FAILED" in proc.stdout and "serving copy unchanged" in proc.stdout
+    # stdout alone says which check, what it verifies and what it found (count, a few ids)
+    out = proc.stdout
+    assert "BLOCKING: raw/events events_keys_not_null_and_unique: failed" in out, out
+    assert "what it checks: Blocking: a failure stops the run" in out and "event_id is unique" in out
+    [found] = [line for line in out.splitlines() if "what it found:" in line]
+    assert "expect_column_values_to_be_unique(column=event_id): 2 unexpected" in found, found
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    [(dup,)] = con.execute("select event_id from raw.events group by 1 having count(*) > 1").fetchall()
+    con.close()
+    assert dup in found and "@" not in found
     assert sha256(serving / "leadscore.duckdb") == before_file
     assert os.readlink(serving / "parquet") == before_link
     assert sorted(p.name for p in serving.rglob("*")) == before_listing
+
+
+def _copy_of_built_home(built, tmp_path, monkeypatch, names=("landing", "serving")) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in names:
+        shutil.copytree(built.home / name, home / name, symlinks=True)
+    shutil.copy2(built.home / "warehouse.duckdb", home / "warehouse.duckdb")
+    monkeypatch.setenv("LEADSCORE_HOME", str(home))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    return home
+
+
+def test_landing_entries_not_loaded_warn_on_stdout_and_the_run_publishes(built, tmp_path, monkeypatch):
+    """A link and a FIFO in landing/events/ are refused: the warning check
+    landing_files_loaded on raw/events fails and says so on stdout; the run still
+    succeeds (exit 0: a warning does not stop a run) and publishes."""
+    home = _copy_of_built_home(built, tmp_path, monkeypatch)
+    events = home / "landing" / "events"
+    (events / "linked.csv").symlink_to("/etc/passwd")
+    os.mkfifo(events / "pipe.jsonl")
+    proc = run_cli("run", "--date", LAST.isoformat(), check=False)
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    [line] = [x for x in proc.stdout.splitlines() if "raw/events landing_files_loaded" in x]
+    assert line.strip().startswith("warning:") and "2 landing entries not loaded" in line, line
+    assert "events/linked.csv (refused: a symbolic link" in line and "events/pipe.jsonl (refused" in line
+    assert "root:" not in proc.stdout + proc.stderr  # nothing of the linked file was read
+    assert "serving copy: " in proc.stdout  # published
+
+
+def test_a_run_without_a_landing_folder_fails_and_publishes_nothing(built, tmp_path, monkeypatch):
+    home = _copy_of_built_home(built, tmp_path, monkeypatch, names=("serving",))
+    before = sha256(home / "serving" / "leadscore.duckdb")
+    proc = run_cli("run", "--date", LAST.isoformat(), check=False)
+    assert proc.returncode == 1, proc.stdout
+    assert "does not exist" in proc.stdout + proc.stderr
+    assert "serving copy unchanged" in proc.stdout
+    assert sha256(home / "serving" / "leadscore.duckdb") == before
+
+
+def test_a_failing_blocking_dbt_test_says_on_stdout_what_it_checks_and_found(built, tmp_path, monkeypatch):
+    """A contact version delivered twice (same contact_id and updated_at) straight into raw
+    fails stg_raw__contacts' grain test, a blocking dbt test: stdout names the test, what
+    it verifies (the test, its model and columns) and what it found (one failing row, the
+    contact's id), and nothing else of the row (its email, name, phone)."""
+    home = _copy_of_built_home(built, tmp_path, monkeypatch)
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    [(contact_id, email, phone)] = con.execute(
+        "select contact_id, email, phone from raw.contacts where email is not null and phone is not null "
+        "order by contact_id limit 1"
+    ).fetchall()
+    con.execute(
+        "insert into raw.contacts select * from raw.contacts where contact_id = ? limit 1", [contact_id]
+    )
+    con.close()
+
+    proc = run_cli("run", "--date", LAST.isoformat(), check=False)
+
+    assert proc.returncode == 1, proc.stderr[-5000:]
+    out = proc.stdout
+    assert "1 blocking failed" in out, out
+    [line] = [ln for ln in out.splitlines() if "BLOCKING:" in ln]
+    assert line.strip().startswith("BLOCKING: staging/stg_raw__contacts ") and "unique_combination" in line
+    assert line.endswith(": failed")
+    assert (
+        "what it checks: dbt test leadscore.unique_combination_of_columns on stg_raw__contacts "
+        "(combination_of_columns=['contact_id', 'updated_at'])" in out
+    ), out
+    assert f"what it found: 1 failing row, e.g. contact_id={contact_id}" in out, out
+    assert email not in out and phone not in out and "@" not in out
 
 
 # --------------------------------------------------------------------------- publish on its own

@@ -194,7 +194,9 @@ def public_mart_names() -> set[str]:
 
 def assert_load_log_truthful(warehouse: Path) -> None:
     """Every `loaded` file has exactly its rows in raw and quarantine, reconciliation holds,
-    and no raw or quarantine row belongs to a file the log does not call loaded."""
+    no raw or quarantine row belongs to a file the log does not call loaded, every status
+    is one of loaded / skipped / failed / refused, and a failed or refused entry read no
+    rows and says why (a refused one read nothing at all: no checksum, no size)."""
     from orchestration.ingest import contract as C
 
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -207,6 +209,16 @@ def assert_load_log_truthful(warehouse: Path) -> None:
         }
         if "load_log" not in have:
             return
+        statuses = {r[0] for r in con.execute("select distinct status from raw.load_log").fetchall()}
+        assert statuses <= {"loaded", "skipped", "failed", "refused"}, statuses
+        for file, status, checksum, size, read, error in con.execute(
+            "select file, status, checksum, bytes, "
+            "rows_read + rows_loaded + rows_quarantined + rows_duplicate, error "
+            "from raw.load_log where status in ('failed', 'refused')"
+        ).fetchall():
+            assert read == 0 and error, (file, status, read, error)
+            if status == "refused":
+                assert checksum is None and size is None, (file, checksum, size)
         logged = {
             f: (e, read, loaded, q, d)
             for f, e, read, loaded, q, d in con.execute(

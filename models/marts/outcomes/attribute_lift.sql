@@ -1,7 +1,9 @@
 -- Calibrating rules from data: the close rate (customers / leads) of the leads having
 -- each attribute value or having performed each event type, against the overall close
 -- rate. An attribute whose leads close at four times the overall rate gets a lift of 4
--- and three times the points of one that doubles it.
+-- and three times the points of one that doubles it. A value fewer than var
+-- lift_min_leads leads hold is published only as `(other)`: a custom attribute or a rare
+-- value can single a person out (an email or a phone someone typed into an attribute).
 {%- set skipped_fields = [
     'contact.job_title',
     'contact.email_domain',
@@ -11,6 +13,7 @@
 ] %}
 {%- set points_unit = var('lift_points_unit', 10) %}
 {%- set min_expected = var('lift_min_expected_customers', 5) %}
+{%- set min_leads = var('lift_min_leads', 10) %}
 
 with
 
@@ -120,22 +123,60 @@ overall as (
 
 ),
 
+value_holders as (
+
+    select
+        attribute_kind,
+        attribute,
+        attribute_value,
+        count(distinct contact_id) as holders
+    from attribute_values
+    group by
+        attribute_kind,
+        attribute,
+        attribute_value
+
+),
+
+published_values as (
+
+    -- the rare values of an attribute pooled into one row, so its leads still add up;
+    -- event types are the project's vocabulary, not a person's data
+    select
+        attribute_values.contact_id,
+        attribute_values.attribute_kind,
+        attribute_values.attribute,
+        case
+            when
+                attribute_values.attribute_kind = 'field'
+                and value_holders.holders < {{ min_leads }}
+                then '(other)'
+            else attribute_values.attribute_value
+        end as attribute_value
+    from attribute_values
+    inner join value_holders
+        on attribute_values.attribute_kind = value_holders.attribute_kind
+        and attribute_values.attribute = value_holders.attribute
+        and attribute_values.attribute_value = value_holders.attribute_value
+
+),
+
 per_value as (
 
     select
-        attribute_values.attribute_kind,
-        attribute_values.attribute,
-        attribute_values.attribute_value,
-        count(distinct attribute_values.contact_id) as leads,
-        count(distinct case when outcomes.is_customer then attribute_values.contact_id end)
+        published_values.attribute_kind,
+        published_values.attribute,
+        published_values.attribute_value,
+        count(distinct published_values.contact_id) as leads,
+        count(distinct case when outcomes.is_customer then published_values.contact_id end)
             as customers
-    from attribute_values
+    from published_values
     inner join outcomes
-        on attribute_values.contact_id = outcomes.contact_id
+        on published_values.contact_id = outcomes.contact_id
     group by
-        attribute_values.attribute_kind,
-        attribute_values.attribute,
-        attribute_values.attribute_value
+        published_values.attribute_kind,
+        published_values.attribute,
+        published_values.attribute_value
 
 ),
 

@@ -13,6 +13,7 @@ from dagster import (
     AssetSpec,
     BackfillPolicy,
     Backoff,
+    Failure,
     FreshnessPolicy,
     Jitter,
     MaterializeResult,
@@ -72,13 +73,16 @@ def _freshness_policy(entity: str) -> FreshnessPolicy | None:
 )
 def raw_ingest(context: AssetExecutionContext, run_lock: RunLockResource):
     """Load every new landing file (ingestion is idempotent: loaded files are skipped)."""
-    from orchestration.ingest.loader import ingest
+    from orchestration.ingest.loader import LandingMissingError, ingest
 
     landing, warehouse = config.landing_dir(), config.warehouse_path()
     with run_lock.held(f"dagster run {context.run.run_id}: ingest"):
         with ledger.warehouse_write(f"dagster run {context.run.run_id}: ingest", warehouse) as write:
             write.history_untouched()  # raw tables only
-            summary = ingest(landing, warehouse, progress=context.log.debug)
+            try:
+                summary = ingest(landing, warehouse, progress=context.log.debug)
+            except LandingMissingError as e:  # an error, not an empty success; no retry helps
+                raise Failure(description=str(e), allow_retries=False) from None
         # ingest() created every raw table, also those of entities that never landed.
         con = config.connect(warehouse, read_only=True)
         try:
@@ -90,9 +94,11 @@ def raw_ingest(context: AssetExecutionContext, run_lock: RunLockResource):
             con.close()
     for file, error in summary.failed:
         context.log.warning(f"landing file not loaded: {file}: {error}")
+    for file, reason in summary.refused:
+        context.log.warning(f"landing entry refused, not read: {file}: {reason}")
     context.log.info(
         f"ingest: {summary.files_loaded} files loaded, {summary.files_skipped} skipped, "
-        f"{summary.files_failed} failed; {summary.rows_loaded} rows loaded, "
+        f"{summary.files_failed} failed, {summary.files_refused} refused; {summary.rows_loaded} rows loaded, "
         f"{summary.rows_quarantined} quarantined, {summary.rows_duplicate} duplicate"
     )
     for name in C.ENTITIES:
@@ -106,6 +112,7 @@ def raw_ingest(context: AssetExecutionContext, run_lock: RunLockResource):
                     float(last_loaded) if last_loaded is not None else NEVER_LOADED
                 ),
                 "files_failed_this_run": MetadataValue.int(summary.files_failed),
+                "entries_refused_this_run": MetadataValue.int(summary.files_refused),
                 "rows_quarantined_this_run": MetadataValue.int(summary.rows_quarantined),
             },
         )
