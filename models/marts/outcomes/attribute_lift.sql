@@ -1,9 +1,13 @@
--- Calibrating rules from data: the close rate (customers / leads) of the leads having
--- each attribute value or having performed each event type, against the overall close
--- rate. An attribute whose leads close at four times the overall rate gets a lift of 4
--- and three times the points of one that doubles it. A value fewer than var
--- lift_min_leads leads hold is published only as `(other)`: a custom attribute or a rare
--- value can single a person out (an email or a phone someone typed into an attribute).
+-- Calibrating rules from data, one attribute at a time: the close rate (customers /
+-- leads) of the leads having each attribute value, numeric field quartile, event type or
+-- volume of behaviour, against the overall close rate. An attribute whose leads close at
+-- four times the overall rate gets a lift of 4 and three times the points of one that
+-- doubles it. A first look only: attributes that go together (seniority and company
+-- size, visits and time on site) each get the lift they share, so their suggestions
+-- added up overstate a lead; `leadscore calibrate` fits them together. A value (or a
+-- quartile) fewer than var lift_min_leads leads hold is published only as `(other)`: a
+-- custom attribute or a rare value can single a person out (an email or a phone someone
+-- typed into an attribute).
 {%- set skipped_fields = [
     'contact.job_title',
     'contact.email_domain',
@@ -14,6 +18,8 @@
 {%- set points_unit = var('lift_points_unit', 10) %}
 {%- set min_expected = var('lift_min_expected_customers', 5) %}
 {%- set min_leads = var('lift_min_leads', 10) %}
+{#- a numeric field with more distinct values than this is put in quartiles -#}
+{%- set min_numeric_values = 10 %}
 
 with
 
@@ -50,23 +56,46 @@ latest_profiles as (
 
 ),
 
-field_values as (
+lead_fields as (
 
-    -- free text and near-unique fields say nothing about a group of leads; company size
-    -- is bucketed at the thresholds the shipped fit rules use
-    select
-        fields.contact_id,
-        'field' as attribute_kind,
-        fields.field as attribute,
-        fields.value_text as attribute_value
+    select fields.*
     from fields
     inner join latest_profiles
         on fields.contact_id = latest_profiles.contact_id
         and fields.valid_from = latest_profiles.valid_from
+
+),
+
+numeric_fields as (
+
+    -- a field every lead holding it holds as a number, in more than a handful of values
+    select field
+    from lead_fields
+    where field not in ('company.employee_count')
+    group by field
+    having
+        count(*) = count(value_number)
+        and count(distinct value_number) > {{ min_numeric_values }}
+
+),
+
+field_values as (
+
+    -- free text and near-unique fields say nothing about a group of leads; company size
+    -- is bucketed at the thresholds the shipped fit rules use, other numbers in quartiles
+    select
+        lead_fields.contact_id,
+        'field' as attribute_kind,
+        lead_fields.field as attribute,
+        lead_fields.value_text as attribute_value
+    from lead_fields
+    left join numeric_fields
+        on lead_fields.field = numeric_fields.field
     where
-        fields.field not in (
+        lead_fields.field not in (
             '{{ skipped_fields | join("', '") }}'  -- noqa: LT05
         )
+        and numeric_fields.field is null
     union all
     select
         fields.contact_id,
@@ -88,15 +117,27 @@ field_values as (
 
 ),
 
-event_values as (
+numeric_values as (
+
+    select
+        lead_fields.contact_id,
+        lead_fields.field as attribute,
+        lead_fields.value_number as measured
+    from lead_fields
+    inner join numeric_fields
+        on lead_fields.field = numeric_fields.field
+
+),
+
+events_before_outcome as (
 
     -- events before the lead's first win (or by the score date): what happens after a
     -- sale says nothing about winning it
-    select distinct
+    select
         events.contact_id,
-        'event' as attribute_kind,
-        'event.' || events.event_type as attribute,
-        'performed' as attribute_value
+        events.event_type,
+        events.occurred_date,
+        events.properties
     from events
     inner join outcomes
         on events.contact_id = outcomes.contact_id
@@ -104,11 +145,169 @@ event_values as (
 
 ),
 
+event_property_entries as (
+
+    {{ leadscore.json_object_entries(
+        'events_before_outcome', ['contact_id', 'event_type'], 'properties'
+    ) }}
+
+),
+
+event_property_numbers as (
+
+    select
+        contact_id,
+        event_type,
+        attribute_key,
+        {{ leadscore.to_number('attribute_value') }} as measured
+    from event_property_entries
+
+),
+
+numeric_properties as (
+
+    -- a property that holds a number in nearly every event that has it (seconds on a
+    -- page, an amount); ids made of digits pass too, and are as easy to ignore here
+    select
+        event_type,
+        attribute_key
+    from event_property_numbers
+    group by
+        event_type,
+        attribute_key
+    having count(measured) >= 0.95 * count(*)
+
+),
+
+behaviour_volumes as (
+
+    -- how much of each behaviour a lead showed before its outcome: events per type,
+    -- distinct days with any event
+    select
+        contact_id,
+        'count.' || event_type as attribute,
+        count(*) as measured
+    from events_before_outcome
+    group by
+        contact_id,
+        event_type
+    union all
+    select
+        contact_id,
+        'active_days' as attribute,
+        count(distinct occurred_date) as measured
+    from events_before_outcome
+    group by contact_id
+
+),
+
+behaviour_values as (
+
+    -- volumes in doubling bins: 1, 2-3, 4-7, 8-15, 16+
+    select
+        contact_id,
+        'behaviour' as attribute_kind,
+        attribute,
+        case
+            when measured >= 16 then '16+'
+            when measured >= 8 then '8-15'
+            when measured >= 4 then '4-7'
+            when measured >= 2 then '2-3'
+            else '1'
+        end as attribute_value
+    from behaviour_volumes
+
+),
+
+measured_values as (
+
+    -- numbers without natural thresholds, put in quartiles of the leads holding them:
+    -- numeric fields, and the sum of each numeric event property per event type
+    select * from numeric_values
+    union all
+    select
+        event_property_numbers.contact_id,
+        'sum.' || event_property_numbers.event_type || '.'
+        || event_property_numbers.attribute_key as attribute,
+        sum(event_property_numbers.measured) as measured
+    from event_property_numbers
+    inner join numeric_properties
+        on event_property_numbers.event_type = numeric_properties.event_type
+        and event_property_numbers.attribute_key = numeric_properties.attribute_key
+    where event_property_numbers.measured is not null
+    group by
+        event_property_numbers.contact_id,
+        event_property_numbers.event_type,
+        event_property_numbers.attribute_key
+
+),
+
+quartiles as (
+
+    select
+        contact_id,
+        attribute,
+        measured,
+        ntile(4) over (partition by attribute order by measured) as quartile
+    from measured_values
+
+),
+
+quartile_bounds as (
+
+    -- a quartile's label gives its range rounded to two significant digits: the lowest
+    -- or highest value may be one lead's own number
+    select
+        attribute,
+        quartile,
+        {{ leadscore.significant_digits('min(measured)', 2) }} as low,
+        {{ leadscore.significant_digits('max(measured)', 2) }} as high
+    from quartiles
+    group by
+        attribute,
+        quartile
+
+),
+
+quartile_values as (
+
+    select
+        quartiles.contact_id,
+        case
+            when quartiles.attribute like 'sum.%' then 'behaviour'
+            else 'numeric'
+        end as attribute_kind,
+        quartiles.attribute,
+        'q' || cast(quartiles.quartile as {{ dbt.type_string() }}) || ': '
+        || {{ leadscore.number_text('quartile_bounds.low') }} || ' to '
+        || {{ leadscore.number_text('quartile_bounds.high') }} as attribute_value
+    from quartiles
+    inner join quartile_bounds
+        on quartiles.attribute = quartile_bounds.attribute
+        and quartiles.quartile = quartile_bounds.quartile
+
+),
+
+event_values as (
+
+    select distinct
+        contact_id,
+        'event' as attribute_kind,
+        'event.' || event_type as attribute,
+        'performed' as attribute_value
+    from events_before_outcome
+
+),
+
 attribute_values as (
 
     select * from field_values
     union all
+    select * from quartile_values
+    union all
     select * from event_values
+    union all
+    select * from behaviour_values
 
 ),
 
@@ -141,14 +340,15 @@ value_holders as (
 published_values as (
 
     -- the rare values of an attribute pooled into one row, so its leads still add up;
-    -- event types are the project's vocabulary, not a person's data
+    -- event types and volumes of behaviour are the project's vocabulary, not a
+    -- person's data
     select
         attribute_values.contact_id,
         attribute_values.attribute_kind,
         attribute_values.attribute,
         case
             when
-                attribute_values.attribute_kind = 'field'
+                attribute_values.attribute_kind in ('field', 'numeric')
                 and value_holders.holders < {{ min_leads }}
                 then '(other)'
             else attribute_values.attribute_value
