@@ -59,7 +59,11 @@ def _dbt(home: Path, target: str, command: str, *args: str) -> str:
     )
     # pyspark logs failed statements as JSON lines: keep dbt's own lines for the report
     out = "\n".join(line for line in proc.stdout.splitlines() if not line.startswith("{"))
-    assert proc.returncode == 0, f"dbt {command} --target {target} {' '.join(args)} failed:\n{out[-6000:]}"
+    # dbt's own error lines first: a failing unit test's message sits above its long plan
+    errors = "\n".join(line for line in out.splitlines() if "Error" in line or "FAIL" in line)
+    assert proc.returncode == 0, (
+        f"dbt {command} --target {target} {' '.join(args)} failed:\n{errors[:4000]}\n...\n{out[-3000:]}"
+    )
     return out
 
 
