@@ -441,7 +441,10 @@ def parser() -> argparse.ArgumentParser:
         "--train-until", type=_date, required=True, help="leads created up to this day train, YYYY-MM-DD"
     )
     ca.add_argument(
-        "--outcome-days", type=_count, default=90, help="a win counts within this many days of creation (default 90)"
+        "--outcome-days",
+        type=_count,
+        default=90,
+        help="a win counts within this many days of creation (default 90)",
     )
     ca.add_argument(
         "--mql-share",

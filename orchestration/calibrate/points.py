@@ -122,8 +122,7 @@ def make_rules(
                         last.interval = (min(last.interval[0], iv[0]), max(last.interval[1], iv[1]))
                     continue
                 bins.append(Bin(f.cuts[j], high, f.cut_texts[j], high_text, p, iv))
-            if f.kind == "aggregate":
-                bins = [b for b in bins if b.points != 0]
+            bins = [b for b in bins if b.points != 0]  # below the first kept bin: no points
         if f.kind == "aggregate":
             component = "negative" if all(b.points <= 0 for b in bins) else "engagement"
         else:

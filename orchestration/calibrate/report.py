@@ -78,7 +78,7 @@ def bin_label(b: dict) -> str:
 
 def _interval(b: dict) -> str:
     iv = b.get("interval")
-    return f" [{iv[0]:+.0f}, {iv[1]:+.0f}]" if iv else ""
+    return f" [{round(iv[0]):+d}, {round(iv[1]):+d}]" if iv else ""
 
 
 def as_text(report: dict) -> str:
@@ -92,16 +92,18 @@ def as_text(report: dict) -> str:
     lines.append(f"calibrated {report['model_id']} version {report['model_version']}{new}")
     lines.append(
         f"leads: {leads['train']:,} training ({leads['train_won']:,} won within {o['outcome_days']} days), "
-        f"created up to {o['train_until']}; {leads['test']:,} testing ({leads['test_won']:,} won), created after"
+        f"created up to {o['train_until']}; {leads['test']:,} testing ({leads['test_won']:,} won), "
+        "created after"
     )
     if leads["left_out"]:
         lines.append("left out: " + "; ".join(f"{n:,} {why}" for why, n in leads["left_out"].items()))
     lines.append(
-        f"features as of the day before each lead's first opportunity or win, else at age "
-        f"{leads['comparable_age_days']} days (the training winners' median); data up to {report['data']['last_day']}"
+        "features as of the day before each lead's first opportunity or win, else at age "
+        f"{leads['comparable_age_days']} days (the training winners' median); "
+        f"data up to {report['data']['last_day']}"
     )
     val = (
-        f"; validation AUC {_num(fit['validation_auc'])} on the latest {fit['validation_leads']:,} training leads"
+        f"; mean AUC {_num(fit['validation_auc'])} on time-ordered validation splits of the training leads"
         if fit["validation_auc"] is not None
         else ""
     )
@@ -122,8 +124,10 @@ def as_text(report: dict) -> str:
             f"on the {leads['test']:,} leads created after {o['train_until']} whose windows closed "
             f"({leads['test_won']:,} won):"
         )
-        header = f"  {'':<16}{'AUC':>7}{'top band: leads':>17}{'conversions':>13}{'top decile':>12}{'bottom decile':>15}"
-        lines.append(header)
+        lines.append(
+            f"  {'':<16}{'AUC':>7}{'top band: leads':>17}{'conversions':>13}"
+            f"{'top decile':>12}{'bottom decile':>15}"
+        )
         for name, f in scorer_rows(report):
             lines.append(
                 f"  {name:<16}{_num(f.get('auc')):>7}{_pct(f.get('top_band_share_of_leads')):>17}"

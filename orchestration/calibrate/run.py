@@ -202,6 +202,7 @@ def _fit_and_write(options: Options, data: dict, out: Path, started: float, prog
             "validation_auc": result.validation_auc,
             "bootstrap_rounds": 0 if result.boot_coefs is None else len(result.boot_coefs),
             "note": result.note,
+            "path": result.path,
             "train_auc_points": figures(y[train], totals[train], levels.mql_threshold)["auc"],
         },
         "levels": {

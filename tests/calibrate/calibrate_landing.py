@@ -66,9 +66,11 @@ def land(home: Path, n: int = 1000, seed: int = 3) -> dict:
         )
         logit = -2.0 + math.log(2) * (origin == "Lead Add Form") + 1.1 * intent - math.log(2) * no_email
         won = rng.random() < 1 / (1 + math.exp(-logit))
+        # the lead is active for 3 to 40 days; a deal opens the day after that, if any
+        active_days = rng.randint(3, 40)
         first_opportunity = None
         if won or rng.random() < 0.08:
-            first_opportunity = created + dt.timedelta(days=rng.randint(3, 40))
+            first_opportunity = created + dt.timedelta(days=active_days + 1)
             closed = first_opportunity + dt.timedelta(days=rng.randint(1, 10))
             oid = f"O{i:05d}"
             opportunities.append(
@@ -81,14 +83,8 @@ def land(home: Path, n: int = 1000, seed: int = 3) -> dict:
                      "stage": "closed_won" if won else "closed_lost", "is_won": won, "amount": 1000,
                      "closed_at": _ts(closed, 15), "updated_at": _ts(closed, 15)}
                 )  # fmt: skip
-        # behaviour before the first opportunity (or over the first 40 days without one)
-        last = min(
-            first_opportunity - dt.timedelta(days=1)
-            if first_opportunity
-            else created + dt.timedelta(days=40),
-            END,
-        )
-        span = max(0, (last - created).days)
+        # behaviour over the active days, all before any deal
+        span = max(0, (min(created + dt.timedelta(days=active_days), END) - created).days)
         visits = _poisson(rng, math.exp(0.9 + 0.6 * intent))
         for k in range(visits):
             day = created + dt.timedelta(days=rng.randint(0, span))
