@@ -214,7 +214,10 @@ def _fit_and_write(options: Options, data: dict, out: Path, started: float, prog
             "train_share_mql": float((totals[train] >= levels.mql_threshold).mean()),
         },
         "evaluation": evaluation,
-        "rules": [_rule_json(r) for r in sorted(rules, key=lambda r: -max(abs(b.points) for b in r.bins))],
+        "rules": [
+            _rule_json(r, X[train_idx])
+            for r in sorted(rules, key=lambda r: -max(abs(b.points) for b in r.bins))
+        ],
     }
     seed_files = seeds.write(rows, out, options.model_id, version_no)
     report["seeds"] = {"folder": str(out), "files": [p.name for p in seed_files]}
@@ -224,14 +227,16 @@ def _fit_and_write(options: Options, data: dict, out: Path, started: float, prog
     return Outcome(report, as_text(report), seed_files, json_files, leads)
 
 
-def _rule_json(r: points.Rule) -> dict:
+def _rule_json(r: points.Rule, X_train) -> dict:
+    """A rule for the report; support = training leads it gives points to."""
     f = r.feature
+    given = np.asarray(X_train[:, f.columns] @ np.array(r.step_points, dtype=float)).ravel() != 0
     return {
         "rule_id": r.rule_id,
         "kind": "fit" if f.kind != "aggregate" else "aggregate",
         "description": f.label,
         "component": r.component,
-        "support": f.support,
+        "support": int(given.sum()),
         "bins": [
             {
                 "min": b.low_text,
