@@ -208,7 +208,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if code != 0:
             return code
     _say(f"daily run of {last}")
-    return _launch(last, last, args.wait)
+    code = _launch(last, last, args.wait)
+    if code == 0:
+        _demo_calibration()
+    return code
+
+
+def _demo_calibration() -> None:
+    """A calibrated candidate for the shipped `core` model, written under the demo's home
+    (never the checkout's seeds), shown beside the active version in the report."""
+    from orchestration.calibrate.options import CalibrateError, Options
+    from orchestration.calibrate.report import calibration_dir
+    from orchestration.calibrate.run import calibrate, default_train_until
+    from orchestration.serving.report import default_out, default_source, write_report
+
+    out = calibration_dir() / "seeds"
+    try:
+        train_until = default_train_until(outcome_days=90)
+        _say(f"calibrate core on the leads created up to {train_until} into {out}")
+        outcome = calibrate(Options("core", train_until, out=out), progress=_say)
+    except CalibrateError as e:
+        _say(f"calibrate: skipped: {e}")
+        return
+    print(outcome.text, flush=True)
+    print(f"report: {write_report(default_out(), default_source())}")
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

@@ -58,6 +58,25 @@ def calibrate(
     return _fit_and_write(options, data, out, started, progress)
 
 
+def default_train_until(outcome_days: int, share: float = 0.7, warehouse: Path | None = None) -> dt.date:
+    """The creation day that puts `share` of the leads with a closed outcome window (and
+    created since the first event) in training: what `leadscore demo` calibrates with."""
+    from orchestration.calibrate.leads import data_span
+
+    with attached(warehouse) as con:
+        span = data_span(con)
+        rows = con.execute(
+            "select created_date from wh.intermediate.int_lead_outcomes where created_date >= coalesce(?, "
+            "created_date) and created_date + cast(? as integer) <= ? order by created_date",
+            [span.first_event, outcome_days, span.last_day],
+        ).fetchall()
+    if len(rows) < 20:
+        raise CalibrateError(
+            f"too few leads ({len(rows)}) have a closed {outcome_days}-day outcome window to calibrate on"
+        )
+    return rows[int(share * (len(rows) - 1))][0]
+
+
 def _read(options: Options, warehouse: Path | None, progress) -> dict:
     with attached(warehouse) as con:
         model = model_info(con, options.model_id)
