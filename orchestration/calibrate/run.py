@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,9 @@ class Outcome:
     # per lead: contact_id, created_date, as_of, label, is_train, active_score, and the
     # candidate's total (score) and the regression's probability on the as-of day
     leads: pd.DataFrame
+    # the candidate features and their 0/1 matrix (a row per lead above)
+    features: list = field(default_factory=list)
+    matrix: object = None
 
 
 def _nothing(_: str) -> None:
@@ -243,7 +246,7 @@ def _fit_and_write(options: Options, data: dict, out: Path, started: float, prog
     report["seconds"] = round(time.monotonic() - started, 1)
     json_files = write_json(report, out)
     leads = frame.assign(score=totals, probability=probability)
-    return Outcome(report, as_text(report), seed_files, json_files, leads)
+    return Outcome(report, as_text(report), seed_files, json_files, leads, features, X)
 
 
 def _rule_json(r: points.Rule, X_train) -> dict:

@@ -145,12 +145,15 @@ def _replace(path: Path, data: bytes) -> None:
         raise
 
 
-def write(rows: dict[str, list[dict]], folder: Path, model_id: str, version: int) -> list[Path]:
-    """Write the candidate's rows under `folder`; the files written."""
+def write(
+    rows: dict[str, list[dict]], folder: Path, model_id: str, version: int, append: bool | None = None
+) -> list[Path]:
+    """Write the candidate's rows under `folder` (appended to its seed files when `append`,
+    by default when it is the project's seeds folder); the files written."""
     check(rows)
     folder = Path(folder)
     written = []
-    if is_project_seeds(folder):
+    if is_project_seeds(folder) if append is None else append:
         if version in versions_in(folder, model_id):
             raise CalibrateError(f"{folder}/scoring_models.csv already holds {model_id} version {version}")
         for name, header in HEADERS.items():

@@ -4,8 +4,8 @@ A thousand leads of an education seller, created over 200 days from 2026-01-01, 
 custom attributes like a real CRM export (lead origin, a numeric visit count stored as
 text, a sparse specialization, "do not email"), page views carrying a `seconds` property,
 email opens that mean nothing, and opportunities. Whether a lead wins depends on its
-lead origin ("Lead Add Form" doubles the odds), on a hidden intent that drives its page
-views and their seconds, and on "do not email" (halves the odds).
+lead origin ("Lead Add Form" quadruples the odds), on a hidden intent that drives its
+page views and their seconds, and on "do not email" (quarters the odds).
 """
 
 from __future__ import annotations
@@ -64,13 +64,13 @@ def land(home: Path, n: int = 1000, seed: int = 3) -> dict:
                 "updated_at": _ts(created, 9),
             }
         )
-        logit = -2.0 + math.log(2) * (origin == "Lead Add Form") + 1.1 * intent - math.log(2) * no_email
+        logit = -2.0 + math.log(4) * (origin == "Lead Add Form") + 1.1 * intent - math.log(4) * no_email
         won = rng.random() < 1 / (1 + math.exp(-logit))
-        # the lead is active for 3 to 40 days; a deal opens the day after that, if any
+        # the lead is active for 3 to 40 days; a deal opens 1 to 15 days after that, if any
         active_days = rng.randint(3, 40)
         first_opportunity = None
         if won or rng.random() < 0.08:
-            first_opportunity = created + dt.timedelta(days=active_days + 1)
+            first_opportunity = created + dt.timedelta(days=active_days + rng.randint(1, 15))
             closed = first_opportunity + dt.timedelta(days=rng.randint(1, 10))
             oid = f"O{i:05d}"
             opportunities.append(
