@@ -11,7 +11,7 @@
    the validation log-loss. Its weights become the points; the L1 weights only select.
 3. Bootstrap: the refit on resampled training leads gives each weight's spread (the
    interval shown beside each rule's points).
-With too few leads for any split (3 positives and 3 negatives on each side), a moderate
+With too few leads for any split (5 positives and 5 negatives on each side), a moderate
 fixed penalty is used and the report says so.
 """
 
@@ -29,7 +29,7 @@ from orchestration.calibrate.options import CalibrateError
 FOLD_STARTS = (0.55, 0.70, 0.85)
 FOLD_SHARE = 0.15
 GRID_POINTS = 20
-MIN_CLASS = 3
+MIN_CLASS = 5
 L2_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 AUC_TOLERANCE = 0.001
 BOOTSTRAP_SECONDS = 120.0
@@ -100,7 +100,7 @@ def fit(
 
 def folds(order: np.ndarray, y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """Rolling-origin splits of the training leads (oldest first): fit on everything up to
-    55 %, 70 % and 85 % of them, validate on the next 15 %; a split needs 3 positives and 3
+    55 %, 70 % and 85 % of them, validate on the next 15 %; a split needs 5 positives and 5
     negatives on each side."""
     n = len(order)
     out = []
@@ -164,7 +164,7 @@ def _fit(X, y, order, groups, max_rules, bootstrap, seed) -> FitResult:
         # without a split: the penalty a tenth of the way along the path, a moderate one
         c_l1 = eligible[min(len(eligible) - 1, max(0, len(eligible) // 3))]["c"]
         note = (
-            "too few leads for a time-ordered validation (at least 3 positives and 3 negatives "
+            "too few leads for a time-ordered validation (at least 5 positives and 5 negatives "
             "on each side of a split): a moderate fixed penalty was used"
         )
     cols = np.flatnonzero(selections[c_l1])

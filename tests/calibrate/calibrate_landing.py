@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import math
 import random
+import shutil
 from pathlib import Path
 
 START = dt.date(2026, 1, 1)
@@ -37,10 +38,11 @@ def _pick(rng: random.Random, weighted: list[tuple[str, float]]) -> str:
     return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
 
 
-def land(home: Path, n: int = 1000, seed: int = 3) -> dict:
-    """Write contacts, events and opportunities under home/landing; the truth per lead."""
+def land(home: Path, n: int = 1000, seed: int = 3, events: bool = True) -> dict:
+    """Write contacts, events (unless not `events`) and opportunities under home/landing;
+    the truth per lead."""
     rng = random.Random(seed)
-    contacts, events, opportunities, truth = [], [], [], {}
+    contacts, event_rows, opportunities, truth = [], [], [], {}
     for i in range(n):
         cid = f"L{i:05d}"
         created = START + dt.timedelta(days=rng.randrange(DAYS - 5))
@@ -89,12 +91,12 @@ def land(home: Path, n: int = 1000, seed: int = 3) -> dict:
         for k in range(visits):
             day = created + dt.timedelta(days=rng.randint(0, span))
             seconds = int(rng.expovariate(1 / (90 * math.exp(0.5 * intent))))
-            events.append(
+            event_rows.append(
                 _event(f"{cid}-v{k}", cid, "page_view", {"url": "/courses", "seconds": seconds}, day)
             )
         for k in range(_poisson(rng, 2.0)):
             day = created + dt.timedelta(days=rng.randint(0, span))
-            events.append(_event(f"{cid}-e{k}", cid, "email_open", {"campaign": "welcome"}, day))
+            event_rows.append(_event(f"{cid}-e{k}", cid, "email_open", {"campaign": "welcome"}, day))
         truth[cid] = {
             "created": created,
             "won": won,
@@ -103,7 +105,8 @@ def land(home: Path, n: int = 1000, seed: int = 3) -> dict:
         }
     landing = home / "landing"
     _write_jsonl(landing / "contacts" / "contacts.jsonl", contacts)
-    _write_jsonl(landing / "events" / "events.jsonl", events)
+    if events:
+        _write_jsonl(landing / "events" / "events.jsonl", event_rows)
     _write_jsonl(landing / "opportunities" / "opportunities.jsonl", opportunities)
     return truth
 
@@ -144,3 +147,11 @@ def land_after_as_of(home: Path, leads: list[tuple[str, dt.date, dt.date]]) -> i
     _write_jsonl(landing / "events" / "events_after.jsonl", events)
     _write_jsonl(landing / "contacts" / "contacts_after.jsonl", contacts)
     return len(events)
+
+
+def copy_home(home: Path, to: Path) -> Path:
+    """A copy of a home's warehouse (and landing files), to build on without touching it."""
+    to.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(home / "warehouse.duckdb", to / "warehouse.duckdb")
+    shutil.copytree(home / "landing", to / "landing")
+    return to

@@ -18,9 +18,10 @@ def _build_home(home: Path, **land_args) -> dict:
     return truth
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """(home, truth): the synthetic leads ingested and built by the shipped rules."""
+    """(home, truth): the synthetic leads ingested and built by the shipped rules. Shared:
+    a test that writes the warehouse works on a copy (calibrate_landing.copy_home)."""
     home = tmp_path_factory.mktemp("calibrate") / "home"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LEADSCORE_HOME", str(home))

@@ -10,7 +10,7 @@ import shutil
 import duckdb
 import pandas as pd
 import pytest
-from calibrate_landing import OUTCOME_DAYS, TRAIN_UNTIL
+from calibrate_landing import OUTCOME_DAYS, TRAIN_UNTIL, copy_home
 from support import PROJECT_DIR
 
 from orchestration.calibrate.options import Options
@@ -30,7 +30,7 @@ def _copy_project(to):
 
 @pytest.fixture(scope="module")
 def candidate_built(built, tmp_path_factory):
-    home, _ = built
+    home = copy_home(built[0], tmp_path_factory.mktemp("candidate") / "home")
     project = _copy_project(tmp_path_factory.mktemp("project"))
     before = {p.name: p.read_bytes() for p in (project / "seeds").glob("*.csv")}
     with pytest.MonkeyPatch.context() as mp:
