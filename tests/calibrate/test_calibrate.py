@@ -146,3 +146,37 @@ def test_bad_input_is_said_plainly(built, tmp_path, monkeypatch, args, code, mes
 def test_no_warehouse_is_said_plainly(home, tmp_path):
     proc = run_cli("calibrate", "--model", "core", *ARGS, "--out", str(tmp_path), check=False)
     assert proc.returncode == 1 and "no warehouse at" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_html_report_shows_the_latest_calibration(built, tmp_path, monkeypatch):
+    home, _ = built
+    monkeypatch.setenv("LEADSCORE_HOME", str(home))
+    run_cli("calibrate", "--model", "core", *ARGS, "--max-rules", "5", "--out", str(tmp_path / "seeds"))
+    report = json.loads((tmp_path / "seeds" / "calibration-core-v3.json").read_text())
+    run_cli("report", "--out", str(tmp_path / "report.html"))
+    page = (tmp_path / "report.html").read_text()
+    section = page[page.index('<section id="calibration">') :]
+    section = section[: section.index("</section>")]
+    for name in ("candidate v3", "active v1", "regression"):
+        assert f'<td class="">{name}</td>' in section
+    for rule in report["rules"]:
+        assert rule["description"].replace("&", "&amp;") in section
+    assert f"{report['evaluation']['candidate']['auc']:.3f}" in section
+
+
+def test_demo_calibrates_core_into_its_home_not_the_checkout(built, monkeypatch, capsys):
+    from support import PROJECT_DIR
+
+    from orchestration import cli
+
+    home, _ = built
+    monkeypatch.setenv("LEADSCORE_HOME", str(home))
+    seeds_before = {p.name: p.read_bytes() for p in (PROJECT_DIR / "seeds").glob("*")}
+    cli._demo_calibration()
+    out = capsys.readouterr().out
+    assert "candidate v3" in out and "active v1" in out
+    written = _read_csv(home / "calibration" / "seeds" / "scoring_models.csv")
+    assert written[1][:3] == ["core", "3", "false"]
+    assert {p.name: p.read_bytes() for p in (PROJECT_DIR / "seeds").glob("*")} == seeds_before
+    page = (home / "serving" / "report.html").read_text()
+    assert "core version 3" in page[page.index('<section id="calibration">') :]
