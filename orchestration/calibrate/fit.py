@@ -3,7 +3,7 @@
 1. Selection (L1, liblinear) along a path of penalties, from the one that keeps nothing
    to one 30,000 times weaker. Each penalty is judged as the candidate will be
    used, on leads that come later: on rolling time-ordered splits of the training leads
-   (fit on the oldest 55 %, 70 % and 85 %, validate on the next 15 % each), the mean AUC
+   (fit on the oldest 60, 70, 80 and 90 %, validate on the next 10 % each), the mean AUC
    of an L2 refit on the columns it kept. The chosen penalty is the strongest whose mean
    validation AUC is within 0.001 of the best, among those keeping at most `max_rules`
    rules (a rule = all columns of one candidate feature).
@@ -26,8 +26,8 @@ import scipy.sparse as sp
 
 from orchestration.calibrate.options import CalibrateError
 
-FOLD_STARTS = (0.55, 0.70, 0.85)
-FOLD_SHARE = 0.15
+FOLD_STARTS = (0.6, 0.7, 0.8, 0.9)
+FOLD_SHARE = 0.1
 GRID_POINTS = 20
 MIN_CLASS = 5
 L2_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -100,7 +100,7 @@ def fit(
 
 def folds(order: np.ndarray, y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """Rolling-origin splits of the training leads (oldest first): fit on everything up to
-    55 %, 70 % and 85 % of them, validate on the next 15 %; a split needs 5 positives and 5
+    60, 70, 80 and 90 % of them, validate on the next 10 %; a split needs 5 positives and 5
     negatives on each side."""
     n = len(order)
     out = []

@@ -45,6 +45,7 @@ class LeadSet:
     span: DataSpan
     comparable_age: int
     left_out: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, int] = field(default_factory=dict)
 
     @property
     def train(self) -> pd.DataFrame:
@@ -73,18 +74,39 @@ def data_span(con) -> DataSpan:
     return DataSpan(first_event=first_event, last_day=last_day, score_date=score_date)
 
 
+# A won deal without closed_at is dated by the update that recorded it won.
+_OUTCOMES = """
+    with won_undated as (
+        select contact_id, min(cast(coalesce(closed_at, updated_at) as date)) as won_date
+        from wh.staging.stg_raw__opportunities
+        where (coalesce(is_won, false) or stage = 'closed_won') and contact_id is not null
+        group by contact_id
+    )
+    select
+        outcomes.contact_id,
+        outcomes.created_date,
+        outcomes.first_opportunity_date,
+        coalesce(
+            outcomes.first_won_date, case when outcomes.is_customer then won_undated.won_date end
+        ) as first_won_date,
+        outcomes.is_customer and outcomes.first_won_date is null as is_won_undated
+    from wh.intermediate.int_lead_outcomes as outcomes
+    left join won_undated on outcomes.contact_id = won_undated.contact_id
+    where outcomes.created_date is not null
+    order by outcomes.contact_id
+"""
+
+
 def _days(n) -> pd.Timedelta:
     return pd.to_timedelta(n, unit="D")
 
 
 def select_leads(con, options: Options, model: ModelInfo) -> LeadSet:
     span = data_span(con)
-    frame = con.execute(
-        "select contact_id, created_date, first_opportunity_date, first_won_date "
-        "from wh.intermediate.int_lead_outcomes where created_date is not null order by contact_id"
-    ).df()
+    frame = con.execute(_OUTCOMES).df()
     if frame.empty:
         raise CalibrateError("the warehouse holds no contacts: nothing to calibrate on")
+    undated_ids = set(frame.loc[frame["is_won_undated"].fillna(False), "contact_id"])
     for c in ("created_date", "first_opportunity_date", "first_won_date"):
         frame[c] = pd.to_datetime(frame[c])
     window = _days(options.outcome_days)
@@ -118,10 +140,12 @@ def select_leads(con, options: Options, model: ModelInfo) -> LeadSet:
     frame["label"] = (won.notna() & (won - created <= window)).astype(np.int8)
     frame["is_train"] = created <= pd.Timestamp(options.train_until)
     if not frame["is_train"].any():
+        left = "; ".join(f"{n:,} {why}" for why, n in left_out.items())
         raise CalibrateError(
             f"no lead created on or before --train-until {options.train_until} has a closed "
             f"{options.outcome_days}-day outcome window (the warehouse holds data up to {span.last_day}"
             + (f", from {span.first_event}" if span.first_event else "")
+            + (f"; left out: {left}" if left else "")
             + "): choose a later --train-until or a shorter --outcome-days"
         )
     # positives (and leads with a lost opportunity) inside their window: the day before it
@@ -137,7 +161,11 @@ def select_leads(con, options: Options, model: ModelInfo) -> LeadSet:
     frame = frame[["contact_id", "created_date", "as_of", "label", "is_train"]].reset_index(drop=True)
 
     frame = _scored_on_as_of(con, frame, model, left_out)
-    return LeadSet(frame=frame, span=span, comparable_age=age, left_out=left_out)
+    notes = {}
+    n_undated = int(frame["contact_id"].isin(undated_ids).sum())
+    if n_undated:
+        notes["won deals without closed_at, dated by the update that recorded the win"] = n_undated
+    return LeadSet(frame=frame, span=span, comparable_age=age, left_out=left_out, notes=notes)
 
 
 def _scored_on_as_of(con, frame: pd.DataFrame, model: ModelInfo, left_out: dict[str, int]) -> pd.DataFrame:

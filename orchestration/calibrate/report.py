@@ -97,6 +97,8 @@ def as_text(report: dict) -> str:
     )
     if leads["left_out"]:
         lines.append("left out: " + "; ".join(f"{n:,} {why}" for why, n in leads["left_out"].items()))
+    for why, n in (leads.get("notes") or {}).items():
+        lines.append(f"note: {n:,} {why}")
     lines.append(
         "features as of the day before each lead's first opportunity or win, else at age "
         f"{leads['comparable_age_days']} days (the training winners' median); "

@@ -212,6 +212,7 @@ def _fit_and_write(options: Options, data: dict, out: Path, started: float, prog
             "test": int(test.sum()),
             "test_won": int(yt.sum()),
             "left_out": leadset.left_out,
+            "notes": leadset.notes,
             "comparable_age_days": leadset.comparable_age,
         },
         "fit": {

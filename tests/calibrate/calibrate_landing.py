@@ -38,9 +38,9 @@ def _pick(rng: random.Random, weighted: list[tuple[str, float]]) -> str:
     return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
 
 
-def land(home: Path, n: int = 1000, seed: int = 3, events: bool = True) -> dict:
-    """Write contacts, events (unless not `events`) and opportunities under home/landing;
-    the truth per lead."""
+def land(home: Path, n: int = 1000, seed: int = 3, events: bool = True, undated: float = 0.0) -> dict:
+    """Write contacts, events (unless not `events`) and opportunities under home/landing
+    (the share `undated` of won deals without closed_at); the truth per lead."""
     rng = random.Random(seed)
     contacts, event_rows, opportunities, truth = [], [], [], {}
     for i in range(n):
@@ -80,11 +80,12 @@ def land(home: Path, n: int = 1000, seed: int = 3, events: bool = True) -> dict:
                  "stage": "open", "amount": 1000, "updated_at": _ts(first_opportunity, 12)}
             )  # fmt: skip
             if closed <= END:
-                opportunities.append(
-                    {"opportunity_id": oid, "contact_id": cid, "created_at": _ts(first_opportunity, 12),
-                     "stage": "closed_won" if won else "closed_lost", "is_won": won, "amount": 1000,
-                     "closed_at": _ts(closed, 15), "updated_at": _ts(closed, 15)}
-                )  # fmt: skip
+                closing = {"opportunity_id": oid, "contact_id": cid, "created_at": _ts(first_opportunity, 12),
+                           "stage": "closed_won" if won else "closed_lost", "is_won": won, "amount": 1000,
+                           "closed_at": _ts(closed, 15), "updated_at": _ts(closed, 15)}  # fmt: skip
+                if won and rng.random() < undated:
+                    del closing["closed_at"]
+                opportunities.append(closing)
         # behaviour over the active days, all before any deal
         span = max(0, (min(created + dt.timedelta(days=active_days), END) - created).days)
         visits = _poisson(rng, math.exp(0.9 + 0.6 * intent))

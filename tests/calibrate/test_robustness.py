@@ -27,7 +27,7 @@ def _home(tmp_path_factory, name, **land_args):
 
 @pytest.fixture(scope="module")
 def no_events(tmp_path_factory):
-    return _home(tmp_path_factory, "no_events", n=600, events=False)
+    return _home(tmp_path_factory, "no_events", n=600, events=False, undated=0.3)
 
 
 def test_without_events_the_profile_alone_is_fitted(no_events, tmp_path, monkeypatch):
@@ -36,9 +36,15 @@ def test_without_events_the_profile_alone_is_fitted(no_events, tmp_path, monkeyp
     report = json.loads((tmp_path / "calibration-core-v3.json").read_text())
     assert report["data"]["events_read"] == 0 and report["data"]["first_event"] is None
     assert report["rules"] and all(r["kind"] == "fit" for r in report["rules"])
-    # lead origin quadruples the odds in the synthetic truth
-    assert any("Lead Add Form" in r["description"] and r["bins"][0]["points"] > 0 for r in report["rules"])
+    # "do not email" quarters the odds in the synthetic truth
+    assert any(
+        r["description"] == "Do Not Email = Yes" and r["bins"][0]["points"] < 0 for r in report["rules"]
+    )
     assert (tmp_path / "aggregate_rules.csv").read_text().count("\n") == 1
+    # a third of the wins have no closed_at: dated by the update that recorded them
+    notes = report["leads"]["notes"]
+    assert list(notes) == ["won deals without closed_at, dated by the update that recorded the win"]
+    assert 0.15 < list(notes.values())[0] / report["leads"]["train_won"] < 0.6
 
 
 def test_no_wins_in_the_window_is_a_clear_error(no_events, tmp_path, monkeypatch):
