@@ -18,6 +18,7 @@ many do not: max(5, 0.5 % of the training leads).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -279,39 +280,64 @@ def matrix(
     source_index: dict[Source, int],
     n_leads: int,
     train_mask: np.ndarray,
-) -> sp.csr_matrix:
-    """The 0/1 matrix (leads x columns), sparse; sets each feature's columns and support."""
+) -> tuple[list[Feature], sp.csr_matrix]:
+    """The features that keep a column, and their 0/1 matrix (leads x columns, sparse).
+
+    A column the same for every training lead, or the same as an earlier column for every
+    lead (two attributes holding one fact; "has a page view" and "has an event" when page
+    views are the only events) is dropped, with its step or bin: the fit could only split
+    its weight between the copies. Sets each kept feature's columns and support."""
     rows: list[np.ndarray] = []
+    seen: set[bytes] = set()
+    n_train = int(train_mask.sum())
+    kept_features = []
     by_field = {name: g for name, g in fields.groupby("field", sort=False)}
     for f in features:
+        masks = _masks(f, by_field, measured, source_index, n_leads)
+        keep = []
+        for j, m in enumerate(masks):
+            in_train = int(m[train_mask].sum())
+            fingerprint = hashlib.blake2b(np.flatnonzero(m).tobytes(), digest_size=16).digest()
+            if 0 < in_train < n_train and fingerprint not in seen:
+                seen.add(fingerprint)
+                keep.append(j)
+        if not keep:
+            continue
+        if f.kind in ("numeric", "aggregate"):
+            f.cuts = [f.cuts[j] for j in keep]
+            f.cut_texts = [f.cut_texts[j] for j in keep]
         f.columns = []
-        if f.kind in ("value", "missing", "numeric"):
-            g = by_field.get(f.field)
-            leads = g["lead_idx"].to_numpy() if g is not None else np.array([], dtype=int)
-        if f.kind == "value":
-            hit = np.zeros(n_leads, dtype=bool)
-            hit[leads[(g["value_lower"] == f.value_lower).to_numpy()]] = True
-            masks = [hit]
-        elif f.kind == "missing":
-            hit = np.ones(n_leads, dtype=bool)
-            hit[leads] = False
-            masks = [hit]
-        elif f.kind == "numeric":
-            per_lead = np.full(n_leads, np.nan, dtype=np.float32)
-            per_lead[leads] = g["value_number"].to_numpy(dtype=np.float32)
-            with np.errstate(invalid="ignore"):
-                masks = [per_lead >= np.float32(c) for c in f.cuts]
-        else:
-            v = measured[:, source_index[f.source]]
-            with np.errstate(invalid="ignore"):
-                masks = [v >= c for c in f.cuts]
-        for m in masks:
+        for j in keep:
             f.columns.append(len(rows))
-            rows.append(np.flatnonzero(m))
-        f.support = int(np.logical_or.reduce(masks)[train_mask].sum()) if masks else 0
+            rows.append(np.flatnonzero(masks[j]))
+        f.support = int(np.logical_or.reduce([masks[j] for j in keep])[train_mask].sum())
+        kept_features.append(f)
     if not rows:
-        return sp.csr_matrix((n_leads, 0))
+        return kept_features, sp.csr_matrix((n_leads, 0))
     row_idx = np.concatenate(rows)
     col_idx = np.concatenate([np.full(len(r), j) for j, r in enumerate(rows)])
     data = np.ones(len(row_idx), dtype=np.float64)
-    return sp.csr_matrix((data, (row_idx, col_idx)), shape=(n_leads, len(rows)))
+    return kept_features, sp.csr_matrix((data, (row_idx, col_idx)), shape=(n_leads, len(rows)))
+
+
+def _masks(f: Feature, by_field: dict, measured, source_index, n_leads) -> list[np.ndarray]:
+    """Per column of the feature, which leads have it."""
+    if f.kind in ("value", "missing", "numeric"):
+        g = by_field.get(f.field)
+        leads = g["lead_idx"].to_numpy() if g is not None else np.array([], dtype=int)
+    if f.kind == "value":
+        hit = np.zeros(n_leads, dtype=bool)
+        hit[leads[(g["value_lower"] == f.value_lower).to_numpy()]] = True
+        return [hit]
+    if f.kind == "missing":
+        hit = np.ones(n_leads, dtype=bool)
+        hit[leads] = False
+        return [hit]
+    if f.kind == "numeric":
+        per_lead = np.full(n_leads, np.nan, dtype=np.float32)
+        per_lead[leads] = g["value_number"].to_numpy(dtype=np.float32)
+        with np.errstate(invalid="ignore"):
+            return [per_lead >= np.float32(c) for c in f.cuts]
+    v = measured[:, source_index[f.source]]
+    with np.errstate(invalid="ignore"):
+        return [v >= c for c in f.cuts]

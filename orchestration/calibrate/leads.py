@@ -8,7 +8,10 @@ features are taken (its as-of day).
 - Train: created up to `train_until`; test: created after it.
 - As-of day: the day before the lead's first opportunity or win, when that falls inside
   its window (never before its creation day); else its creation day plus a comparable
-  age: the median age of the training positives on their as-of days, within the window.
+  age: an age drawn from the training positives' ages on their as-of days (within the
+  window; the draw is a stable hash of the contact id), so that the others are seen at
+  the same spread of ages as the winners, and age alone (days since the last event, say)
+  tells them apart no better than it would on any day.
   Features are the lead's state at the end of its as-of day, as the score history holds
   it: nothing dated on or after its first opportunity enters.
 - Left out (and counted): leads created before the first event in the warehouse (their
@@ -20,6 +23,7 @@ features are taken (its as-of day).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,7 +47,7 @@ class LeadSet:
 
     frame: pd.DataFrame
     span: DataSpan
-    comparable_age: int
+    comparable_age: int  # the median of the ages the others are drawn from
     left_out: dict[str, int] = field(default_factory=dict)
     notes: dict[str, int] = field(default_factory=dict)
 
@@ -95,6 +99,12 @@ _OUTCOMES = """
     where outcomes.created_date is not null
     order by outcomes.contact_id
 """
+
+
+def _unit(contact_id: str) -> float:
+    """A number in [0, 1) fixed by the contact id (the same on every run and machine)."""
+    digest = hashlib.blake2b(str(contact_id).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
 
 
 def _days(n) -> pd.Timedelta:
@@ -153,9 +163,12 @@ def select_leads(con, options: Options, model: ModelInfo) -> LeadSet:
     frame["as_of"] = pd.NaT
     frame.loc[inside, "as_of"] = np.maximum(first_outcome[inside] - _days(1), created[inside])
     train_pos = frame["is_train"] & (frame["label"] == 1)
-    ages = (frame.loc[train_pos, "as_of"] - frame.loc[train_pos, "created_date"]).dt.days
-    age = int(np.clip(np.median(ages), 0, options.outcome_days - 1)) if len(ages) else 0
-    frame.loc[~inside, "as_of"] = created[~inside] + _days(age)
+    ages = (frame.loc[train_pos, "as_of"] - frame.loc[train_pos, "created_date"]).dt.days.to_numpy()
+    ages = np.sort(np.clip(ages, 0, options.outcome_days - 1)) if len(ages) else np.zeros(1, dtype=int)
+    age = int(np.median(ages))
+    draws = np.array([_unit(c) for c in frame.loc[~inside, "contact_id"]])
+    drawn = ages[np.minimum((draws * len(ages)).astype(int), len(ages) - 1)]
+    frame.loc[~inside, "as_of"] = created[~inside] + pd.to_timedelta(drawn, unit="D")
     frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
     frame["created_date"] = frame["created_date"].dt.date
     frame = frame[["contact_id", "created_date", "as_of", "label", "is_train"]].reset_index(drop=True)

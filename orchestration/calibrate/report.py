@@ -100,8 +100,8 @@ def as_text(report: dict) -> str:
     for why, n in (leads.get("notes") or {}).items():
         lines.append(f"note: {n:,} {why}")
     lines.append(
-        "features as of the day before each lead's first opportunity or win, else at age "
-        f"{leads['comparable_age_days']} days (the training winners' median); "
+        "features as of the day before each lead's first opportunity or win, else at an age "
+        f"drawn from the training winners' ages (median {leads['comparable_age_days']} days); "
         f"data up to {report['data']['last_day']}"
     )
     val = (

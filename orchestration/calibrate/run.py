@@ -144,7 +144,7 @@ def _fit_and_write(options: Options, data: dict, out: Path, started: float, prog
     features = cand.field_candidates(data["fields"], train, int(train.sum()))
     features += cand.aggregate_candidates(data["sources"], data["measured"], train, options.window)
     source_index = {s: i for i, s in enumerate(data["sources"])}
-    X = cand.matrix(features, data["fields"], data["measured"], source_index, n, train)
+    features, X = cand.matrix(features, data["fields"], data["measured"], source_index, n, train)
     groups = [f.columns for f in features]
     train_idx = np.flatnonzero(train)
     created = frame["created_date"].to_numpy()[train_idx]
