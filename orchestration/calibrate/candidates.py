@@ -104,11 +104,6 @@ def _steps(values: np.ndarray, first: float | None, integer: bool, support: int)
     return kept
 
 
-def _slug(text: str) -> str:
-    s = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
-    return s[:40].strip("_") or "x"
-
-
 def _field_name(field_: str) -> str:
     for prefix in ("contact.attributes.", "company.attributes."):
         if field_.startswith(prefix):
@@ -199,7 +194,9 @@ def event_sources(
     """The event measures worth binning: any event's active days and recency; each event
     type's count; each engagement rule filter's count; the sum of each numeric property."""
     support = min_support(n_train)
-    frequent = [t for t, n in zip(types["event_type"], types["leads"], strict=True) if n >= support]
+    frequent = [
+        t for t, n in zip(types["event_type"], types["leads"], strict=True) if n >= support and _writable(t)
+    ]
     if not frequent:
         return []
     sources = [Source("active_days"), Source("days_since")]

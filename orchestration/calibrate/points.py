@@ -56,9 +56,11 @@ def _slug(text: str, limit: int = 32) -> str:
 
 def _base_id(f: Feature) -> str:
     if f.kind in ("value", "missing", "numeric"):
-        name = f.field.split(".")[-1] if f.field.startswith(("contact.", "company.")) else f.field
-        if f.field.startswith("company."):
-            name = "company_" + name
+        name = f.field
+        for prefix in ("contact.attributes.", "contact.", "company.attributes.", "company."):
+            if name.startswith(prefix):
+                name = ("company_" if prefix.startswith("company") else "") + name[len(prefix) :]
+                break
         base = _slug(name)
         return {"value": f"{base}_{_slug(f.value or '')}", "missing": f"{base}_missing", "numeric": base}[
             f.kind

@@ -42,7 +42,7 @@ def _fit_rows(rule: Rule) -> list[dict]:
         cut = f.cut_texts[j]
         rows.append(
             {
-                "rule_id": f"{rule.rule_id}_from_{slug(cut)}",
+                "rule_id": f"{rule.rule_id}_from_{slug(cut.replace('-', 'minus '))}",
                 "description": f"{f.label} {cut} or more" + (" (adds to the steps below)" if rows else ""),
                 "field": f.field,
                 "operator": "at_least",
