@@ -109,3 +109,61 @@ def test_candidate_sits_beside_the_active_version(candidate_built):
     assert by_version[3][1] == by_version[1][1] > 900  # the same leads, scored by both
     # lead_scores: core's active version 1 still; the new model's only version is active
     assert active == [("core", 1), ("courses", 1)]
+
+
+AWKWARD = 'Banking, Investment And "Insurance" — Spé'
+
+
+def test_awkward_values_survive_the_seed_files(tmp_path, monkeypatch):
+    """Values with commas, quotes and unicode are written as CSV quotes them and read back
+    by dbt exactly; the rows pass the seeds' tests."""
+    from orchestration.calibrate import seeds
+
+    (tmp_path / "project").mkdir()
+    project = _copy_project(tmp_path / "project")
+    monkeypatch.setenv("LEADSCORE_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(config, "PROJECT_DIR", project)
+    ids = {"model_id": "awk", "model_version": 1}
+    rows = {name: [] for name in seeds.HEADERS}
+    rows["scoring_models"] = [
+        {**ids, "is_active": True, "label": "awk", "description": "a, b", "mql_threshold": 5,
+         "min_score": -3, "max_score": 12, "decay_method": "none", "decay_full_days": 0,
+         "decay_window_days": 365}
+    ]  # fmt: skip
+    rows["fit_rules"] = [
+        {**ids, "rule_id": "spec", "description": f"Specialization = {AWKWARD}",
+         "field": 'contact.attributes.Spé, "x"', "operator": "equals", "value": AWKWARD, "points": 7,
+         "component": "fit"},
+        {**ids, "rule_id": "visits_from_2_5", "description": "visits", "field": "contact.attributes.v",
+         "operator": "at_least", "value": "2.5", "points": -3, "component": "negative"},
+    ]  # fmt: skip
+    rows["aggregate_rules"] = [
+        {**ids, "rule_id": "secs", "description": "seconds, total", "measure": "sum",
+         "event_type": "page_view", "property": "utm.source", "operator": "in", "value": 'a|b,"c"',
+         "sum_property": "seconds",
+         "window_days": 90, "min_value": lo, "max_value": hi, "points": p, "component": "engagement"}
+        for lo, hi, p in (("1", "41.5", 2), ("41.5", None, 5))
+    ]  # fmt: skip
+    rows["score_bands"] = [{**ids, "band": b, "band_rank": i + 1, "min_score": m} for i, (b, m) in
+                           enumerate((("cold", -3), ("hot", 5)))]  # fmt: skip
+    rows["score_grades"] = [
+        {**ids, "dimension": d, "grade": g, "grade_rank": i + 1, "min_points": m}
+        for d in ("fit", "engagement")
+        for i, (g, m) in enumerate((("A", 5), ("B", -3)))
+    ]
+    seeds.write(rows, project / "seeds", "awk", 1, append=True)
+    assert (
+        run_dbt("build", "--select", "resource_type:seed", "--indirect-selection", "cautious", quiet=True)
+        == 0
+    )
+    con = duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"), read_only=True)
+    try:
+        fit = con.execute("select field, value from rules.fit_rules where rule_id = 'spec'").fetchall()
+        agg = con.execute(
+            "select property, value, min_value, max_value from rules.aggregate_rules where model_id = 'awk' "
+            "order by min_value"
+        ).fetchall()
+    finally:
+        con.close()
+    assert fit == [('contact.attributes.Spé, "x"', AWKWARD)]
+    assert agg == [("utm.source", 'a|b,"c"', 1.0, 41.5), ("utm.source", 'a|b,"c"', 41.5, None)]
