@@ -5,14 +5,16 @@
    used, on leads that come later: on rolling time-ordered splits of the training leads
    (fit on the oldest 60, 70, 80 and 90 %, validate on the next 10 % each), the mean AUC
    of an L2 refit on the columns it kept. The chosen penalty is the strongest whose mean
-   validation AUC is within 0.001 of the best, among those keeping at most `max_rules`
+   validation AUC is within 0.001 of the best. Every penalty keeps at most `max_rules`
    rules (a rule = all columns of one candidate feature).
 2. Refit (L2, lbfgs) on the kept columns of all training leads, its strength chosen by
    the validation log-loss. Its weights become the points; the L1 weights only select.
 3. Bootstrap: the refit on resampled training leads gives each weight's spread (the
    interval shown beside each rule's points).
-With too few leads for any split (5 positives and 5 negatives on each side), a moderate
-fixed penalty is used and the report says so.
+A penalty that keeps more than `max_rules` rules keeps those with the largest weights.
+With too few leads for any split (5 positives and 5 negatives on each side), the weakest
+penalty is used, keeping at most one rule per 5 leads of the rarer outcome (at least 3),
+and the report says so.
 """
 
 from __future__ import annotations
@@ -80,6 +82,19 @@ def _groups_of(selected: np.ndarray, groups: list[list[int]]) -> int:
     return sum(1 for g in groups if selected[g].any())
 
 
+def _trim(coef: np.ndarray, groups: list[list[int]], limit: int) -> np.ndarray:
+    """The selected columns (non-zero weights), of at most `limit` rules: those whose
+    largest weight is largest."""
+    selected = coef != 0
+    weights = sorted(
+        ((float(np.abs(coef[g]).max()), i) for i, g in enumerate(groups) if selected[g].any()), reverse=True
+    )
+    keep = np.zeros_like(selected)
+    for _, i in weights[:limit]:
+        keep[groups[i]] = selected[groups[i]]
+    return keep
+
+
 def fit(
     X: sp.csr_matrix,
     y: np.ndarray,
@@ -129,21 +144,25 @@ def _fit(X, y, order, groups, max_rules, bootstrap, seed) -> FitResult:
             "the candidate features are all empty on the training leads: nothing to fit"
         ) from None
     splits = folds(order, y)
+    # without a split: about a rule per 5 leads of the rarer outcome
+    limit = max_rules if splits else min(max_rules, max(3, int(min(y.sum(), len(y) - y.sum()) // 5)))
     path: list[dict] = []
     note = None
     selections: dict[float, np.ndarray] = {}
+    over = 0
     for C in c_min * 10 ** np.linspace(0.0, 4.5, GRID_POINTS):
-        sel = _l1(X, y, C, seed).coef_[0] != 0
-        n_groups = _groups_of(sel, groups)
+        coef = _l1(X, y, C, seed).coef_[0]
+        n_groups = _groups_of(coef != 0, groups)
         if not n_groups:
             continue
-        if n_groups > max_rules and path and path[-1]["rules"] > max_rules:
-            break  # weaker penalties only keep more
-        selections[float(C)] = sel
-        entry = {"c": float(C), "rules": n_groups, "validation_auc": None}
+        over = over + 1 if n_groups > limit else 0
+        if over > 1:
+            break  # weaker penalties only keep more, and the limit cuts them back anyway
+        selections[float(C)] = _trim(coef, groups, limit)
+        entry = {"c": float(C), "rules": min(n_groups, limit), "validation_auc": None}
         aucs = []
         for fit_idx, val_idx in splits:
-            fold_sel = np.flatnonzero(_l1(X[fit_idx], y[fit_idx], C, seed).coef_[0] != 0)
+            fold_sel = np.flatnonzero(_trim(_l1(X[fit_idx], y[fit_idx], C, seed).coef_[0], groups, limit))
             if len(fold_sel):
                 refit = _l2(X[fit_idx][:, fold_sel], y[fit_idx], 1.0)
                 aucs.append(_auc(y[val_idx], refit.decision_function(X[val_idx][:, fold_sel])))
@@ -152,20 +171,18 @@ def _fit(X, y, order, groups, max_rules, bootstrap, seed) -> FitResult:
         if aucs:
             entry["validation_auc"] = float(np.mean(aucs))
         path.append(entry)
-    eligible = [e for e in path if e["rules"] <= max_rules]
-    if not eligible:
+    if not path:
         raise CalibrateError(
             "no feature predicts the outcome on the training leads (every penalty keeps none)"
         )
     if splits:
-        best = max(e["validation_auc"] for e in eligible)
-        c_l1 = min(e["c"] for e in eligible if e["validation_auc"] >= best - AUC_TOLERANCE)
+        best = max(e["validation_auc"] for e in path)
+        c_l1 = min(e["c"] for e in path if e["validation_auc"] >= best - AUC_TOLERANCE)
     else:
-        # without a split: the penalty a tenth of the way along the path, a moderate one
-        c_l1 = eligible[min(len(eligible) - 1, max(0, len(eligible) // 3))]["c"]
+        c_l1 = path[-1]["c"]  # the weakest penalty, cut back to the limit
         note = (
             "too few leads for a time-ordered validation (at least 5 positives and 5 negatives "
-            "on each side of a split): a moderate fixed penalty was used"
+            f"on each side of a split): at most {limit} rules, a rule per 5 leads of the rarer outcome"
         )
     cols = np.flatnonzero(selections[c_l1])
 
