@@ -17,7 +17,7 @@ from orchestration.calibrate import extract, points, seeds, version
 from orchestration.calibrate.evaluate import figures
 from orchestration.calibrate.fit import fit
 from orchestration.calibrate.leads import select_leads
-from orchestration.calibrate.options import CalibrateError, Options
+from orchestration.calibrate.options import CalibrateError, Options, WarehouseBusyError
 from orchestration.calibrate.report import as_text, write_json
 from orchestration.calibrate.warehouse import attached, engagement_filters, model_info
 
@@ -54,8 +54,6 @@ def calibrate(
         with hold(what="leadscore calibrate (reading the warehouse)", progress=progress):
             data = _read(options, warehouse, progress)
     except RunLockedError as e:
-        from orchestration.calibrate.options import WarehouseBusyError
-
         raise WarehouseBusyError(str(e)) from None
     progress(f"read in {time.monotonic() - started:.0f}s; fitting")
     return _fit_and_write(options, data, out, started, progress)
@@ -147,6 +145,7 @@ def _fit_and_write(options: Options, data: dict, out: Path, started: float, prog
     features, X = cand.matrix(features, data["fields"], data["measured"], source_index, n, train)
     groups = [f.columns for f in features]
     train_idx = np.flatnonzero(train)
+    progress(f"fitting {len(features)} candidate rules ({X.shape[1]} columns) on {len(train_idx)} leads")
     created = frame["created_date"].to_numpy()[train_idx]
     order = np.argsort(created, kind="stable")
     result = fit(
