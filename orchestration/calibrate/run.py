@@ -87,16 +87,18 @@ def _read(options: Options, warehouse: Path | None, progress) -> dict:
         train = frame["is_train"].to_numpy()
         y = frame["label"].to_numpy()
         n_pos, n_neg = int(y[train].sum()), int((1 - y[train]).sum())
+        left = "; ".join(f"{n:,} {why}" for why, n in leadset.left_out.items())
+        left = f" (left out: {left})" if left else ""
         if n_pos == 0:
             raise CalibrateError(
                 f"no wins among the {n_neg} training leads (created up to {options.train_until}, "
-                f"windows of {options.outcome_days} days closed): calibrate fits points from won "
+                f"windows of {options.outcome_days} days closed){left}: calibrate fits points from won "
                 "opportunities; land opportunities with is_won (or stage closed_won) and closed_at"
             )
         if n_pos < MIN_CLASS or n_neg < MIN_CLASS:
             raise CalibrateError(
                 f"too few training leads to fit: {n_pos} won and {n_neg} not (at least {MIN_CLASS} "
-                "of each); choose a later --train-until or a longer history"
+                f"of each){left}; choose a later --train-until or a longer history"
             )
         progress(f"{len(frame)} leads ({int(train.sum())} training); reading their features")
         extract.load_leads(con, frame)
