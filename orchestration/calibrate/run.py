@@ -20,6 +20,7 @@ from orchestration.calibrate.leads import select_leads
 from orchestration.calibrate.options import CalibrateError, Options, WarehouseBusyError
 from orchestration.calibrate.report import as_text, write_json
 from orchestration.calibrate.warehouse import attached, engagement_filters, model_info
+from orchestration.runtime import config
 
 MIN_CLASS = 5
 
@@ -48,6 +49,11 @@ def calibrate(
     from orchestration.runtime.run_lock import RunLockedError, hold
 
     options.check()
+    if not Path(warehouse or config.warehouse_path()).exists():
+        raise CalibrateError(
+            f"no warehouse at {warehouse or config.warehouse_path()}: land files and run "
+            "`leadscore ingest` and `leadscore build` (or `leadscore run`) first"
+        )
     started = time.monotonic()
     out = Path(options.out) if options.out else seeds.project_seeds()
     try:
