@@ -208,7 +208,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if code != 0:
             return code
     _say(f"daily run of {last}")
-    return _launch(last, last, args.wait)
+    code = _launch(last, last, args.wait)
+    if code == 0:
+        _demo_calibration()
+    return code
+
+
+def _demo_calibration() -> None:
+    """A calibrated candidate for the shipped `core` model, written under the demo's home
+    (never the checkout's seeds), shown beside the active version in the report."""
+    from orchestration.calibrate.options import CalibrateError, Options
+    from orchestration.calibrate.report import calibration_dir
+    from orchestration.calibrate.run import calibrate, default_train_until
+    from orchestration.serving.report import default_out, default_source, write_report
+
+    out = calibration_dir() / "seeds"
+    try:
+        train_until = default_train_until(outcome_days=90)
+        _say(f"calibrate core on the leads created up to {train_until} into {out}")
+        outcome = calibrate(Options("core", train_until, out=out), progress=_say)
+    except CalibrateError as e:
+        _say(f"calibrate: skipped: {e}")
+        return
+    print(outcome.text, flush=True)
+    print(f"report: {write_report(default_out(), default_source())}")
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -227,6 +250,49 @@ def cmd_report(args: argparse.Namespace) -> int:
         _say(f"leadscore report: cannot read {source}: {e}")
         return EXIT_RUN_FAILED
     print(f"report: {out}")
+    return 0
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a share between 0 and 1, e.g. 0.2: {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        return _positive(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from orchestration.calibrate.options import CalibrateError, Options, WarehouseBusyError
+    from orchestration.calibrate.run import calibrate
+
+    options = Options(
+        model_id=args.model,
+        train_until=args.train_until,
+        outcome_days=args.outcome_days,
+        mql_share=args.mql_share,
+        out=args.out,
+        max_rules=args.max_rules,
+        window_days=args.window_days,
+    )
+    try:
+        outcome = calibrate(options, progress=_say)
+    except WarehouseBusyError as e:
+        _say(f"leadscore calibrate: {e}")
+        return EXIT_LOCKED
+    except CalibrateError as e:
+        _say(f"leadscore calibrate: {e}")
+        return EXIT_RUN_FAILED
+    print(outcome.text)
+    print(f"report: {', '.join(str(p) for p in outcome.json_files)}")
     return 0
 
 
@@ -380,6 +446,48 @@ def parser() -> argparse.ArgumentParser:
         "otherwise; 0 for none)",
     )
     bn.set_defaults(func=cmd_bench)
+
+    ca = sub.add_parser(
+        "calibrate",
+        help="fit points from the warehouse's outcomes into a candidate rules version",
+        description="Fit a regularised logistic regression on the leads created up to "
+        "--train-until (won within --outcome-days of creation, or not once that window "
+        "has closed), with each lead's features as of the day before its first "
+        "opportunity or win. Write its rules as whole points (+10 = twice the odds) as a "
+        "complete new version of MODEL (the next version, inactive; version 1, active, for "
+        "a new model id) in the seeds' formats, and compare it with the active version and "
+        "the regression on the leads created after --train-until. Reads the warehouse "
+        "read-only. See docs/rules.md, 'Calibrate points from outcomes'.",
+    )
+    ca.add_argument("--model", required=True, help="the model id: an existing one, or a new one")
+    ca.add_argument(
+        "--train-until", type=_date, required=True, help="leads created up to this day train, YYYY-MM-DD"
+    )
+    ca.add_argument(
+        "--outcome-days",
+        type=_count,
+        default=90,
+        help="a win counts within this many days of creation (default 90)",
+    )
+    ca.add_argument(
+        "--mql-share",
+        type=_share,
+        default=0.2,
+        help="share of the training leads at or above the MQL threshold (default 0.2)",
+    )
+    ca.add_argument(
+        "--out",
+        type=Path,
+        help="where the seed rows go (default: the project's seeds/, appended); another folder "
+        "gets each seed file with only the candidate's rows",
+    )
+    ca.add_argument("--max-rules", type=_count, default=30, help="at most this many rules (default 30)")
+    ca.add_argument(
+        "--window-days",
+        type=_count,
+        help="trailing window of the behaviour rules, in days (default: --outcome-days, at most 365)",
+    )
+    ca.set_defaults(func=cmd_calibrate)
 
     rp = sub.add_parser(
         "report",

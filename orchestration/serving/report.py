@@ -22,6 +22,7 @@ from orchestration.serving.marts import Marts, read_marts
 from orchestration.serving.sections import (
     section_attributes,
     section_bands,
+    section_calibration,
     section_channels,
     section_cycle,
     section_distribution,
@@ -51,6 +52,7 @@ SECTIONS = [
     ("cycle", "Sales cycle per band", section_cycle),
     ("mqls", "MQLs over time", section_mqls),
     ("versions", "Versions compared", section_versions),
+    ("calibration", "Calibrated candidate", section_calibration),
     ("attributes", "Attributes with the most lift", section_attributes),
     ("funnel", "Funnel", section_funnel),
     ("channels", "Cost per channel", section_channels),

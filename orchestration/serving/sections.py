@@ -360,3 +360,11 @@ def section_channels(m: Marts) -> str:
             for c, t in sorted(per.items())
         ],
     )
+
+
+def section_calibration(m: Marts) -> str:
+    """The latest `leadscore calibrate` report of this home (not a mart: a JSON file)."""
+    from orchestration.calibrate.html import section
+    from orchestration.calibrate.report import latest
+
+    return section(latest())

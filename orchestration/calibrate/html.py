@@ -1,0 +1,74 @@
+"""The calibration section of the HTML report (`leadscore report`): the latest calibration
+report's candidate beside the active version and the regression, and its rules."""
+
+from __future__ import annotations
+
+from orchestration.calibrate.report import bin_label, scorer_rows
+from orchestration.serving.markup import esc, nodata, num, pct, table
+
+
+def _points(b: dict) -> str:
+    iv = b.get("interval")
+    return f"{b['points']:+d}" + (f" <small>[{round(iv[0]):+d}, {round(iv[1]):+d}]</small>" if iv else "")
+
+
+def section(report: dict | None) -> str:
+    if not report:
+        return nodata("a calibrated candidate (run leadscore calibrate)")
+    o, leads, lv = report["options"], report["leads"], report["levels"]
+    status = (
+        "a new model: its version 1 is active"
+        if report["is_new_model"]
+        else f"an inactive candidate beside active version {report['active_version']}"
+    )
+    out = [
+        f"<p><b>{esc(report['model_id'])} version {report['model_version']}</b>, {esc(status)}: fitted on "
+        f"{leads['train']:,} leads created up to {esc(o['train_until'])} ({leads['train_won']:,} won within "
+        f"{o['outcome_days']} days), written to <code>{esc(report['seeds']['folder'])}</code> on "
+        f"{esc(report['generated_at'][:10])}. +10 points = twice the odds of a win; MQL from "
+        f"{lv['mql_threshold']} points ({pct(lv['train_share_mql'])} of training leads).</p>"
+    ]
+    rows = scorer_rows(report)
+    if rows:
+        out.append(
+            f"<p>On the {leads['test']:,} leads created after {esc(o['train_until'])} whose windows "
+            f"closed ({leads['test_won']:,} won), each scored on its as-of day:</p>"
+        )
+        out.append(
+            table(
+                [
+                    "score",
+                    "AUC",
+                    "top band: share of leads",
+                    "share of conversions",
+                    "top decile converts",
+                    "bottom decile converts",
+                ],
+                [
+                    [
+                        esc(name),
+                        num(f.get("auc"), 3),
+                        pct(f.get("top_band_share_of_leads")),
+                        pct(f.get("top_band_share_of_conversions")),
+                        pct(f.get("top_decile_conversion")),
+                        pct(f.get("bottom_decile_conversion")),
+                    ]
+                    for name, f in rows
+                ],
+            )  # fmt: skip
+        )
+    else:
+        out.append(
+            f'<p class="nodata">No lead created after {esc(o["train_until"])} has a closed outcome '
+            "window yet: nothing to compare on.</p>"
+        )
+    rule_rows = []
+    for r in report["rules"]:
+        for i, b in enumerate(r["bins"]):
+            rule_rows.append(
+                [esc(r["description"]) if i == 0 else "", esc(bin_label(b)), _points(b),
+                 f"{r['support']:,}" if i == 0 else ""]
+            )  # fmt: skip
+    out.append("<h3>Rules <small>(points; 90 % bootstrap interval)</small></h3>")
+    out.append(table(["rule", "bin", "points", "training leads with it"], rule_rows, numeric_from=2))
+    return "".join(out)
