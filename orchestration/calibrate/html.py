@@ -17,7 +17,7 @@ def section(report: dict | None) -> str:
         return nodata("a calibrated candidate (run leadscore calibrate)")
     o, leads, lv = report["options"], report["leads"], report["levels"]
     status = (
-        "a new model: its version 1 is active"
+        "a new model: its version 1, inactive until you flip is_active"
         if report["is_new_model"]
         else f"an inactive candidate beside active version {report['active_version']}"
     )

@@ -85,7 +85,7 @@ def as_text(report: dict) -> str:
     o, leads, fit, lv = report["options"], report["leads"], report["fit"], report["levels"]
     lines = []
     new = (
-        " (a new model: its version 1 is active)"
+        " (a new model: its version 1, inactive until you flip is_active)"
         if report["is_new_model"]
         else (f" (a candidate beside active version {report['active_version']}; inactive)")
     )

@@ -95,9 +95,9 @@ def rows(
         "scoring_models": [
             {
                 **ids,
-                # a model needs exactly one active version (seed test): a new model's first
-                # version is it; a candidate for an existing model never is
-                "is_active": model.is_new,
+                # never active: a person reviews the candidate and flips is_active (a new
+                # model stays out of lead_scores until then, scored in the history)
+                "is_active": False,
                 "label": label,
                 "description": description,
                 "mql_threshold": levels.mql_threshold,

@@ -95,7 +95,7 @@ def test_threshold_puts_the_mql_share_of_training_leads_above_it(calibrated):
     assert abs(report["levels"]["train_share_mql"] - 0.25) < 0.06
 
 
-def test_a_new_model_id_gets_an_active_version_1_for_every_contact(built, tmp_path, monkeypatch):
+def test_a_new_model_id_gets_an_inactive_version_1_for_every_contact(built, tmp_path, monkeypatch):
     home, _ = built
     monkeypatch.setenv("LEADSCORE_HOME", str(home))
     run_cli("calibrate", "--model", "courses", *ARGS, "--max-rules", "4", "--out", str(tmp_path))
@@ -104,7 +104,7 @@ def test_a_new_model_id_gets_an_active_version_1_for_every_contact(built, tmp_pa
     assert "active" not in report["evaluation"]
     assert len(report["rules"]) <= 4
     model = _read_csv(tmp_path / "scoring_models.csv")[1]
-    assert model[:3] == ["courses", "1", "true"]
+    assert model[:3] == ["courses", "1", "false"]  # never active, even for a new model
     assert len(_read_csv(tmp_path / "segment_conditions.csv")) == 1
 
 
