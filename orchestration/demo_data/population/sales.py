@@ -120,10 +120,10 @@ def plan_sales(pop: Population, rng: np.random.Generator) -> None:
     hj = j[has_opp]
     pk, od, cd, rs = peak[has_opp], opp_day[has_opp], cday[has_opp], research[has_opp]
     for kind, p, day in (
-        ("demo_request", np.where(rs, 0.2, 0.75), pk - rng.integers(0, 4, len(hj))),
+        ("demo_request", np.where(rs, 0.2, 0.6), pk - rng.integers(0, 4, len(hj))),
         ("meeting_booked", 0.65, od),
-        ("quote_request", 0.30, od + rng.integers(3, 21, len(hj))),
-        ("trial_signup", np.where(rs, 0.05, 0.4), pk - rng.integers(2, 9, len(hj))),
+        ("quote_request", 0.2, od + rng.integers(3, 21, len(hj))),
+        ("trial_signup", np.where(rs, 0.05, 0.3), pk - rng.integers(2, 9, len(hj))),
     ):
         m = rng.random(len(hj)) < p
         add(hj[m], np.maximum(day[m], cd[m]), kind)
