@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from orchestration.demo_data.population import Population
+from orchestration.demo_data.population import FIRST_VISIT_DEPTH, Population
 from orchestration.demo_data.population.sampling import DAY, sample_sod
 from orchestration.demo_data.vocab.behaviour import PHASE_DEPTH, PHASE_DWELL
 from orchestration.demo_data.vocab.events import (
@@ -72,6 +72,7 @@ def draw_events(pop: Population, phase_cum: np.ndarray, d: int, rng: np.random.G
     # reader and the further the phase (scheduled events stay single).
     depth = np.zeros(len(kind))
     depth[:n_free] = PHASE_DEPTH[phase] * ct["depth"][cidx[:n_free]]
+    depth[n_free - n_b.sum() : n_free] *= FIRST_VISIT_DEPTH
     depth[KIND_SECONDS[kind] == 0] = 0.0
     more = np.repeat(np.arange(len(kind)), rng.poisson(depth))
     cidx, kind, fixed, phase_dwell = (np.concatenate([a, a[more]]) for a in (cidx, kind, fixed, phase_dwell))

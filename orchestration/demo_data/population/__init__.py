@@ -35,6 +35,7 @@ from orchestration.demo_data.vocab.behaviour import (
 from orchestration.demo_data.vocab.people import JUNK_NONE, LEAD_SOURCES
 
 EVENTS_PER_CONTACT_DAY = 100 / 365  # ~100 events per contact per year
+FIRST_VISIT_DEPTH = 0.3  # the visit right after creation goes less deep than later ones
 
 
 @dataclass
@@ -127,7 +128,7 @@ def _normalise(pop: Population) -> None:
     var *= n / len(sample)
     new = ct["created_day"] >= 0
     new_phase = pop.creation_phase(new)
-    burst = (ct["burst"][new] * (1.0 + per_phase[new_phase] * ct["depth"][new])).sum()
+    burst = (ct["burst"][new] * (1.0 + per_phase[new_phase] * ct["depth"][new] * FIRST_VISIT_DEPTH)).sum()
     mail = sum(float(pop.mail_rates(d, sample).sum()) for d in range(pop.days)) * n / len(sample)
     fixed = float(burst) + len(pop.sched["day"]) + mail
     target = EVENTS_PER_CONTACT_DAY * n * pop.days

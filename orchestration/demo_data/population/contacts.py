@@ -60,8 +60,8 @@ if TYPE_CHECKING:
 MAIL_PER_DAY = 4 / 30  # emails opened or clicked by an opted-in contact of average intent
 BG_SPREAD = 1.4  # sigma of the log of background reading rates across leads
 PAGE_DEPTH = 3.0  # pages a page view leads on to, for an average reader in a phase of depth 1
-JOURNEY_VOLUME = 3.0  # journeys' event rates relative to background reading
-RESEARCH_STEPS = 0.25  # a research journey's drawn events relative to a self-serve one's
+JOURNEY_VOLUME = 2.0  # journeys' event rates relative to background reading
+RESEARCH_STEPS = 0.375  # a research journey's drawn events relative to a self-serve one's
 
 
 def draw_contacts(pop: Population, rng: np.random.Generator) -> None:

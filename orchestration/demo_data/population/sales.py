@@ -128,7 +128,7 @@ def plan_sales(pop: Population, rng: np.random.Generator) -> None:
         m = rng.random(len(hj)) < p
         add(hj[m], np.maximum(day[m], cd[m]), kind)
     nj_idx = j[~has_opp]
-    m = rng.random(len(nj_idx)) < np.where(research[~has_opp], 0.05, 0.25)
+    m = rng.random(len(nj_idx)) < np.where(research[~has_opp], 0.05, 0.15)
     add(
         nj_idx[m],
         np.maximum(peak[~has_opp][m] - rng.integers(0, 3, m.sum()), cday[~has_opp][m]),

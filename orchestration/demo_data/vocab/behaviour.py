@@ -121,7 +121,7 @@ PHASE_MIX: list[dict[str, float]] = [
     },
     # decision
     {
-        "pv_pricing": 22,
+        "pv_pricing": 15,
         "pv_product": 10,
         "pv_customers": 6,
         "pv_about": 2,
