@@ -213,11 +213,11 @@ def draw_contacts(pop: Population, rng: np.random.Generator) -> None:
     bg_rate = 0.05 * reading * np.array([1.0, 1.0, 1.3, 0.7, 0.6])[junk]
     # How long the lead stays on a page (a factor on the page's typical seconds): buyers read
     # closely, tire-kickers skim.
-    style = np.where(research, 1.6, np.where(self_serve, 0.7, 1.0))
     dwell = np.exp(0.45 * drive + 0.35 * rng.standard_normal(n)) * np.array([1.0, 0.8, 1.1, 0.45, 0.9])[junk]
-    dwell *= style
+    dwell *= np.where(research, 1.25, np.where(self_serve, 0.75, 1.0))
     # How many more pages a page view leads on to (times the phase's depth): buyers dig in.
-    depth = PAGE_DEPTH * np.exp(0.7 * drive) * np.array([1.0, 0.5, 1.5, 0.3, 0.6])[junk] * style
+    depth = PAGE_DEPTH * np.exp(0.7 * drive) * np.array([1.0, 0.5, 1.5, 0.3, 0.6])[junk]
+    depth *= np.where(research, 1.6, np.where(self_serve, 0.7, 1.0))
     bg_phase = np.array([PH_BROWSE, PH_STUDENT, PH_COMPETITOR, PH_TIRE, PH_BROWSE], dtype=np.int8)[junk]
     burst = np.array([2.0, 2.0, 4.0, 2.5, 1.0])[junk] + np.where(normal, 3 * intent, 0)
     unsub_p = np.array([0.04, 0.10, 0.05, 0.15, 0.05])[junk]

@@ -74,8 +74,8 @@ PHASE_MIX: list[dict[str, float]] = [
         "pv_pricing": 14,
         "pv_home": 10,
         "trial_signup": 3,
-        "add_to_cart": 3,
-        "checkout_abandoned": 3,
+        "add_to_cart": 4,
+        "checkout_abandoned": 4,
         "chat_started": 3,
         "email_open": 15,
         "ad_click": 10,
@@ -132,7 +132,7 @@ PHASE_MIX: list[dict[str, float]] = [
         "form_contact_us": 1,
         "chat_started": 1.5,
         "add_to_cart": 0.5,
-        "checkout_abandoned": 0.3,
+        "checkout_abandoned": 0.5,
         "email_open": 8,
         "email_click": 8,
         "dl_case_study": 2,
@@ -166,7 +166,7 @@ PHASE_MIX: list[dict[str, float]] = [
 
 # How much longer than typical a page is read in each phase (evaluating and deciding leads
 # read closely), in the order of the phases above.
-PHASE_DWELL = np.array([1.0, 0.8, 1.2, 0.7, 1.0, 1.5, 1.7, 0.8, 1.8])
+PHASE_DWELL = np.array([1.0, 0.8, 1.2, 0.7, 1.0, 1.3, 1.4, 0.8, 1.4])
 # Pages a page view leads on to, on average, per unit of the reader's depth, by phase.
 PHASE_DEPTH = np.array([1.5, 0.5, 1.0, 0.2, 1.5, 3.0, 3.0, 1.0, 3.5])
 assert len(PHASE_DWELL) == len(PHASE_DEPTH) == len(PHASE_MIX)

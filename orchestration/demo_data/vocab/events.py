@@ -240,7 +240,7 @@ PAGE_SECONDS = {
     "pv_pricing": 60,
     "pv_about": 35,
     "pv_careers": 50,
-    "pv_docs": 140,
+    "pv_docs": 90,
 }
 KIND_SECONDS = np.array([PAGE_SECONDS.get(name, 0) for name, _, _ in KINDS], dtype=np.float64)
 assert all(KINDS[KIND[k]][1] == "page_view" for k in PAGE_SECONDS)
