@@ -97,7 +97,7 @@ def draw_contacts(pop: Population, rng: np.random.Generator) -> None:
     ordinary = np.flatnonzero(~comp["is_rival"])
     ordinary = ordinary[np.argsort(comp["emp"][ordinary], kind="stable")]
     w = np.sqrt(comp["emp"][ordinary].astype(np.float64))
-    company = ordinary[quantile_choice(correlated_uniform(rng, quality, 0.6), w)]
+    company = ordinary[quantile_choice(correlated_uniform(rng, quality, 0.7), w)]
     u = rng.random(n)
     none_p = np.select([junk == JUNK_STUDENT, junk == JUNK_TIRE, junk == JUNK_BOUNCE], [1.0, 0.75, 0.6], 0.06)
     company = np.where(u < none_p, -1, company)
@@ -111,7 +111,7 @@ def draw_contacts(pop: Population, rng: np.random.Generator) -> None:
     co = np.where(has_co, company, 0)
 
     sen0 = np.where(
-        junk == JUNK_STUDENT, SEN_STUDENT, quantile_choice(correlated_uniform(rng, quality, 0.5), SENIORITY_W)
+        junk == JUNK_STUDENT, SEN_STUDENT, quantile_choice(correlated_uniform(rng, quality, 0.6), SENIORITY_W)
     )
     title_rand = rng.integers(0, 1 << 30, n)
     country = np.where(
@@ -136,11 +136,11 @@ def draw_contacts(pop: Population, rng: np.random.Generator) -> None:
     size_fit = np.where(has_co, np.clip(np.log10(np.maximum(emp, 1)) / 4.5, 0.05, 1.0), 0.1)
     # Quality counts beyond the fields it leans: the fields are its noisy traces.
     raw = (
-        0.25 * SENIORITY_FIT[sen1]
-        + 0.25 * size_fit
+        0.2 * SENIORITY_FIT[sen1]
+        + 0.2 * size_fit
         + 0.15 * ind_fit
-        + 0.15 * BUDGET_FIT[budget]
-        + 0.2 * normal_cdf(quality)
+        + 0.1 * BUDGET_FIT[budget]
+        + 0.35 * normal_cdf(quality)
         + rng.normal(0, 0.05, n)
     )
     fit = 1 / (1 + np.exp(-(raw - 0.5) * 7))
