@@ -219,7 +219,7 @@ def draw_contacts(pop: Population, rng: np.random.Generator) -> None:
     depth = PAGE_DEPTH * np.exp(0.7 * drive) * np.array([1.0, 0.5, 1.5, 0.3, 0.6])[junk]
     depth *= np.where(research, 1.6, np.where(self_serve, 0.7, 1.0))
     bg_phase = np.array([PH_BROWSE, PH_STUDENT, PH_COMPETITOR, PH_TIRE, PH_BROWSE], dtype=np.int8)[junk]
-    burst = np.array([2.0, 2.0, 4.0, 2.5, 1.0])[junk] + np.where(normal, 3 * intent, 0)
+    burst = np.array([2.0, 2.0, 4.0, 4.0, 1.0])[junk] + np.where(normal, 3 * intent, 0)
     unsub_p = np.array([0.04, 0.10, 0.05, 0.15, 0.05])[junk]
     unsub_day = np.where(rng.random(n) < unsub_p, land_day + rng.integers(1, 200, n), 1 << 30)
     bounce = (junk == JUNK_BOUNCE) | (normal & (rng.random(n) < 0.01))
