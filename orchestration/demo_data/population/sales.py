@@ -116,7 +116,8 @@ def plan_sales(pop: Population, rng: np.random.Generator) -> None:
         sd.append(day)
         sk.append(np.full(len(mask_idx), KIND[kind]))
 
-    # Research buyers book a meeting; self-serve ones request demos and try the product.
+    # Buyers meet sales the day the deal opens; self-serve ones request a demo and try the
+    # product before, research buyers seldom.
     hj = j[has_opp]
     pk, od, cd, rs = peak[has_opp], opp_day[has_opp], cday[has_opp], research[has_opp]
     for kind, p, day in (
