@@ -17,6 +17,7 @@ from orchestration.demo_data.vocab.events import (
     KIND_PROP_N,
     KIND_SECONDS,
     KINDS,
+    MAX_SECONDS,
 )
 
 MAIL_CLICK_SHARE = 0.12
@@ -81,7 +82,7 @@ def draw_events(pop: Population, phase_cum: np.ndarray, d: int, rng: np.random.G
     # (scheduled events are no page views); -1 for other events.
     typical = KIND_SECONDS[kind]
     spent = typical * ct["dwell"][cidx] * phase_dwell * rng.lognormal(0.0, 0.7, len(kind))
-    seconds = np.where(typical > 0, np.clip(np.round(spent), 1, 3600), -1).astype(np.int32)
+    seconds = np.where(typical > 0, np.clip(np.round(spent), 1, MAX_SECONDS), -1).astype(np.int32)
     # Sessions: a contact's events of the day follow each other, the next one when the
     # page viewed before it is left (else a minute or two later); a contact created today
     # starts right after its creation second.

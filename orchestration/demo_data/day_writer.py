@@ -35,7 +35,13 @@ from orchestration.demo_data.vocab.companies import (
     company_attr_index,
     company_attr_json,
 )
-from orchestration.demo_data.vocab.events import EVENT_TYPES, KIND_TYPE, PROPERTIES, PROPERTIES_OPEN
+from orchestration.demo_data.vocab.events import (
+    EVENT_TYPES,
+    KIND_TYPE,
+    MAX_SECONDS,
+    PROPERTIES,
+    PROPERTIES_OPEN,
+)
 from orchestration.demo_data.vocab.people import (
     CHANNEL_CPL,
     DISPOSITIONS,
@@ -115,6 +121,7 @@ class DayWriter:
             etype=pa.array(EVENT_TYPES),
             props=pa.array(PROPERTIES),
             props_open=pa.array(PROPERTIES_OPEN),
+            close=pa.array(["}"] + [f', "seconds": {n}}}' for n in range(1, MAX_SECONDS + 1)]),
         )
         self.phase_cum = phase_tables()
         # Small entities: landing-day bounds and dirt per planned row.
@@ -301,15 +308,12 @@ class DayWriter:
     # -- events
 
     def properties(self, prop: np.ndarray, seconds: np.ndarray) -> pa.Array:
-        """Each event's properties object; page views get `"seconds": N` appended."""
-        v, ip = self.vocab, pa.array(prop)
-        timed = seconds >= 0
-        if not timed.any():
-            return v["props"].take(ip)
-        with_seconds = pc.binary_join_element_wise(
-            v["props_open"].take(ip), ', "seconds": ', pc.cast(pa.array(seconds), pa.string()), "}", ""
+        """Each event's properties object: the object without its closing brace, then
+        `, "seconds": N}` for a page view, else just the brace (both gathered, no formatting)."""
+        v = self.vocab
+        return pc.binary_join_element_wise(
+            v["props_open"].take(pa.array(prop)), v["close"].take(pa.array(np.maximum(seconds, 0))), ""
         )
-        return pc.if_else(pa.array(timed), with_seconds, v["props"].take(ip))
 
     def events(self, d: int) -> int:
         rng = np.random.default_rng([self.seed, 2, d])

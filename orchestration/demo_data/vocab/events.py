@@ -243,6 +243,7 @@ PAGE_SECONDS = {
     "pv_docs": 90,
 }
 KIND_SECONDS = np.array([PAGE_SECONDS.get(name, 0) for name, _, _ in KINDS], dtype=np.float64)
+MAX_SECONDS = 3600  # a page view lasts 1 second to an hour
 assert all(KINDS[KIND[k]][1] == "page_view" for k in PAGE_SECONDS)
 # Each property object without its closing brace, to append `"seconds": N` to.
 assert all(p.endswith("}") for p in PROPERTIES)
