@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from orchestration.demo_data.activity import draw_events
 from orchestration.demo_data.dirt import (
@@ -34,7 +35,13 @@ from orchestration.demo_data.vocab.companies import (
     company_attr_index,
     company_attr_json,
 )
-from orchestration.demo_data.vocab.events import EVENT_TYPES, KIND_TYPE, PROPERTIES
+from orchestration.demo_data.vocab.events import (
+    EVENT_TYPES,
+    KIND_TYPE,
+    MAX_SECONDS,
+    PROPERTIES,
+    PROPERTIES_OPEN,
+)
 from orchestration.demo_data.vocab.people import (
     CHANNEL_CPL,
     DISPOSITIONS,
@@ -113,6 +120,8 @@ class DayWriter:
             channel=pa.array(LEAD_SOURCES),
             etype=pa.array(EVENT_TYPES),
             props=pa.array(PROPERTIES),
+            props_open=pa.array(PROPERTIES_OPEN),
+            close=pa.array(["}"] + [f', "seconds": {n}}}' for n in range(1, MAX_SECONDS + 1)]),
         )
         self.phase_cum = phase_tables()
         # Small entities: landing-day bounds and dirt per planned row.
@@ -298,9 +307,17 @@ class DayWriter:
 
     # -- events
 
+    def properties(self, prop: np.ndarray, seconds: np.ndarray) -> pa.Array:
+        """Each event's properties object: the object without its closing brace, then
+        `, "seconds": N}` for a page view, else just the brace (both gathered, no formatting)."""
+        v = self.vocab
+        return pc.binary_join_element_wise(
+            v["props_open"].take(pa.array(prop)), v["close"].take(pa.array(np.maximum(seconds, 0))), ""
+        )
+
     def events(self, d: int) -> int:
         rng = np.random.default_rng([self.seed, 2, d])
-        cidx, kind, prop, sec = draw_events(self.pop, self.phase_cum, d, rng)
+        cidx, kind, prop, sec, seconds = draw_events(self.pop, self.phase_cum, d, rng)
         n = len(cidx)
         date = dt.date(1970, 1, 1) + dt.timedelta(days=self.t0 + d)
         w = id_width(max(n - 1, 0), 7)
@@ -310,7 +327,7 @@ class DayWriter:
             "contact_id": self.contact_ids(cidx),
             "event_type": v["etype"].take(pa.array(KIND_TYPE[kind])),
             "occurred_at": day_timestamps(self.t0 + d, sec),
-            "properties": v["props"].take(pa.array(prop)),
+            "properties": self.properties(prop, seconds),
         }
         # Delivery dirt: late rows, duplicated rows, contract-breaking rows (disjoint sets).
         u = rng.random(n)

@@ -5,9 +5,10 @@
 writes one file per entity per day under ``out/<entity>/<entity>_<YYYY-MM-DD>.<ext>``
 (companies .jsonl, contacts .csv, events .parquet, opportunities .csv,
 lead_dispositions .jsonl, marketing_spend .csv), every file written atomically
-(``name.tmp`` then ``os.replace``). The data carries signal (hidden fit and intent drive
-journeys, handovers, opportunities and wins) and a small, deterministic amount of dirt
-(duplicate deliveries, late events, contract-breaking rows) reported in the summary.
+(``name.tmp`` then ``os.replace``). The data carries signal (a lead's hidden fit leans its
+fields together; its hidden will to buy drives visits, seconds on pages, returning days and
+journeys; both drive handovers, opportunities and wins) and a small, deterministic amount
+of dirt (duplicate deliveries, late events, contract-breaking rows) reported in the summary.
 
 Same arguments and seed give byte-identical files. Each day's events are drawn from a
 generator seeded by (seed, day); the population and its plans from (seed,).

@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
@@ -110,6 +111,12 @@ def row_defects(entity: str, row: dict, fdate: dt.date) -> list[str]:
         elif col.kind == BOOLEAN:
             assert v in ("true", "false", True, False)
     return out
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """Rank correlation (ties ranked by position: enough for a lower bound)."""
+    rx, ry = np.argsort(np.argsort(x, kind="stable")), np.argsort(np.argsort(y, kind="stable"))
+    return float(np.corrcoef(rx, ry)[0, 1])
 
 
 def sha_tree(root: Path) -> dict[str, str]:
@@ -289,40 +296,129 @@ def test_default_start_ends_yesterday(tmp_path):
     assert max(file_date(p) for p in (tmp_path / "events").iterdir()) == yesterday
 
 
-def test_opportunities_follow_engagement(run):
+def clean_events(out: Path) -> list[tuple[str, dt.datetime, str, dict]]:
+    """(contact, time, type, properties) of the events that keep the contract, once each."""
+    seen, rows = set(), []
+    for fdate, r in load(out, "events"):
+        if row_defects("events", r, fdate) or not r["contact_id"] or r["event_id"] in seen:
+            continue
+        seen.add(r["event_id"])
+        rows.append(
+            (r["contact_id"], parse_ts(r["occurred_at"]), r["event_type"], json.loads(r["properties"]))
+        )
+    return rows
+
+
+def test_page_views_carry_the_seconds_spent_as_a_number(run):
+    out, _, _ = run
+    by_section = defaultdict(list)
+    for _, _, etype, props in clean_events(out):
+        if etype != "page_view":
+            assert "seconds" not in props
+            continue
+        seconds = props["seconds"]
+        assert type(seconds) is int and 1 <= seconds <= 3600, props
+        assert isinstance(props["url"], str) and props["url"].startswith("/")
+        by_section[props["url"].split("/")[1]].append(seconds)
+    median = {k: sorted(v)[len(v) // 2] for k, v in by_section.items() if len(v) >= 50}
+    # People read documentation and blog posts longer than they glance at the home page.
+    assert median["docs"] > 2 * median[""] and median["blog"] > 1.8 * median[""]
+    # In CSV, Parquet and JSON alike the object is plain JSON text: "seconds": 143.
+    first = next(r for _, r in load(out, "events") if r["event_type"] == "page_view" and r["properties"])
+    assert re.search(r'"seconds": [0-9]+}$', first["properties"])
+
+
+def test_buyers_visit_more_read_longer_and_return_on_more_days(run):
+    """In the 30 days before its first opportunity a lead viewed more pages, spent more
+    seconds and came back on more days than the leads without one, in the same days."""
     out, _, _ = run
     events = defaultdict(list)
-    for _, r in load(out, "events"):
-        t = parse_ts(r["occurred_at"])
-        if r["contact_id"] and t is not None:
-            events[r["contact_id"]].append(t)
+    for cid, t, etype, props in clean_events(out):
+        events[cid].append((t, etype, props.get("seconds", 0)))
     opp_created = {}
     for _, r in load(out, "opportunities"):
         t = parse_ts(r["created_at"])
         if r["contact_id"] and t is not None:
-            opp_created.setdefault(r["contact_id"], t)
-    t0 = dt.datetime.combine(START, dt.time())
+            opp_created[r["contact_id"]] = min(t, opp_created.get(r["contact_id"], t))
     contacts = {
         r["contact_id"]: parse_ts(r["created_at"])
         for _, r in load(out, "contacts")
         if r["contact_id"] and parse_ts(r["created_at"])
     }
-    ratios = []
+
+    def signals(cid: str, lo: dt.datetime, hi: dt.datetime) -> tuple[int, int, int, int]:
+        mine = [(t, e, s) for t, e, s in events[cid] if lo <= t < hi]
+        views = [(t, s) for t, e, s in mine if e == "page_view"]
+        visit_days = {t.date() for t, _ in views}
+        return len(views), sum(s for _, s in views), len(visit_days), len({t.date() for t, _, _ in mine})
+
+    t0 = dt.datetime.combine(START, dt.time())
+    buyers, others = [], []
     for cid, created in opp_created.items():
         if created < t0 + dt.timedelta(days=30):
             continue
         lo = created - dt.timedelta(days=30)
-        mine = sum(lo <= t < created for t in events[cid])
-        others = [
-            sum(lo <= t < created for t in events[c])
-            for c, ct in contacts.items()
-            if c not in opp_created and ct < lo
-        ]
-        ratios.append((mine, sum(others) / len(others)))
-    assert len(ratios) >= 10
-    mean_opp = sum(m for m, _ in ratios) / len(ratios)
-    mean_other = sum(o for _, o in ratios) / len(ratios)
-    assert mean_opp > 4 * mean_other
+        buyers.append(signals(cid, lo, created))
+        rest = [signals(c, lo, created) for c, ct in contacts.items() if c not in opp_created and ct < lo]
+        others.append(tuple(sum(x) / len(rest) for x in zip(*rest, strict=True)))
+    assert len(buyers) >= 10
+    mean = [sum(x) / len(buyers) for x in zip(*buyers, strict=True)]
+    base = [sum(x) / len(others) for x in zip(*others, strict=True)]
+    views, seconds, visit_days, active_days = (m / b for m, b in zip(mean, base, strict=True))
+    # (everyone opens the odd newsletter: active days differ less than days with a visit)
+    assert views > 5 and seconds > 5 and visit_days > 3 and active_days > 1.5, (mean, base)
+
+
+def test_most_leads_are_quiet_and_a_few_read_a_lot(run):
+    out, _, _ = run
+    since = dt.datetime.combine(START + dt.timedelta(days=DAYS - 30), dt.time())
+    contacts = {
+        r["contact_id"] for _, r in load(out, "contacts") if (parse_ts(r["created_at"]) or since) < since
+    }
+    views = Counter(
+        c for c, t, e, _ in clean_events(out) if e == "page_view" and t >= since and c in contacts
+    )
+    per_lead = sorted((views[c] for c in contacts), reverse=True)
+    assert sum(v == 0 for v in per_lead) > 0.5 * len(per_lead)
+    assert sum(per_lead[: len(per_lead) // 10]) > 0.7 * sum(per_lead)
+
+
+def test_fields_lean_together_through_the_hidden_fit(run):
+    """Company size, seniority, budget and product interest all lean with one hidden factor,
+    so they correlate with each other (single-attribute lifts then overstate their sum)."""
+    out, _, _ = run
+    size = {}
+    for _, r in load(out, "companies"):  # latest row wins
+        if r["company_id"] and isinstance(r["employee_count"], int) and r["employee_count"] > 0:
+            size[r["company_id"]] = r["employee_count"]
+    latest = {}
+    for _, r in load(out, "contacts"):
+        if r["contact_id"] and r["company_id"] in size and r["seniority"] != "student":
+            latest[r["contact_id"]] = r
+    ranks = {"individual": 0, "manager": 1, "director": 2, "vp": 3, "c_level": 4}
+    budgets = {"<10k": 0, "10k-50k": 1, "50k-250k": 2, ">250k": 3}
+    rows = []
+    for r in latest.values():
+        attrs = json.loads(r["attributes"]) if r["attributes"] else {}
+        if r["seniority"] in ranks and isinstance(attrs, dict):
+            rows.append(
+                (
+                    size[r["company_id"]],
+                    ranks[r["seniority"]],
+                    attrs.get("budget"),
+                    attrs.get("product_interest"),
+                )
+            )
+    assert len(rows) > 1000
+    emp = np.log([e for e, _, _, _ in rows])
+    assert spearman(emp, np.array([s for _, s, _, _ in rows])) > 0.1
+    with_budget = [(e, budgets[b]) for e, _, b, _ in rows if b in budgets]
+    assert spearman(np.log([e for e, _ in with_budget]), np.array([b for _, b in with_budget])) > 0.5
+    cut = np.quantile(emp, [1 / 3, 2 / 3])
+    products = [(np.log(e), p == "platform") for e, _, _, p in rows if p]
+    small = [x for e, x in products if e <= cut[0]]
+    large = [x for e, x in products if e > cut[1]]
+    assert sum(large) / len(large) > 1.3 * sum(small) / len(small)
 
 
 def test_won_amounts_grow_with_company_size(run):

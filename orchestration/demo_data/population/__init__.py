@@ -23,10 +23,19 @@ from orchestration.demo_data.population.companies import draw_companies, plan_co
 from orchestration.demo_data.population.contacts import draw_contacts, plan_contact_rows
 from orchestration.demo_data.population.sales import plan_sales, schedule_events
 from orchestration.demo_data.population.sampling import weekday
-from orchestration.demo_data.vocab.behaviour import PH_COLD, PH_DECISION, PH_DISCOVERY, PH_EVALUATION
-from orchestration.demo_data.vocab.people import LEAD_SOURCES
+from orchestration.demo_data.vocab.behaviour import (
+    PH_COLD,
+    PH_DECISION,
+    PH_DISCOVERY,
+    PH_EVALUATION,
+    PH_RESEARCH,
+    PHASE_DEPTH,
+    page_view_shares,
+)
+from orchestration.demo_data.vocab.people import JUNK_NONE, LEAD_SOURCES
 
 EVENTS_PER_CONTACT_DAY = 100 / 365  # ~100 events per contact per year
+FIRST_VISIT_DEPTH = 0.3  # the visit right after creation goes less deep than later ones
 
 
 @dataclass
@@ -67,6 +76,21 @@ class Population:
         r = np.where(ct["unsub_day"][idx] <= d, r * 0.4, r)
         return np.where(ct["created_day"][idx] <= d, r, 0.0)
 
+    def creation_phase(self, idx: np.ndarray) -> np.ndarray:
+        """The phase of the burst of events right after a contact is created: discovery, or
+        research for a research journey's lead; junk keeps its own."""
+        ct = self.ct
+        normal = np.where(ct["research"][idx], PH_RESEARCH, PH_DISCOVERY)
+        return np.where(ct["junk"][idx] == JUNK_NONE, normal, ct["bg_phase"][idx]).astype(np.int8)
+
+    def mail_rates(self, d: int, idx: np.ndarray | slice) -> np.ndarray:
+        """Newsletter and nurture emails opened or clicked per day (none to bad addresses,
+        nor after unsubscribing)."""
+        ct = self.ct
+        r = ct["mail_rate"][idx] * (0.4 if self.weekend(d) else 1.0)
+        live = (ct["created_day"][idx] <= d) & (ct["unsub_day"][idx] > d) & ~ct["bounce"][idx]
+        return np.where(live, r, 0.0)
+
     def journey_rates(self, d: int, sel: np.ndarray | slice = slice(None)):
         jr = self.jr
         t = jr["peak"][sel] - d
@@ -80,20 +104,33 @@ class Population:
             PH_COLD,
             np.where(t > 1.2 * rise, PH_DISCOVERY, np.where(t > 0.4 * rise, PH_EVALUATION, PH_DECISION)),
         )
+        # Research journeys read their way to a decision rather than answer offers.
+        phase = np.where(jr["research"][sel] & (t >= 0), PH_RESEARCH, phase)
         return rate, phase.astype(np.int8)
 
 
 def _normalise(pop: Population) -> None:
-    """Scale background and journey rates so the run has ~100 events per contact-year."""
+    """Scale background and journey rates so the run has ~100 events per contact-year
+    (counting the further pages of each visit)."""
     ct, jr, n = pop.ct, pop.jr, pop.n
+    # Events per drawn event: the event and the pages its visit leads on to.
+    per_phase = page_view_shares() * PHASE_DEPTH
     step = max(1, n // 20_000)
     sample = np.arange(0, n, step)
     jsel = np.flatnonzero(jr["idx"] % step == 0)
+    bg_visit = 1.0 + per_phase[ct["bg_phase"][sample]] * ct["depth"][sample]
+    j_depth = ct["depth"][jr["idx"][jsel]]
     var = 0.0
     for d in range(pop.days):
-        var += pop.bg_rates(d, sample).sum() + pop.journey_rates(d, jsel)[0].sum()
+        j_rate, j_phase = pop.journey_rates(d, jsel)
+        var += (pop.bg_rates(d, sample) * bg_visit).sum()
+        var += (j_rate * (1.0 + per_phase[j_phase] * j_depth)).sum()
     var *= n / len(sample)
-    fixed = float(ct["burst"][ct["created_day"] >= 0].sum()) + len(pop.sched["day"])
+    new = ct["created_day"] >= 0
+    new_phase = pop.creation_phase(new)
+    burst = (ct["burst"][new] * (1.0 + per_phase[new_phase] * ct["depth"][new] * FIRST_VISIT_DEPTH)).sum()
+    mail = sum(float(pop.mail_rates(d, sample).sum()) for d in range(pop.days)) * n / len(sample)
+    fixed = float(burst) + len(pop.sched["day"]) + mail
     target = EVENTS_PER_CONTACT_DAY * n * pop.days
     scale = max(0.05, (target - fixed) / max(var, 1e-9))
     ct["bg_rate"] = ct["bg_rate"] * scale

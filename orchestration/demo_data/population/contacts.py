@@ -10,7 +10,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration.demo_data.population.sampling import DAY, NEVER, sample_sod, weekday, weighted_choice
+from orchestration.demo_data.population.sampling import (
+    DAY,
+    NEVER,
+    correlated_uniform,
+    normal_cdf,
+    quantile_choice,
+    sample_sod,
+    weekday,
+    weighted_choice,
+)
 from orchestration.demo_data.vocab.behaviour import PH_BROWSE, PH_COMPETITOR, PH_STUDENT, PH_TIRE
 from orchestration.demo_data.vocab.companies import COUNTRY_PHONE, COUNTRY_W, INDUSTRY_FIT
 from orchestration.demo_data.vocab.people import (
@@ -48,6 +57,12 @@ from orchestration.demo_data.writers import fixed_strings
 if TYPE_CHECKING:
     from orchestration.demo_data.population import Population
 
+MAIL_PER_DAY = 4 / 30  # emails opened or clicked by an opted-in contact of average intent
+BG_SPREAD = 1.4  # sigma of the log of background reading rates across leads
+PAGE_DEPTH = 3.0  # pages a page view leads on to, for an average reader in a phase of depth 1
+JOURNEY_VOLUME = 2.0  # journeys' event rates relative to background reading
+RESEARCH_STEPS = 0.375  # a research journey's drawn events relative to a self-serve one's
+
 
 def draw_contacts(pop: Population, rng: np.random.Generator) -> None:
     n, days, m = pop.n, pop.days, pop.n_comp
@@ -68,13 +83,21 @@ def draw_contacts(pop: Population, rng: np.random.Generator) -> None:
     source = np.where(
         normal, weighted_choice(rng, n, LEAD_SOURCE_W), weighted_choice(rng, n, LEAD_SOURCE_JUNK_W)
     ).astype(np.int8)
-    intent = np.clip(rng.beta(2, 5, n) * LEAD_SOURCE_INTENT[source], 0, 1)
+    # Two hidden factors (standard normal): `quality`, how well the lead's account fits
+    # (it leans company size, seniority, budget and product interest together), and
+    # `drive`, how much the lead is looking to buy now (it leans intent, how much and how
+    # long the lead reads, and the buying journey). They correlate a little.
+    quality = rng.standard_normal(n)
+    drive = 0.3 * quality + np.sqrt(1 - 0.3**2) * rng.standard_normal(n)
+    # Intent in [0, 1], skewed low: most leads are not buying now.
+    intent = np.clip(normal_cdf(drive) ** 2.5 * LEAD_SOURCE_INTENT[source], 0, 1)
 
-    # Company: weighted by sqrt(size); competitors' employees at a rival; a share none;
-    # a few name a company that never lands.
+    # Company: weighted by sqrt(size), larger with quality; competitors' employees at a
+    # rival; a share none; a few name a company that never lands.
     ordinary = np.flatnonzero(~comp["is_rival"])
+    ordinary = ordinary[np.argsort(comp["emp"][ordinary], kind="stable")]
     w = np.sqrt(comp["emp"][ordinary].astype(np.float64))
-    company = ordinary[weighted_choice(rng, n, w)]
+    company = ordinary[quantile_choice(correlated_uniform(rng, quality, 0.7), w)]
     u = rng.random(n)
     none_p = np.select([junk == JUNK_STUDENT, junk == JUNK_TIRE, junk == JUNK_BOUNCE], [1.0, 0.75, 0.6], 0.06)
     company = np.where(u < none_p, -1, company)
@@ -87,7 +110,9 @@ def draw_contacts(pop: Population, rng: np.random.Generator) -> None:
     has_co = (company >= 0) & (company < m)
     co = np.where(has_co, company, 0)
 
-    sen0 = np.where(junk == JUNK_STUDENT, SEN_STUDENT, weighted_choice(rng, n, SENIORITY_W))
+    sen0 = np.where(
+        junk == JUNK_STUDENT, SEN_STUDENT, quantile_choice(correlated_uniform(rng, quality, 0.6), SENIORITY_W)
+    )
     title_rand = rng.integers(0, 1 << 30, n)
     country = np.where(
         has_co & (rng.random(n) < 0.9), comp["country"][co], weighted_choice(rng, n, COUNTRY_W)
@@ -96,8 +121,10 @@ def draw_contacts(pop: Population, rng: np.random.Generator) -> None:
     # ---- hidden fit inputs and CRM custom fields
     emp = np.where(has_co, comp["emp"][co], 0)
     size_score = np.where(has_co, np.log(np.maximum(emp, 1)) / np.log(50_000), 0.0)
-    budget = np.digitize(size_score + rng.normal(0, 0.22, n) + np.where(has_co, 0, 0.1), [0.30, 0.55, 0.80])
-    product = weighted_choice(rng, n, [45, 30, 25])
+    budget = np.digitize(
+        size_score + 0.1 * quality + rng.normal(0, 0.18, n) + np.where(has_co, 0, 0.1), [0.30, 0.55, 0.80]
+    )
+    product = quantile_choice(correlated_uniform(rng, quality, 0.4), [45, 30, 25])
     optin = (rng.random(n) < np.where(junk == JUNK_STUDENT, 0.8, 0.6)).astype(np.int64)
 
     # Promotion (one level up, from individual..vp) lands later as a contact update.
@@ -107,11 +134,13 @@ def draw_contacts(pop: Population, rng: np.random.Generator) -> None:
     # stretched by a logistic so that fit separates good leads from poor ones.
     ind_fit = np.where(has_co, INDUSTRY_FIT[comp["industry"][co]], 0.3)
     size_fit = np.where(has_co, np.clip(np.log10(np.maximum(emp, 1)) / 4.5, 0.05, 1.0), 0.1)
+    # Quality counts beyond the fields it leans: the fields are its noisy traces.
     raw = (
-        0.3 * SENIORITY_FIT[sen1]
-        + 0.3 * size_fit
-        + 0.2 * ind_fit
-        + 0.2 * BUDGET_FIT[budget]
+        0.2 * SENIORITY_FIT[sen1]
+        + 0.2 * size_fit
+        + 0.15 * ind_fit
+        + 0.1 * BUDGET_FIT[budget]
+        + 0.35 * normal_cdf(quality)
         + rng.normal(0, 0.05, n)
     )
     fit = 1 / (1 + np.exp(-(raw - 0.5) * 7))
@@ -119,13 +148,22 @@ def draw_contacts(pop: Population, rng: np.random.Generator) -> None:
 
     # ---- journeys: normal contacts only; more likely with intent and from warm channels
     warm = np.isin(source, [SRC_REFERRAL, SRC_EVENT, SRC_WEBINAR])
-    j_p = (0.08 + 0.5 * intent + 0.1 * fit) * np.where(warm, 1.2, 1.0)
+    j_p = (0.05 + 0.5 * intent + 0.15 * fit) * np.where(warm, 1.2, 1.0)
     journey = normal & (rng.random(n) < j_p)
-    offset = np.where(rng.random(n) < 0.5, rng.gamma(2.0, 10.0, n), rng.exponential(200.0, n))
+    # Keener leads start their journey sooner after they are created.
+    early = rng.random(n) < 0.45 + 0.35 * intent
+    offset = np.where(early, rng.gamma(2.0, 10.0, n), rng.exponential(200.0, n))
     peak = (created_day + 3 + offset).astype(np.int64)
     rise = rng.uniform(4, 15, n)
     fall = rng.uniform(1.5, 4, n)
-    amp = rng.lognormal(np.log(3.0), 0.5, n) * (0.4 + intent)
+    amp = JOURNEY_VOLUME * rng.lognormal(np.log(3.0), 0.5, n) * (0.4 + intent)
+    # Two styles of journey: well-fitting accounts mostly research on their own and talk to
+    # sales (few forms, long careful reading); the others mostly go through marketing's
+    # offers and self-serve steps (webinars, downloads, trials, carts), skimming.
+    research = journey & (rng.random(n) < normal_cdf(1.5 * quality))
+    self_serve = journey & ~research
+    # Research takes fewer steps, each a long visit of many pages (see depth and dwell).
+    amp = np.where(research, RESEARCH_STEPS * amp, amp)
 
     soon = peak - created_day < 90
     timeline = np.where(
@@ -166,9 +204,22 @@ def draw_contacts(pop: Population, rng: np.random.Generator) -> None:
     promo_sec = np.where(promo_sec == attr_sec, promo_sec + 1, promo_sec)
 
     # ---- behaviour
-    bg_rate = rng.lognormal(np.log(0.05), 1.1, n) * (0.5 + intent) * np.array([1.0, 1.0, 1.3, 0.7, 0.6])[junk]
+    # The email program: opted-in contacts open (and now and then click) newsletters and
+    # nurture emails, the keener ones more; the others get the odd product email.
+    mail_rate = MAIL_PER_DAY * rng.lognormal(-0.3, 0.8, n) * (0.6 + intent) * np.where(optin == 1, 1.0, 0.3)
+    # Background reading: heavy-tailed, so most leads barely engage and a few read a lot;
+    # it leans with drive (readers are more often buyers, but most readers do not buy).
+    reading = np.exp(BG_SPREAD * (0.5 * drive + np.sqrt(0.75) * rng.standard_normal(n)))
+    bg_rate = 0.05 * reading * np.array([1.0, 1.0, 1.3, 0.7, 0.6])[junk]
+    # How long the lead stays on a page (a factor on the page's typical seconds): buyers read
+    # closely, tire-kickers skim.
+    dwell = np.exp(0.45 * drive + 0.35 * rng.standard_normal(n)) * np.array([1.0, 0.8, 1.1, 0.45, 0.9])[junk]
+    dwell *= np.where(research, 1.25, np.where(self_serve, 0.75, 1.0))
+    # How many more pages a page view leads on to (times the phase's depth): buyers dig in.
+    depth = PAGE_DEPTH * np.exp(0.7 * drive) * np.array([1.0, 0.5, 1.5, 0.3, 0.6])[junk]
+    depth *= np.where(research, 1.6, np.where(self_serve, 0.7, 1.0))
     bg_phase = np.array([PH_BROWSE, PH_STUDENT, PH_COMPETITOR, PH_TIRE, PH_BROWSE], dtype=np.int8)[junk]
-    burst = np.array([2.0, 2.0, 4.0, 2.5, 1.0])[junk] + np.where(normal, 3 * intent, 0)
+    burst = np.array([2.0, 2.0, 4.0, 4.0, 1.0])[junk] + np.where(normal, 3 * intent, 0)
     unsub_p = np.array([0.04, 0.10, 0.05, 0.15, 0.05])[junk]
     unsub_day = np.where(rng.random(n) < unsub_p, land_day + rng.integers(1, 200, n), 1 << 30)
     bounce = (junk == JUNK_BOUNCE) | (normal & (rng.random(n) < 0.01))
@@ -230,6 +281,9 @@ def draw_contacts(pop: Population, rng: np.random.Generator) -> None:
         attr1=attr1,
         attr_sec=attr_sec,
         bg_rate=bg_rate,
+        mail_rate=mail_rate,
+        dwell=dwell,
+        depth=depth,
         bg_phase=bg_phase,
         burst=burst,
         unsub_day=unsub_day,
@@ -240,10 +294,17 @@ def draw_contacts(pop: Population, rng: np.random.Generator) -> None:
         email=email,
         phone=phone,
         journey=journey,
+        research=research,
         peak=peak,
     )
     j = np.flatnonzero(journey)
-    pop.jr = dict(idx=j, peak=peak[j], rise=rise[j], fall=fall[j], amp=amp[j], created_day=created_day[j])
+    pop.jr = {
+        key: values[j]
+        for key, values in dict(
+            peak=peak, rise=rise, fall=fall, amp=amp, created_day=created_day, research=research
+        ).items()
+    }
+    pop.jr["idx"] = j
 
 
 def title_index(sen: np.ndarray, title_rand: np.ndarray) -> np.ndarray:

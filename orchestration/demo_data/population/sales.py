@@ -31,7 +31,9 @@ def plan_sales(pop: Population, rng: np.random.Generator) -> None:
     fit, intent = ct["fit"][j], ct["intent"][j]
     cday = ct["created_day"][j]
     peak = jr["peak"]
-    p_opp = np.clip(0.02 + 0.9 * fit**1.5 * (0.4 + intent), 0, 0.9)
+    research = jr["research"]
+    # Research journeys of well-fitting accounts are the ones sales turns into deals.
+    p_opp = np.clip(0.02 + 0.9 * fit**1.5 * (0.4 + intent) * np.where(research, 2.5, 0.4), 0, 0.9)
     has_opp = rng.random(nj) < p_opp
     handover = np.maximum(cday, peak - rng.integers(2, 8, nj))
     decided_day = handover + rng.integers(1, 4, nj)
@@ -70,9 +72,10 @@ def plan_sales(pop: Population, rng: np.random.Generator) -> None:
     has_co = ct["has_co"][oc]
     emp = np.where(has_co, comp["emp"][np.where(has_co, company, 0)], 20)
     amount = np.round(5000 * emp**0.4 * rng.lognormal(0, 0.35, no), -2) * 100  # cents
-    cycle = np.clip(rng.lognormal(np.log(45), 0.55, no), 10, 180)
+    # Bigger accounts take longer to close: about a month at 50 employees, three at 10,000.
+    cycle = np.clip(30 * (emp / 50) ** 0.2 * rng.lognormal(0, 0.5, no), 10, 240)
     closed = created + (cycle * DAY).astype(np.int64)
-    p_win = np.clip(0.05 + 0.7 * fit[has_opp] ** 1.5 + 0.1 * intent[has_opp], 0, 0.9)
+    p_win = np.clip(0.1 + 0.9 * fit[has_opp] ** 1.5 + 0.2 * intent[has_opp], 0, 0.9)
     won = rng.random(no) < p_win
     close_amount = np.where(won, np.round(amount * rng.uniform(0.8, 1.05, no), -4), amount)
     order = np.argsort(created, kind="stable")
@@ -113,18 +116,20 @@ def plan_sales(pop: Population, rng: np.random.Generator) -> None:
         sd.append(day)
         sk.append(np.full(len(mask_idx), KIND[kind]))
 
+    # Buyers meet sales the day the deal opens; self-serve ones request a demo and try the
+    # product before, research buyers seldom.
     hj = j[has_opp]
-    pk, od, cd = peak[has_opp], opp_day[has_opp], cday[has_opp]
+    pk, od, cd, rs = peak[has_opp], opp_day[has_opp], cday[has_opp], research[has_opp]
     for kind, p, day in (
-        ("demo_request", 0.75, pk - rng.integers(0, 4, len(hj))),
-        ("meeting_booked", 0.65, od - rng.integers(0, 2, len(hj))),
-        ("quote_request", 0.30, od + rng.integers(3, 21, len(hj))),
-        ("trial_signup", 0.25, pk - rng.integers(2, 9, len(hj))),
+        ("demo_request", np.where(rs, 0.2, 0.6), pk - rng.integers(0, 4, len(hj))),
+        ("meeting_booked", 0.65, od),
+        ("quote_request", 0.2, od + rng.integers(3, 21, len(hj))),
+        ("trial_signup", np.where(rs, 0.05, 0.3), pk - rng.integers(2, 9, len(hj))),
     ):
         m = rng.random(len(hj)) < p
         add(hj[m], np.maximum(day[m], cd[m]), kind)
     nj_idx = j[~has_opp]
-    m = rng.random(len(nj_idx)) < 0.12
+    m = rng.random(len(nj_idx)) < np.where(research[~has_opp], 0.05, 0.15)
     add(
         nj_idx[m],
         np.maximum(peak[~has_opp][m] - rng.integers(0, 3, m.sum()), cday[~has_opp][m]),

@@ -50,9 +50,17 @@ PRODUCT_URLS = [
     "/product/integrations",
     "/product/security",
     "/product/api",
+]
+# What technical evaluators read: documentation, integrations, security.
+DOCS_URLS = [
+    "/docs/getting-started",
+    "/docs/api",
+    "/docs/data-model",
+    "/docs/integrations",
     "/features",
     "/integrations/salesforce",
     "/integrations/hubspot",
+    "/security/compliance",
 ]
 CUSTOMER_URLS = [
     "/customers",
@@ -75,7 +83,7 @@ CAREERS_URLS = [
     "/careers/data-analyst",
     "/careers/customer-success",
 ]
-HOME_URLS = ["/", "/resources", "/docs/getting-started", "/events"]
+HOME_URLS = ["/", "/resources", "/events"]
 EMAIL_CAMPAIGNS = [
     "weekly_digest",
     "product_update",
@@ -150,6 +158,7 @@ def _kinds() -> list[tuple[str, str, list[str]]]:
     k.append(("pv_pricing", "page_view", url(PRICING_URLS)))
     k.append(("pv_about", "page_view", url(ABOUT_URLS)))
     k.append(("pv_careers", "page_view", url(CAREERS_URLS)))
+    k.append(("pv_docs", "page_view", url(DOCS_URLS)))
     camp = [js({"campaign": c}) for c in EMAIL_CAMPAIGNS]
     k.append(("email_open", "email_open", camp))
     k.append(("email_click", "email_click", camp))
@@ -219,6 +228,26 @@ KIND_PROP_N = np.array([len(p) for _, _, p in KINDS], dtype=np.int32)
 assert set(STANDARD_EVENT_TYPES) <= set(EVENT_TYPES)
 # Generated strings are written into JSON/CSV by vectorised code: keep them escape-free.
 assert not any(ch in s for s in PROPERTIES for ch in "\\\n\r")
+
+# Page views carry the seconds spent on the page (`properties.seconds`): typical seconds
+# per page kind, before the reader's dwell and the phase's; 0 = the kind carries none.
+PAGE_SECONDS = {
+    "pv_home": 25,
+    "pv_blog": 110,
+    "pv_product": 75,
+    "pv_customers": 70,
+    "pv_compare": 90,
+    "pv_pricing": 60,
+    "pv_about": 35,
+    "pv_careers": 50,
+    "pv_docs": 90,
+}
+KIND_SECONDS = np.array([PAGE_SECONDS.get(name, 0) for name, _, _ in KINDS], dtype=np.float64)
+MAX_SECONDS = 3600  # a page view lasts 1 second to an hour
+assert all(KINDS[KIND[k]][1] == "page_view" for k in PAGE_SECONDS)
+# Each property object without its closing brace, to append `"seconds": N` to.
+assert all(p.endswith("}") for p in PROPERTIES)
+PROPERTIES_OPEN = [p[:-1] for p in PROPERTIES]
 
 EMAIL_KINDS = np.zeros(len(KINDS), dtype=bool)
 EMAIL_KINDS[[KIND["email_open"], KIND["email_click"]]] = True
