@@ -1,8 +1,8 @@
 """Idempotency of the daily run: the same day run three times publishes identical marts,
 and a backfill followed by a daily run equals daily runs one by one.
 
-Shared scenarios (tests/support/reliability.py): the reference home lands every file, backfills
-FIRST..LAST-1 in one run and runs LAST; the same day is then run twice more from the
+Shared scenarios (tests/support/reliability.py): the reference home lands the files of
+FIRST..LAST-1, backfills them in one run, then lands LAST's files and runs LAST; the same day is then run twice more from the
 command line (started together: the second waits for the first); the in-order home runs
 the last three days one by one, the files of each day landing just before its run.
 """

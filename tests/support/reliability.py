@@ -275,9 +275,14 @@ def reference(base: Path) -> Ref:
     if "ref" not in _memo:
         src = landing_source(base)
         home = base / "ref"
-        land(src, home, all_files(src))
+        # the files of FIRST..LAST-1, backfilled; then LAST's files, run as a daily run. The
+        # generator delivers some events late, in a later day's file: a backfill that saw
+        # LAST's files too would score those rows on their own days, which daily runs up
+        # to LAST-1 cannot have seen
+        land(src, home, [f for f in all_files(src) if landed_day(f) < LAST])
         backfill = launch_days(home, FIRST, LAST - dt.timedelta(days=1))
         after_backfill = mart_digests(home / "warehouse.duckdb")
+        land(src, home, [f for f in all_files(src) if landed_day(f) == LAST])
         daily = launch_days(home, LAST, LAST)
         _memo["ref"] = Ref(
             home,
