@@ -153,17 +153,61 @@ def changed(lf: Landed) -> bool:
     return (st.st_size, st.st_mtime_ns) != (lf.size, lf.mtime_ns)
 
 
+READ_LINKS_PREFIX = "leadscore-read-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def sweep_read_links(base: str) -> list[str]:
+    """Remove the link folders of ingests that died before closing theirs (killed, out of
+    memory): folders `leadscore-read-<pid>-*` of ours whose process no longer runs. They
+    hold only links; a pid reused since is taken as alive and its folder kept. Returns the
+    folders removed."""
+    removed = []
+    try:
+        entries = os.scandir(base)
+    except OSError:
+        return removed
+    with entries:
+        for entry in entries:
+            parts = entry.name[len(READ_LINKS_PREFIX) :].split("-", 1)
+            if not (entry.name.startswith(READ_LINKS_PREFIX) and len(parts) == 2 and parts[0].isdigit()):
+                continue
+            try:
+                if (
+                    not entry.is_dir(follow_symlinks=False)
+                    or entry.stat(follow_symlinks=False).st_uid != os.getuid()
+                ):
+                    continue
+            except OSError:
+                continue
+            if not _alive(int(parts[0])):
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(entry.path)
+    return removed
+
+
 class ReadLinks:
     """A private folder (mode 0700) of links with generated names, one per open landing
     file, for DuckDB's readers: `<n>.<format>` -> /proc/self/fd/<fd> (Linux), so the
     reader opens exactly the file the loader opened, whatever its name holds; where the
-    system has no /proc/self/fd, the link points to the file's absolute path."""
+    system has no /proc/self/fd, the link points to the file's absolute path. The folder
+    is named after the process, so a later ingest removes it if this one dies first."""
 
     def __init__(self):
         base = tempfile.gettempdir()
         if GLOB_CHARS & set(base):
             base = "/tmp"
-        self.dir = tempfile.mkdtemp(prefix="leadscore-read-", dir=base)
+        sweep_read_links(base)
+        self.dir = tempfile.mkdtemp(prefix=f"{READ_LINKS_PREFIX}{os.getpid()}-", dir=base)
         self.n = 0
         self.by_fd = os.path.isdir(FD_DIR)
 

@@ -1116,3 +1116,39 @@ def test_fast_paths_give_the_values_of_the_general_expressions():
         )
     finally:
         con.close()
+
+
+def test_a_killed_ingest_link_folder_is_removed_by_the_next(tmp_path, monkeypatch):
+    """An ingest killed before closing its read-link folder leaves it behind; the next
+    ingest's ReadLinks removes it (its process is gone) and keeps a live process's."""
+    from orchestration.ingest import discovery
+
+    code = (
+        "import os, signal; from orchestration.ingest.discovery import ReadLinks; "
+        "links = ReadLinks(); print(links.dir, flush=True); os.kill(os.getpid(), signal.SIGKILL)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    dead = Path(proc.stdout.strip())
+    assert dead.parent == tmp_path and dead.is_dir()
+    live = tmp_path / f"{discovery.READ_LINKS_PREFIX}{os.getppid()}-keep"
+    live.mkdir()
+    other = tmp_path / "leadscore-read-notapid"
+    other.mkdir()
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    links = discovery.ReadLinks()
+    try:
+        assert not dead.exists()
+        assert live.is_dir() and other.is_dir()
+        assert Path(links.dir).parent == tmp_path and Path(links.dir).name.startswith(
+            f"leadscore-read-{os.getpid()}-"
+        )
+    finally:
+        links.close()
+    assert not Path(links.dir).exists()
