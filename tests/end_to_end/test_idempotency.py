@@ -2,9 +2,10 @@
 and a backfill followed by a daily run equals daily runs one by one.
 
 Shared scenarios (tests/support/reliability.py): the reference home lands the files of
-FIRST..LAST-1, backfills them in one run, then lands LAST's files and runs LAST; the same day is then run twice more from the
-command line (started together: the second waits for the first); the in-order home runs
-the last three days one by one, the files of each day landing just before its run.
+FIRST..LAST-1, backfills them in one run, then lands LAST's files and runs LAST; the same
+day is then run twice more from the command line (started together: the second waits for
+the first); the in-order home runs the last three days one by one, the files of each day
+landing just before its run.
 """
 
 from __future__ import annotations
