@@ -1,0 +1,206 @@
+"""The CRM feed: a sync reading crm_sync by detected_on sees every change exactly once,
+crossings that late data causes in days already synced included, and reruns and
+backfills of past days add nothing a sync has not seen (docs/bi.md, "CRM feed")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+from support import PROJECT_DIR
+
+from orchestration.demo_data.generate import generate
+from orchestration.ingest.loader import ingest
+from orchestration.runtime import config
+from orchestration.runtime.dbt import dbt_env, profiles_dir
+
+START = dt.date(2026, 1, 1)
+FIRST_RUN_DAYS = 20  # scored in one first run
+DAILY_DAYS = 8  # then one run per day
+SELECT = ["--select", "+crm_sync", "+mql_crossings"]
+MODEL = ("core", 1)  # active, every lead in its segment, MQL at 50 points
+
+
+def _dbt(*args: str) -> None:
+    dbt = str(Path(sys.executable).parent / "dbt")
+    proc = subprocess.run(
+        [dbt, *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles_dir())],
+        cwd=PROJECT_DIR,
+        env=dbt_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:]
+
+
+def _run(score_date: dt.date, history_start: dt.date | None) -> None:
+    vars = {"score_date": score_date.isoformat()}
+    if history_start:
+        vars["history_start"] = history_start.isoformat()
+    _dbt("run", *SELECT, "--exclude", "resource_type:seed", "--vars", json.dumps(vars))
+
+
+def _land_day(source: Path, landing: Path, day: dt.date) -> None:
+    for path in sorted(source.glob(f"*/*_{day.isoformat()}*")):
+        target = landing / path.parent.name / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+
+
+def _query(sql: str, *params) -> list[tuple]:
+    con = duckdb.connect(str(config.warehouse_path()), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+class Sync:
+    """A reverse-ETL sync as docs/bi.md describes it: read the rows detected after the
+    cursor, upsert them by change_id, move the cursor to the latest detected_on read."""
+
+    def __init__(self) -> None:
+        self.cursor = dt.date(1970, 1, 1)
+        self.seen: Counter[str] = Counter()
+        self.crossings: dict[str, tuple] = {}
+
+    def __call__(self) -> int:
+        rows = _query(
+            "select change_id, change_type, crossing_id, contact_id, crossing_date, detected_on "
+            "from marts.crm_sync where detected_on > ? order by detected_on, change_id",
+            self.cursor,
+        )
+        for change_id, change_type, crossing_id, contact, crossing_date, detected_on in rows:
+            self.seen[change_id] += 1
+            if change_type == "mql_crossing":
+                self.crossings[crossing_id] = (contact, crossing_date, detected_on)
+            self.cursor = max(self.cursor, detected_on)
+        return len(rows)
+
+
+def _late_contact(day: dt.date, last: dt.date) -> str:
+    """A lead of MODEL below the threshold from `day` to `last`, never MQL then."""
+    rows = _query(
+        "select contact_id from marts.lead_score_history "
+        "where model_id = ? and model_version = ? and is_in_segment "
+        "and valid_from <= ? and (valid_to is null or valid_to > ?) and total_score < 40 "
+        "and contact_id not in (select contact_id from marts.lead_score_history "
+        "  where model_id = ? and model_version = ? and is_mql "
+        "  and (valid_to is null or valid_to > ?) and valid_from <= ?) "
+        "order by contact_id limit 1",
+        *MODEL,
+        day,
+        day,
+        *MODEL,
+        day,
+        last,
+    )
+    assert rows, "no lead below the threshold to make cross with late events"
+    return rows[0][0]
+
+
+def _land_late_events(landing: Path, contact: str, day: dt.date) -> None:
+    """Decision actions (30 points each) that occurred on `day`, landing only now."""
+    path = landing / "events" / f"late_{day.isoformat()}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [
+        {
+            "event_id": f"ev_late_{i}",
+            "contact_id": contact,
+            "event_type": event_type,
+            "occurred_at": f"{day.isoformat()}T1{i}:00:00Z",
+            "properties": "{}",
+        }
+        for i, event_type in enumerate(["demo_request", "meeting_booked", "quote_request"])
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+
+def test_a_sync_by_detected_on_sees_every_crossing_once_late_data_included(tmp_path, monkeypatch):
+    source = tmp_path / "generated"
+    generate(source, 150, FIRST_RUN_DAYS + DAILY_DAYS + 1, start=START, seed=11)
+    home = tmp_path / "home"
+    monkeypatch.setenv("LEADSCORE_HOME", str(home))
+    landing = home / "landing"
+    _dbt("seed")
+    sync = Sync()
+
+    # the first run scores the first days at once, then one run per day, a sync after each
+    first_last = START + dt.timedelta(days=FIRST_RUN_DAYS - 1)
+    for offset in range(FIRST_RUN_DAYS):
+        _land_day(source, landing, START + dt.timedelta(days=offset))
+    ingest(landing, config.warehouse_path())
+    _dbt(
+        "run",
+        *SELECT,
+        "--exclude",
+        "resource_type:seed",
+        "--vars",
+        json.dumps({"score_date": first_last.isoformat()}),
+    )
+    assert sync() > 0
+    assert sync.crossings, "the first run records the crossings of its history"
+    for offset in range(FIRST_RUN_DAYS, FIRST_RUN_DAYS + DAILY_DAYS):
+        day = START + dt.timedelta(days=offset)
+        _land_day(source, landing, day)
+        ingest(landing, config.warehouse_path())
+        _run(day, day)
+        sync()
+    last = START + dt.timedelta(days=FIRST_RUN_DAYS + DAILY_DAYS - 1)
+    assert sync.cursor == last
+
+    # late events for a day already synced make a lead cross on that day; the next day's
+    # run finds the crossing
+    late_day = last - dt.timedelta(days=3)
+    contact = _late_contact(late_day, last)
+    cursor_before = sync.cursor
+    _land_late_events(landing, contact, late_day)
+    next_day = last + dt.timedelta(days=1)
+    _land_day(source, landing, next_day)
+    ingest(landing, config.warehouse_path())
+    _run(next_day, next_day)
+    assert _query(
+        "select count(*) from marts.mql_events where contact_id = ? and model_id = ? "
+        "and model_version = ? and event_date = ? and direction = 'up'",
+        contact,
+        *MODEL,
+        late_day,
+    ) == [(1,)], "the late events were meant to make the lead cross on the day they occurred"
+    sync()
+    late = [(c, d, det) for c, d, det in sync.crossings.values() if c == contact and d == late_day]
+    # seen once, dated by its detection: a read by crossing day after the cursor misses it
+    assert late == [(contact, late_day, next_day)]
+    assert late_day <= cursor_before
+
+    # a rerun of the same day, and a backfill of a past day followed by the present again,
+    # record nothing new: no crossing twice, none undone, no detection dated in the past
+    entries = _query("select count(*) from intermediate.int_mql_crossings_recorded")
+    _run(next_day, next_day)
+    backfill = next_day - dt.timedelta(days=4)
+    _run(backfill, backfill)
+    assert sync() == 0, "a backfill of past days dated new changes before the sync's cursor"
+    _run(next_day, next_day)
+    assert _query("select count(*) from intermediate.int_mql_crossings_recorded") == entries
+    assert sync() == 0
+
+    # every change of the feed was read, each exactly once
+    all_changes = {r[0] for r in _query("select change_id from marts.crm_sync")}
+    assert set(sync.seen) == all_changes
+    assert max(sync.seen.values()) == 1
+    # the ledger's open crossings are exactly the crossings of the history
+    open_crossings = _query(
+        "select contact_id, model_id, model_version, crossing_date, direction "
+        "from marts.mql_crossings where undone_on is null order by all"
+    )
+    history = _query(
+        "select contact_id, model_id, model_version, event_date, direction from marts.mql_events order by all"
+    )
+    assert open_crossings == history
+    assert len(history) > 10
