@@ -23,7 +23,7 @@ from orchestration.runtime.dbt import dbt_env, profiles_dir
 START = dt.date(2026, 1, 1)
 FIRST_RUN_DAYS = 20  # scored in one first run
 DAILY_DAYS = 8  # then one run per day
-SELECT = ["--select", "+crm_sync", "+mql_crossings"]
+SELECT = ["--select", "+crm_sync", "+mql_crossings", "lead_score_history"]
 MODEL = ("core", 1)  # active, every lead in its segment, MQL at 50 points
 
 
@@ -73,14 +73,24 @@ class Sync:
 
     def __call__(self) -> int:
         rows = _query(
-            "select change_id, change_type, crossing_id, contact_id, crossing_date, detected_on "
+            "select change_id, change_type, crossing_id, contact_id, model_id, model_version, "
+            "crossing_date, detected_on "
             "from marts.crm_sync where detected_on > ? order by detected_on, change_id",
             self.cursor,
         )
-        for change_id, change_type, crossing_id, contact, crossing_date, detected_on in rows:
+        for (
+            change_id,
+            change_type,
+            crossing_id,
+            contact,
+            model_id,
+            version,
+            crossing_date,
+            detected_on,
+        ) in rows:
             self.seen[change_id] += 1
             if change_type == "mql_crossing":
-                self.crossings[crossing_id] = (contact, crossing_date, detected_on)
+                self.crossings[crossing_id] = (contact, (model_id, version), crossing_date, detected_on)
             self.cursor = max(self.cursor, detected_on)
         return len(rows)
 
@@ -174,7 +184,11 @@ def test_a_sync_by_detected_on_sees_every_crossing_once_late_data_included(tmp_p
         late_day,
     ) == [(1,)], "the late events were meant to make the lead cross on the day they occurred"
     sync()
-    late = [(c, d, det) for c, d, det in sync.crossings.values() if c == contact and d == late_day]
+    late = [
+        (c, d, det)
+        for c, m, d, det in sync.crossings.values()
+        if c == contact and m == MODEL and d == late_day
+    ]
     # seen once, dated by its detection: a read by crossing day after the cursor misses it
     assert late == [(contact, late_day, next_day)]
     assert late_day <= cursor_before
