@@ -29,6 +29,7 @@ changes as (
     select
         entry_id as change_id,
         'lead_state' as change_type,
+        state_number as change_number,
         detected_on,
         contact_id,
         company_id,
@@ -54,6 +55,7 @@ changes as (
             when 'recorded' then 'mql_crossing'
             else 'mql_crossing_undone'
         end as change_type,
+        recording_number as change_number,
         detected_on,
         contact_id,
         company_id,
@@ -85,6 +87,7 @@ final as (
 
         -- change
         cast(changes.change_type as {{ dbt.type_string() }}) as change_type,
+        cast(changes.change_number as {{ dbt.type_int() }}) as change_number,
         cast(changes.detected_on as date) as detected_on,
         cast(changes.as_of_date as date) as as_of_date,
 
