@@ -10,6 +10,7 @@
     full_refresh=false,
     on_schema_change='fail',
 ) }}
+{%- set started_at = run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') %}
 
 with
 
@@ -50,7 +51,8 @@ score_dates as (
             cast(null as {{ dbt.type_string() }}) as band,
             cast(null as {{ dbt.type_string() }}) as priority,
             cast(null as boolean) as is_mql,
-            cast(null as date) as detected_on
+            cast(null as date) as detected_on,
+            cast(null as {{ dbt.type_timestamp() }}) as detected_at
         from score_dates
         where 1 = 0
 
@@ -153,7 +155,9 @@ final as (
         changed.is_mql,
 
         -- detection
-        cast(changed.as_of_date as date) as detected_on
+        cast(changed.as_of_date as date) as detected_on,
+        -- when the dbt invocation started (as in int_mql_crossings_recorded)
+        cast('{{ started_at }}' as {{ dbt.type_timestamp() }}) as detected_at
 
     from changed
 

@@ -12,6 +12,7 @@
     full_refresh=false,
     on_schema_change='fail',
 ) }}
+{%- set started_at = run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') %}
 
 with
 
@@ -54,7 +55,8 @@ score_dates as (
             cast(null as decimal(18, 2)) as previous_total_score,
             cast(null as decimal(18, 2)) as total_score,
             cast(null as date) as detected_on,
-            cast(null as date) as recorded_by_score_date
+            cast(null as date) as recorded_by_score_date,
+            cast(null as {{ dbt.type_timestamp() }}) as detected_at
         from score_dates
         where 1 = 0
 
@@ -194,7 +196,10 @@ final as (
 
         -- detection
         cast(run.detected_on as date) as detected_on,
-        cast(run.score_date as date) as recorded_by_score_date
+        cast(run.score_date as date) as recorded_by_score_date,
+        -- when the dbt invocation started: later for every run than for the one before,
+        -- whatever days they score (the exact cursor for a sync)
+        cast('{{ started_at }}' as {{ dbt.type_timestamp() }}) as detected_at
 
     from entries
     cross join run

@@ -31,6 +31,7 @@ changes as (
         'lead_state' as change_type,
         state_number as change_number,
         detected_on,
+        detected_at,
         contact_id,
         company_id,
         model_id,
@@ -57,6 +58,7 @@ changes as (
         end as change_type,
         recording_number as change_number,
         detected_on,
+        detected_at,
         contact_id,
         company_id,
         model_id,
@@ -89,6 +91,7 @@ final as (
         cast(changes.change_type as {{ dbt.type_string() }}) as change_type,
         cast(changes.change_number as {{ dbt.type_int() }}) as change_number,
         cast(changes.detected_on as date) as detected_on,
+        cast(changes.detected_at as {{ dbt.type_timestamp() }}) as detected_at,
         cast(changes.as_of_date as date) as as_of_date,
 
         -- published fields (lead_state rows; total_score also on crossings)

@@ -29,7 +29,8 @@ undone as (
     select
         crossing_id,
         recording_number,
-        detected_on as undone_on
+        detected_on as undone_on,
+        detected_at as undone_at
     from ledger
     where entry_kind = 'undone'
 
@@ -56,7 +57,9 @@ final as (
         -- detection
         recorded.detected_on,
         recorded.recorded_by_score_date,
-        undone.undone_on
+        recorded.detected_at,
+        undone.undone_on,
+        undone.undone_at
 
     from recorded
     inner join models
