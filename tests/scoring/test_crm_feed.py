@@ -63,39 +63,36 @@ def _query(sql: str, *params) -> list[tuple]:
 
 
 class Sync:
-    """A reverse-ETL sync as docs/bi.md describes it: read the rows detected after the
-    cursor, upsert them by change_id, move the cursor to the latest detected_on read."""
+    """A reverse-ETL sync as docs/bi.md describes it: read the rows whose `cursor_column`
+    (detected_on or detected_at) is after the cursor, upsert them by change_id, move the
+    cursor to the latest value read."""
 
-    def __init__(self) -> None:
-        self.cursor = dt.date(1970, 1, 1)
+    def __init__(self, cursor_column: str) -> None:
+        self.column = cursor_column
+        self.cursor = dt.datetime(1970, 1, 1) if cursor_column == "detected_at" else dt.date(1970, 1, 1)
         self.seen: Counter[str] = Counter()
         self.crossings: dict[str, tuple] = {}
 
     def __call__(self) -> int:
         rows = _query(
             "select change_id, change_type, crossing_id, contact_id, model_id, model_version, "
-            "crossing_date, detected_on "
-            "from marts.crm_sync where detected_on > ? order by detected_on, change_id",
+            f"crossing_date, detected_on, {self.column} from marts.crm_sync "
+            f"where {self.column} > ? order by {self.column}, change_id",
             self.cursor,
         )
-        for (
-            change_id,
-            change_type,
-            crossing_id,
-            contact,
-            model_id,
-            version,
-            crossing_date,
-            detected_on,
-        ) in rows:
+        for change_id, kind, crossing_id, contact, model_id, version, day, detected_on, cursor in rows:
             self.seen[change_id] += 1
-            if change_type == "mql_crossing":
-                self.crossings[crossing_id] = (contact, (model_id, version), crossing_date, detected_on)
-            self.cursor = max(self.cursor, detected_on)
+            if kind == "mql_crossing":
+                self.crossings[crossing_id] = (contact, (model_id, version), day, detected_on)
+            self.cursor = max(self.cursor, cursor)
         return len(rows)
 
+    def crossing(self, contact: str, day: dt.date) -> list[tuple]:
+        """The crossings of `contact` under MODEL on `day` read so far, with detected_on."""
+        return [(c, d, det) for c, m, d, det in self.crossings.values() if (c, m, d) == (contact, MODEL, day)]
 
-def _late_contact(day: dt.date, last: dt.date) -> str:
+
+def _late_contact(day: dt.date, last: dt.date, exclude: tuple[str, ...] = ()) -> str:
     """A lead of MODEL below the threshold from `day` to `last`, never MQL then."""
     rows = _query(
         "select contact_id from marts.lead_score_history "
@@ -104,7 +101,7 @@ def _late_contact(day: dt.date, last: dt.date) -> str:
         "and contact_id not in (select contact_id from marts.lead_score_history "
         "  where model_id = ? and model_version = ? and is_mql "
         "  and (valid_to is null or valid_to > ?) and valid_from <= ?) "
-        "order by contact_id limit 1",
+        "order by contact_id",
         *MODEL,
         day,
         day,
@@ -112,8 +109,9 @@ def _late_contact(day: dt.date, last: dt.date) -> str:
         day,
         last,
     )
-    assert rows, "no lead below the threshold to make cross with late events"
-    return rows[0][0]
+    candidates = [r[0] for r in rows if r[0] not in exclude]
+    assert candidates, "no lead below the threshold to make cross with late events"
+    return candidates[0]
 
 
 def _land_late_events(landing: Path, contact: str, day: dt.date) -> None:
@@ -122,7 +120,7 @@ def _land_late_events(landing: Path, contact: str, day: dt.date) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [
         {
-            "event_id": f"ev_late_{i}",
+            "event_id": f"ev_late_{contact}_{day.isoformat()}_{i}",
             "contact_id": contact,
             "event_type": event_type,
             "occurred_at": f"{day.isoformat()}T1{i}:00:00Z",
@@ -140,23 +138,19 @@ def test_a_sync_by_detected_on_sees_every_crossing_once_late_data_included(tmp_p
     monkeypatch.setenv("LEADSCORE_HOME", str(home))
     landing = home / "landing"
     _dbt("seed")
-    sync = Sync()
+    by_day, by_time = Sync("detected_on"), Sync("detected_at")
+
+    def sync() -> tuple[int, int]:
+        return by_day(), by_time()
 
     # the first run scores the first days at once, then one run per day, a sync after each
     first_last = START + dt.timedelta(days=FIRST_RUN_DAYS - 1)
     for offset in range(FIRST_RUN_DAYS):
         _land_day(source, landing, START + dt.timedelta(days=offset))
     ingest(landing, config.warehouse_path())
-    _dbt(
-        "run",
-        *SELECT,
-        "--exclude",
-        "resource_type:seed",
-        "--vars",
-        json.dumps({"score_date": first_last.isoformat()}),
-    )
-    assert sync() > 0
-    assert sync.crossings, "the first run records the crossings of its history"
+    _run(first_last, None)
+    assert sync()[0] > 0
+    assert by_day.crossings, "the first run records the crossings of its history"
     for offset in range(FIRST_RUN_DAYS, FIRST_RUN_DAYS + DAILY_DAYS):
         day = START + dt.timedelta(days=offset)
         _land_day(source, landing, day)
@@ -164,13 +158,13 @@ def test_a_sync_by_detected_on_sees_every_crossing_once_late_data_included(tmp_p
         _run(day, day)
         sync()
     last = START + dt.timedelta(days=FIRST_RUN_DAYS + DAILY_DAYS - 1)
-    assert sync.cursor == last
+    assert by_day.cursor == last
 
     # late events for a day already synced make a lead cross on that day; the next day's
     # run finds the crossing
     late_day = last - dt.timedelta(days=3)
     contact = _late_contact(late_day, last)
-    cursor_before = sync.cursor
+    cursor_before = by_day.cursor
     _land_late_events(landing, contact, late_day)
     next_day = last + dt.timedelta(days=1)
     _land_day(source, landing, next_day)
@@ -184,30 +178,41 @@ def test_a_sync_by_detected_on_sees_every_crossing_once_late_data_included(tmp_p
         late_day,
     ) == [(1,)], "the late events were meant to make the lead cross on the day they occurred"
     sync()
-    late = [
-        (c, d, det)
-        for c, m, d, det in sync.crossings.values()
-        if c == contact and m == MODEL and d == late_day
-    ]
-    # seen once, dated by its detection: a read by crossing day after the cursor misses it
-    assert late == [(contact, late_day, next_day)]
+    # read once, dated by its detection: a read by crossing day after the cursor misses it
+    assert by_day.crossing(contact, late_day) == [(contact, late_day, next_day)]
+    assert by_time.crossing(contact, late_day) == [(contact, late_day, next_day)]
     assert late_day <= cursor_before
+    # so far each score date was run once: the sync by day read every change, once
+    all_changes = {r[0] for r in _query("select change_id from marts.crm_sync")}
+    assert set(by_day.seen) == all_changes
+    assert max(by_day.seen.values()) == 1
 
-    # a rerun of the same day, and a backfill of a past day followed by the present again,
+    # a rerun of the same day, and a rerun of a past day followed by the present again,
     # record nothing new: no crossing twice, none undone, no detection dated in the past
     entries = _query("select count(*) from intermediate.int_mql_crossings_recorded")
     _run(next_day, next_day)
     backfill = next_day - dt.timedelta(days=4)
     _run(backfill, backfill)
-    assert sync() == 0, "a backfill of past days dated new changes before the sync's cursor"
+    assert sync() == (0, 0), "a rerun of a past day changed what a sync reads"
     _run(next_day, next_day)
     assert _query("select count(*) from intermediate.int_mql_crossings_recorded") == entries
-    assert sync() == 0
+    assert sync() == (0, 0)
 
-    # every change of the feed was read, each exactly once
+    # events later than the lookback: a backfill of the range up to today finds the
+    # crossing; it is dated with the latest detection day (not its own day in the past),
+    # and the sync by detected_at reads it once
+    old_day = next_day - dt.timedelta(days=12)
+    other = _late_contact(old_day, next_day, exclude=(contact,))
+    _land_late_events(landing, other, old_day)
+    ingest(landing, config.warehouse_path())
+    _run(next_day, old_day)
+    by_time()
+    assert by_time.crossing(other, old_day) == [(other, old_day, next_day)]
+
+    # every change of the feed was read by the sync by detected_at, each exactly once
     all_changes = {r[0] for r in _query("select change_id from marts.crm_sync")}
-    assert set(sync.seen) == all_changes
-    assert max(sync.seen.values()) == 1
+    assert set(by_time.seen) == all_changes
+    assert max(by_time.seen.values()) == 1
     # the ledger's open crossings are exactly the crossings of the history
     open_crossings = _query(
         "select contact_id, model_id, model_version, crossing_date, direction "
