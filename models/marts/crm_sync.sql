@@ -1,7 +1,8 @@
 -- What a reverse-ETL sync pushes into a CRM: every change of a lead's published fields
 -- and every MQL crossing recorded or undone, dated by the day the warehouse detected it.
--- A sync reads the rows detected after its last sync (docs/bi.md, "CRM feed") and upserts
--- them by change_id: reading a row twice changes nothing.
+-- A sync reads the rows detected after its last sync (detected_at, or detected_on:
+-- docs/bi.md, "CRM feed") and upserts them by change_id: reading a row twice changes
+-- nothing.
 {{ config(materialized='view') }}
 
 with

@@ -1,6 +1,7 @@
-"""The CRM feed: a sync reading crm_sync by detected_on sees every change exactly once,
-crossings that late data causes in days already synced included, and reruns and
-backfills of past days add nothing a sync has not seen (docs/bi.md, "CRM feed")."""
+"""The CRM feed: a sync reading crm_sync by detected_on sees every change exactly once
+while each day is run once, crossings that late data causes in days already synced
+included; reruns of past days add nothing; a backfill's findings are read once by a sync
+by detected_at (docs/bi.md, "CRM feed")."""
 
 from __future__ import annotations
 
