@@ -3,12 +3,13 @@
 -- (rows are never updated or deleted; --full-refresh leaves the table alone). A run whose
 -- score date is earlier than the latest recorded (a rerun or backfill of past days)
 -- records nothing: a past day's scores are not news for a CRM, and the run that brings
--- the scores back to the present records what the correction changed.
+-- the scores back to the present records what the correction changed. A column added
+-- later is added to the stored table (null in the rows before): it is never rebuilt.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     full_refresh=false,
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
 ) }}
 {%- set started_at = run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') %}
 
@@ -84,7 +85,9 @@ states as (
         scores.priority,
         scores.is_mql,
         -- CRM feed, buying stage (issue 18 part 2): once lead_scores carries
-        -- buying_stage, add it here, in the hash below, in `ledger` above and in crm_sync.
+        -- buying_stage, add it here, in the hash below, in `ledger` above, in final and in
+        -- crm_sync. The stored ledger gains the column (on_schema_change), and every lead
+        -- gets one new state, its stage included, on the first run after.
         {{ dbt.hash(dbt.concat([
             "cast(scores.model_version as " ~ dbt.type_string() ~ ")", "'|'",
             "coalesce(cast(scores.total_score as " ~ dbt.type_string() ~ "), '')", "'|'",

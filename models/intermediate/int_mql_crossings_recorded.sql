@@ -10,7 +10,7 @@
     materialized='incremental',
     incremental_strategy='append',
     full_refresh=false,
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
 ) }}
 {%- set started_at = run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') %}
 
