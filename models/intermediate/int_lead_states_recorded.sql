@@ -1,10 +1,11 @@
 -- The ledger of what a CRM holds of each lead: the fields lead_scores publishes per
 -- contact and active model, appended whenever they differ from the last state recorded
 -- (rows are never updated or deleted; --full-refresh leaves the table alone). A run whose
--- score date is earlier than the latest recorded (a rerun or backfill of past days)
--- records nothing: a past day's scores are not news for a CRM, and the run that brings
--- the scores back to the present records what the correction changed. A column added
--- later is added to the stored table (null in the rows before): it is never rebuilt.
+-- score date is earlier than that of a run before it (a rerun or backfill of past days,
+-- int_crm_feed_runs) records nothing: a past day's scores are not news for a CRM, and
+-- the run that brings the scores back to the present records what the correction
+-- changed. A column added later is added to the stored table (null in the rows before):
+-- it is never rebuilt.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -24,6 +25,12 @@ scores as (
 score_dates as (
 
     select * from {{ ref('int_score_dates') }}
+
+),
+
+feed_runs as (
+
+    select * from {{ ref('int_crm_feed_runs') }}
 
 ),
 
@@ -63,12 +70,13 @@ score_dates as (
 
 run as (
 
-    -- only a run at or after the latest score date recorded records states
+    -- only a run at or after the score date of every run before it records states
     select score_dates.score_date
     from score_dates
-    left join ledger on 1 = 1
+    left join feed_runs
+        on feed_runs.started_at < cast('{{ started_at }}' as {{ dbt.type_timestamp() }})
     group by score_dates.score_date
-    having score_dates.score_date >= coalesce(max(ledger.as_of_date), score_dates.score_date)
+    having score_dates.score_date >= coalesce(max(feed_runs.score_date), score_dates.score_date)
 
 ),
 

@@ -29,6 +29,12 @@ score_dates as (
 
 ),
 
+feed_runs as (
+
+    select * from {{ ref('int_crm_feed_runs') }}
+
+),
+
 {% if is_incremental() %}
 
     ledger as (
@@ -66,14 +72,16 @@ score_dates as (
 
 run as (
 
-    -- a run never dates an entry before one already in the ledger: a sync that has read
-    -- up to the latest detection day must still get what a rerun of a past day finds
+    -- a run never dates an entry before the score date of a run before it: a sync that
+    -- has read up to that day must still get what a rerun of a past day finds
     select
         score_dates.score_date,
-        greatest(score_dates.score_date, coalesce(max(ledger.detected_on), score_dates.score_date))
-            as detected_on
+        greatest(
+            score_dates.score_date, coalesce(max(feed_runs.score_date), score_dates.score_date)
+        ) as detected_on
     from score_dates
-    left join ledger on 1 = 1
+    left join feed_runs
+        on feed_runs.started_at < cast('{{ started_at }}' as {{ dbt.type_timestamp() }})
     group by score_dates.score_date
 
 ),
