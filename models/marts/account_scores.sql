@@ -1,3 +1,6 @@
+-- The contact roll-up of each company under each active model, beside the account
+-- score of the score date (account rules; null where the version has no account settings
+-- or no contact of the company is in the segment).
 with
 
 scores as (
@@ -9,7 +12,19 @@ scores as (
 
 ),
 
-final as (
+score_dates as (
+
+    select * from {{ ref('int_score_dates') }}
+
+),
+
+account_changes as (
+
+    select * from {{ ref('int_account_score_changes') }}
+
+),
+
+rollup as (
 
     select
         -- ids
@@ -33,6 +48,57 @@ final as (
 
     from scores
     group by company_id, model_id, model_version
+
+),
+
+current_accounts as (
+
+    select account_changes.*
+    from account_changes
+    cross join score_dates
+    where
+        account_changes.valid_from <= score_dates.score_date
+        and account_changes.valid_to > score_dates.score_date
+
+),
+
+final as (
+
+    select
+        -- ids
+        rollup.company_id,
+        rollup.model_id,
+        rollup.model_version,
+        rollup.score_date,
+
+        -- contacts
+        rollup.scored_contacts,
+        rollup.engaged_contacts,
+        rollup.mql_contacts,
+
+        -- points
+        rollup.best_total_score,
+        rollup.summed_total_score,
+        rollup.best_engagement_score,
+        rollup.best_band_rank,
+        rollup.has_mql,
+
+        -- account rules
+        cast(current_accounts.engaged_contacts as {{ dbt.type_int() }})
+            as account_engaged_contacts,
+        cast(current_accounts.fit_score as decimal(18, 2)) as account_fit_score,
+        cast(current_accounts.breadth_score as decimal(18, 2)) as breadth_score,
+        cast(current_accounts.committee_score as decimal(18, 2)) as committee_score,
+        cast(current_accounts.account_score as decimal(18, 2)) as account_score,
+        cast(current_accounts.mqa_threshold as decimal(18, 2)) as mqa_threshold,
+        coalesce(current_accounts.is_mqa, false) as is_mqa,
+        cast(current_accounts.valid_from as date) as account_score_since
+
+    from rollup
+    left join current_accounts
+        on rollup.company_id = current_accounts.company_id
+        and rollup.model_id = current_accounts.model_id
+        and rollup.model_version = current_accounts.model_version
 
 )
 
