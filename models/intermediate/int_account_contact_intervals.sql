@@ -53,8 +53,8 @@ final as (
         and lead_intervals.model_version = account_models.model_version
     inner join profiles
         on lead_intervals.contact_id = profiles.contact_id
-        and profiles.valid_from < lead_intervals.valid_to
-        and (profiles.valid_to is null or profiles.valid_to > lead_intervals.valid_from)
+        and lead_intervals.valid_to > profiles.valid_from
+        and (profiles.valid_to is null or lead_intervals.valid_from < profiles.valid_to)
 
 )
 

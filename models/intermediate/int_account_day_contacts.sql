@@ -49,8 +49,8 @@ final as (
         on change_days.company_id = contact_intervals.company_id
         and change_days.model_id = contact_intervals.model_id
         and change_days.model_version = contact_intervals.model_version
-        and contact_intervals.valid_from <= change_days.score_date
-        and contact_intervals.valid_to > change_days.score_date
+        and change_days.score_date >= contact_intervals.valid_from
+        and change_days.score_date < contact_intervals.valid_to
 
 )
 
