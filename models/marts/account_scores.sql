@@ -1,3 +1,6 @@
+-- The contact roll-up of each company under each active model, beside the account
+-- score of the score date (account rules; null where the version has no account settings
+-- or no contact of the company is in the segment).
 with
 
 scores as (
@@ -9,7 +12,31 @@ scores as (
 
 ),
 
-final as (
+score_dates as (
+
+    select * from {{ ref('int_score_dates') }}
+
+),
+
+account_changes as (
+
+    select * from {{ ref('int_account_score_changes') }}
+
+),
+
+rule_points as (
+
+    select * from {{ ref('int_account_rule_points') }}
+
+),
+
+day_contacts as (
+
+    select * from {{ ref('int_account_day_contacts') }}
+
+),
+
+rollup as (
 
     select
         -- ids
@@ -33,6 +60,100 @@ final as (
 
     from scores
     group by company_id, model_id, model_version
+
+),
+
+current_accounts as (
+
+    select account_changes.*
+    from account_changes
+    cross join score_dates
+    where
+        account_changes.valid_from <= score_dates.score_date
+        and account_changes.valid_to > score_dates.score_date
+
+),
+
+-- the rules behind the current account score: those that held on the account's last
+-- change day up to the score date (rules can trade places at equal points, so its
+-- interval's first day is not enough)
+last_account_days as (
+
+    select
+        day_contacts.company_id,
+        day_contacts.model_id,
+        day_contacts.model_version,
+        max(day_contacts.score_date) as last_day
+    from day_contacts
+    cross join score_dates
+    where day_contacts.score_date <= score_dates.score_date
+    group by day_contacts.company_id, day_contacts.model_id, day_contacts.model_version
+
+),
+
+current_rules as (
+
+    select
+        last_account_days.company_id,
+        last_account_days.model_id,
+        last_account_days.model_version,
+        {{ dbt.listagg('rule_points.rule_id', "', '", 'order by rule_points.rule_id') }}
+            as account_rules_met
+    from last_account_days
+    inner join rule_points
+        on last_account_days.company_id = rule_points.company_id
+        and last_account_days.model_id = rule_points.model_id
+        and last_account_days.model_version = rule_points.model_version
+        and last_account_days.last_day = rule_points.score_date
+    group by
+        last_account_days.company_id,
+        last_account_days.model_id,
+        last_account_days.model_version
+
+),
+
+final as (
+
+    select
+        -- ids
+        rollup.company_id,
+        rollup.model_id,
+        rollup.model_version,
+        rollup.score_date,
+
+        -- contacts
+        rollup.scored_contacts,
+        rollup.engaged_contacts,
+        rollup.mql_contacts,
+
+        -- points
+        rollup.best_total_score,
+        rollup.summed_total_score,
+        rollup.best_engagement_score,
+        rollup.best_band_rank,
+        rollup.has_mql,
+
+        -- account rules
+        cast(current_accounts.engaged_contacts as {{ dbt.type_int() }})
+            as account_engaged_contacts,
+        cast(current_accounts.fit_score as decimal(18, 2)) as account_fit_score,
+        cast(current_accounts.breadth_score as decimal(18, 2)) as breadth_score,
+        cast(current_accounts.committee_score as decimal(18, 2)) as committee_score,
+        cast(current_accounts.account_score as decimal(18, 2)) as account_score,
+        cast(current_accounts.mqa_threshold as decimal(18, 2)) as mqa_threshold,
+        coalesce(current_accounts.is_mqa, false) as is_mqa,
+        cast(current_accounts.valid_from as date) as account_score_since,
+        cast(current_rules.account_rules_met as {{ dbt.type_string() }}) as account_rules_met
+
+    from rollup
+    left join current_accounts
+        on rollup.company_id = current_accounts.company_id
+        and rollup.model_id = current_accounts.model_id
+        and rollup.model_version = current_accounts.model_version
+    left join current_rules
+        on rollup.company_id = current_rules.company_id
+        and rollup.model_id = current_rules.model_id
+        and rollup.model_version = current_rules.model_version
 
 )
 

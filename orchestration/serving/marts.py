@@ -35,6 +35,14 @@ QUERIES = {
     "attribute_lift": "select * from {t}",
     "funnel": "select * from {t}",
     "channel_costs": "select * from {t}",
+    "account_scores": (
+        "select company_id, model_id, model_version, score_date, scored_contacts, "
+        "account_engaged_contacts, account_fit_score, breadth_score, committee_score, "
+        "account_score, mqa_threshold, is_mqa from {t} where account_score is not null"
+    ),
+    "mqa_events": (
+        "select company_id, model_id, model_version, event_date, direction from {t} where is_active_version"
+    ),
 }
 
 

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from orchestration.runtime import config
+from orchestration.serving.accounts import section_accounts
 from orchestration.serving.markup import esc
 from orchestration.serving.marts import Marts, read_marts
 from orchestration.serving.sections import (
@@ -51,6 +52,7 @@ SECTIONS = [
     ("bands", "Conversion and revenue per band", section_bands),
     ("cycle", "Sales cycle per band", section_cycle),
     ("mqls", "MQLs over time", section_mqls),
+    ("accounts", "Top accounts and MQAs", section_accounts),
     ("versions", "Versions compared", section_versions),
     ("calibration", "Calibrated candidate", section_calibration),
     ("attributes", "Attributes with the most lift", section_attributes),

@@ -10,7 +10,17 @@ from pathlib import Path
 
 from support import query, run_cli
 
-SECTIONS = ["distribution", "bands", "cycle", "mqls", "versions", "attributes", "funnel", "channels"]
+SECTIONS = [
+    "distribution",
+    "bands",
+    "cycle",
+    "mqls",
+    "accounts",
+    "versions",
+    "attributes",
+    "funnel",
+    "channels",
+]
 
 
 class _Tags(HTMLParser):
