@@ -77,7 +77,12 @@ final as (
         decayed.component,
         sum(decayed.decayed_points) as points,
         sum(case when decayed.decayed_points <> 0 then 1 else 0 end) as occurrences,
-        max(decayed.occurred_at) as last_occurred_at
+        max(decayed.occurred_at) as last_occurred_at,
+        -- the days of the events still counting, for score_contributions.evidence
+        min(case when decayed.decayed_points <> 0 then decayed.occurred_date end)
+            as first_counted_date,
+        max(case when decayed.decayed_points <> 0 then decayed.occurred_date end)
+            as last_counted_date
     from decayed
     inner join members
         on decayed.contact_id = members.contact_id

@@ -1,5 +1,8 @@
 -- Every rule's points for every scored contact: fit, engagement, negative, inactivity,
 -- aggregate behaviour.
+{%- set first_day = dbt.cast('engagement_points.first_counted_date', dbt.type_string()) %}
+{%- set last_day = dbt.cast('engagement_points.last_counted_date', dbt.type_string()) %}
+
 with
 
 members as (
@@ -110,7 +113,12 @@ engagement as (
         engagement_rules.buying_stage,
         engagement_points.points,
         engagement_points.occurrences,
-        cast(null as {{ dbt.type_string() }}) as evidence,
+        -- a summary of the events behind the points; each one is in score_evidence
+        {{ dbt.cast('engagement_points.occurrences', dbt.type_string()) }}
+        || case
+            when engagement_points.occurrences = 1 then ' event on ' || {{ last_day }}
+            else ' events from ' || {{ first_day }} || ' to ' || {{ last_day }}
+        end as evidence,
         engagement_points.last_occurred_at
     from engagement_points
     inner join engagement_rules
