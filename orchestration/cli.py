@@ -1,5 +1,6 @@
 """The `leadscore` command: generate demo data, ingest landing files, build the scores,
-run the daily Dagster job (`run`, `backfill`, `demo`), and write the outcome report (`report`)."""
+run the daily Dagster job (`run`, `backfill`, `demo`), write the outcome report (`report`)
+and explain a lead's score (`explain`)."""
 
 from __future__ import annotations
 
@@ -253,6 +254,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    import json
+
+    import duckdb
+
+    from orchestration.serving.explain import ExplainError, explain, render
+    from orchestration.serving.publish import serving_file
+
+    source = serving_file()
+    try:
+        doc = explain(source, args.contact_id, on=args.date, model=args.model)
+    except ExplainError as e:
+        _say(f"leadscore explain: {e}")
+        return e.code
+    except duckdb.Error as e:  # e.g. a damaged copy: say so, do not trace back
+        _say(f"leadscore explain: cannot read {source}: {e}")
+        return EXIT_RUN_FAILED
+    print(json.dumps(doc, indent=2) if args.json else render(doc))
+    return 0
+
+
 def _share(text: str) -> float:
     try:
         value = float(text)
@@ -502,6 +524,26 @@ def parser() -> argparse.ArgumentParser:
         "--source", type=Path, help="DuckDB file to read (default: the serving copy, else the warehouse)"
     )
     rp.set_defaults(func=cmd_report)
+
+    ex = sub.add_parser(
+        "explain",
+        help="why a lead has its score: each rule's points and the events behind them",
+        description="Print a lead's total, band, grades, priority and buying stage per active "
+        "model version, then each rule with its points and the events behind them (after "
+        "caps and decay); the lines add up to the total. Reads the serving copy read-only, "
+        "so it works while a run holds the warehouse. Exit code 1 for a contact the copy "
+        "does not score, 2 for an unknown model or a day after the latest score date.",
+    )
+    ex.add_argument("contact_id", help="the lead's contact id, as in the landing files")
+    ex.add_argument(
+        "--date",
+        type=_date,
+        help="as of this day, YYYY-MM-DD (default: the latest score date); before it, the score "
+        "comes from the history and rules and events are not listed",
+    )
+    ex.add_argument("--model", help="only this model id (default: every active model version)")
+    ex.add_argument("--json", action="store_true", help="print a JSON document instead of text")
+    ex.set_defaults(func=cmd_explain)
     return p
 
 
