@@ -115,9 +115,11 @@ engagement as (
         engagement_points.occurrences,
         -- a summary of the events behind the points; each one is in score_evidence
         {{ dbt.cast('engagement_points.occurrences', dbt.type_string()) }}
+        || case when engagement_points.occurrences = 1 then ' event' else ' events' end
         || case
-            when engagement_points.occurrences = 1 then ' event on ' || {{ last_day }}
-            else ' events from ' || {{ first_day }} || ' to ' || {{ last_day }}
+            when engagement_points.first_counted_date = engagement_points.last_counted_date
+                then ' on ' || {{ last_day }}
+            else ' from ' || {{ first_day }} || ' to ' || {{ last_day }}
         end as evidence,
         engagement_points.last_occurred_at
     from engagement_points

@@ -171,7 +171,10 @@ def _not_scored(con, contact_id: str, model: str | None, as_of: dt.date) -> str:
     which = f"model {model}" if model else "any active model"
     if not known:
         return f"unknown contact {contact_id!r}: the serving copy has no score for it under any model"
-    return f"contact {contact_id!r} has no score under {which} on {as_of} (outside the model's segment)"
+    return (
+        f"contact {contact_id!r} has no score under {which} on {as_of} "
+        "(outside the model's segment, or not created yet)"
+    )
 
 
 def _rules(con, contact_id: str, score: dict, has_evidence: bool) -> list[dict]:
@@ -210,8 +213,7 @@ def render(doc: dict) -> str:
         mql = "MQL" if m["is_mql"] else "not MQL"
         lines.append(
             f"{m['model_id']} v{m['model_version']}: total {Decimal(str(m['total_score'])):.2f}, "
-            f"band {m['band']}, grade {m['fit_grade']}{m['engagement_grade']} "
-            f"(fit {m['fit_grade']} / engagement {m['engagement_grade']}), "
+            f"band {m['band']}, fit grade {m['fit_grade']}, engagement level {m['engagement_grade']}, "
             f"priority {m['priority']}, {mql}"
         )
         if doc["buying_stage_published"]:
