@@ -197,3 +197,17 @@ def test_bad_input_gets_a_message_and_an_exit_code(served, args, code, message):
 def test_without_a_serving_copy(home):
     proc = run_cli("explain", "ct_1", check=False)
     assert proc.returncode == 1 and "no serving copy" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_answers_while_a_run_holds_the_warehouse(served):
+    """A writer holds warehouse.duckdb (no other process can open it): explain reads the
+    serving copy only, so it answers."""
+    import duckdb
+
+    contact = query(served, "select min(contact_id) from lead_scores")[0][0]
+    writer = duckdb.connect(str(served.parent.parent / "warehouse.duckdb"))
+    try:
+        doc = _explain(contact)
+    finally:
+        writer.close()
+    assert doc["models"] and all(m["rules"] for m in doc["models"])
