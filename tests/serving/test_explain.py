@@ -33,26 +33,35 @@ def _explain(*args: str) -> dict:
 
 
 def _sample(served: Path) -> list[str]:
-    """Leads of every active model: the top and bottom scores, the leads with the most
-    events behind their score, and any lead whose total the model's bounds held."""
+    """Leads of every active model: per model, the top and bottom scores, the leads with
+    the most events behind their score, and a lead whose total the model's bounds held."""
     picks = query(
         served,
         """
-        select contact_id from (
-            select contact_id from lead_scores order by total_score desc, contact_id limit 3)
-        union
-        select contact_id from (
-            select contact_id from lead_scores order by total_score, contact_id limit 2)
-        union
-        select contact_id from (
-            select e.contact_id from score_evidence as e
-            inner join lead_scores as s using (contact_id, model_id, model_version)
-            group by e.contact_id order by count(*) desc, e.contact_id limit 3)
-        union
-        select contact_id from (
-            select contact_id from score_contributions
-            where rule_id = '_bounds' and is_active_version
-            order by contact_id limit 2)
+        with events as (
+            select contact_id, model_id, model_version, count(*) as events
+            from score_evidence group by all
+        ),
+        bounded as (
+            select contact_id, model_id, model_version, true as held
+            from score_contributions where rule_id = '_bounds'
+        ),
+        ranked as (
+            select
+                s.contact_id,
+                row_number() over (partition by s.model_id order by s.total_score desc, s.contact_id) as top,
+                row_number() over (partition by s.model_id order by s.total_score, s.contact_id) as bottom,
+                row_number() over (
+                    partition by s.model_id order by coalesce(e.events, 0) desc, s.contact_id
+                ) as busiest,
+                row_number() over (
+                    partition by s.model_id order by coalesce(b.held, false) desc, s.contact_id
+                ) as held
+            from lead_scores as s
+            left join events as e using (contact_id, model_id, model_version)
+            left join bounded as b using (contact_id, model_id, model_version)
+        )
+        select distinct contact_id from ranked where top <= 2 or bottom <= 1 or busiest <= 2 or held <= 1
         """,
     )
     return sorted(r[0] for r in picks)
