@@ -105,6 +105,8 @@ def _explain(con, source: Path, contact_id: str, on: dt.date | None, model: str 
             f"unknown model {model!r}: the serving copy scores {', '.join(models) or 'no model'}", code=2
         )
     latest = con.execute("select max(score_date) from lead_scores").fetchall()[0][0]
+    if latest is None:
+        raise ExplainError(f"{source} scores no lead yet")
     as_of = on or latest
     if as_of > latest:
         raise ExplainError(f"no scores after {latest}, the latest score date of the serving copy", code=2)
