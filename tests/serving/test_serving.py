@@ -174,6 +174,33 @@ def test_daily_run_publishes_every_public_mart_to_duckdb_and_parquet(built):
     assert not [f for f in serving.iterdir() if f.name.startswith(".publishing-")]
 
 
+def test_the_serving_copy_carries_the_dbt_descriptions_as_comments(built):
+    """Every table and column comment dbt wrote on a mart (persist_docs) is on the published
+    relation; the publisher's own relations say they are bookkeeping."""
+    serving = built.home / "serving" / "leadscore.duckdb"
+    warehouse = built.home / "warehouse.duckdb"
+    comments_sql = (
+        "select table_name, comment from duckdb_tables() where schema_name = '{s}' "
+        "union all select view_name, comment from duckdb_views() where schema_name = '{s}'"
+    )
+    columns_sql = "select table_name, column_name, comment from duckdb_columns() where schema_name = '{s}'"
+    marts = public_tables()
+    wh_tables = {t: c for t, c in query(warehouse, comments_sql.format(s="marts")) if t in marts}
+    wh_columns = {(t, c): x for t, c, x in query(warehouse, columns_sql.format(s="marts")) if t in marts}
+    assert wh_tables and all(wh_tables.values())  # dbt documented every public mart
+    assert sum(1 for x in wh_columns.values() if x) > 100
+    served_tables = dict(query(serving, comments_sql.format(s="main")))
+    served_columns = {(t, c): x for t, c, x in query(serving, columns_sql.format(s="main"))}
+    assert {t: served_tables[t] for t in wh_tables} == wh_tables
+    assert {k: served_columns[k] for k in wh_columns} == wh_columns
+    # the month table behind the history view points to the view and has its column comments
+    assert "lead_score_history" in served_tables["lead_score_changes"]
+    total_score = wh_columns[("lead_score_history", "total_score")]
+    assert served_columns[("lead_score_changes", "total_score")] == total_score
+    [(name, bookkeeping)] = query(serving, comments_sql.format(s="leadscore_publish"))
+    assert name == "published" and "not a mart" in bookkeeping
+
+
 def test_the_daily_run_reuses_dbts_parse_and_compares_only_its_recent_months(built, monkeypatch):
     """The fixed costs of a daily run: dbt starts from the parse of the previous run (its
     --vars differ), GX is loaded while dbt builds (the warning checks on raw events run
