@@ -502,3 +502,43 @@ def test_publish_refuses_a_table_with_pii_and_leaves_nothing_behind(tmp_path):
     assert sha256(first.serving_file) == good
     assert os.readlink(serving / "parquet").endswith(first.version)
     assert sorted(p.name for p in serving.iterdir()) == ["leadscore.duckdb", "parquet", "parquet.versions"]
+
+
+# --------------------------------------------------------------------------- BI paths
+
+
+def test_bi_path_duckdb_python_and_pandas(built):
+    """docs/bi.md, Python: DuckDB read-only; its DataFrames have floats and datetimes."""
+    import pandas as pd
+
+    con = duckdb.connect(str(built.home / "serving" / "leadscore.duckdb"), read_only=True)
+    try:
+        df = con.sql("select contact_id, total_score, score_date from lead_scores").df()
+    finally:
+        con.close()
+    assert len(df) == built.digests["lead_scores"][0] > 0
+    assert pd.api.types.is_float_dtype(df["total_score"])
+    assert pd.api.types.is_datetime64_dtype(df["score_date"])
+    assert set(df["score_date"].dt.date) == {LAST}
+
+
+def test_bi_path_sqlalchemy_reflects_the_documented_marts(built):
+    """docs/bi.md, Superset and notebooks: duckdb-engine on the pinned SQLAlchemy, with the
+    documented URI; reflection lists the marts and carries the column comments."""
+    import pandas as pd
+    from sqlalchemy import create_engine, inspect, text
+
+    path = built.home / "serving" / "leadscore.duckdb"
+    engine = create_engine(f"duckdb:///{path}?access_mode=read_only")
+    try:
+        inspector = inspect(engine)
+        assert public_tables() - {"lead_score_history"} <= set(inspector.get_table_names())
+        assert "lead_score_history" in inspector.get_view_names()
+        columns = {c["name"]: c for c in inspector.get_columns("lead_scores")}
+        assert {"contact_id", "total_score", "band"} <= set(columns)
+        assert columns["total_score"]["comment"]
+        with engine.connect() as con:
+            df = pd.read_sql(text("select band, count(*) as leads from lead_scores group by band"), con)
+    finally:
+        engine.dispose()
+    assert df["leads"].sum() == built.digests["lead_scores"][0]
