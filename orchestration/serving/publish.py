@@ -47,7 +47,7 @@ from orchestration.serving.comments import (
 )
 from orchestration.serving.history import HISTORY_TABLES, publish_history
 from orchestration.serving.pii import assert_file_has_no_pii, assert_no_pii
-from orchestration.serving.relations import drop_view, quote, sql_str
+from orchestration.serving.relations import drop_view, quote, served_form, sql_str
 
 SERVING_FILE = "leadscore.duckdb"
 PARQUET_LINK = "parquet"
@@ -157,8 +157,10 @@ def publish(
         wanted: set[str] = set()
         for name, relation in sorted(tables.items()):
             schema, table = relation.split(".", 1)
-            source = f"{wh}.{quote(schema)}.{quote(table)}"
-            columns = [r[0] for r in con.execute(f"describe {source}").fetchall()]
+            qualified = f"{wh}.{quote(schema)}.{quote(table)}"
+            described = con.execute(f"describe {qualified}").fetchall()
+            columns = [r[0] for r in described]
+            source = served_form(qualified, described)
             assert_no_pii(relation, columns)
             history = HISTORY_TABLES.get(name)
             if history and history.columns() <= set(columns):
