@@ -574,3 +574,50 @@ def test_bi_path_sqlalchemy_reflects_the_documented_marts(built):
     finally:
         engine.dispose()
     assert df["leads"].sum() == _served(built, "select count(*) from lead_scores")[0][0]
+
+
+def test_bi_path_leadscore_sql_is_a_read_only_duckdb_2_client(built):
+    """docs/bi.md: `leadscore sql` (the pinned DuckDB 2.x) runs a query, a script on stdin
+    (CSV with --csv), refuses writes and says what failed, exiting 1."""
+    env = {**os.environ, "LEADSCORE_HOME": str(built.home)}
+
+    def sql(*args, stdin=""):
+        return subprocess.run(
+            [sys.executable, "-m", "orchestration.cli", "sql", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    [(rows,)] = _served(built, "select count(*) from lead_scores")
+    one = sql("select count(*) as leads from lead_scores")
+    assert one.returncode == 0, one.stderr
+    assert one.stdout.splitlines()[0].strip() == "leads" and str(rows) in one.stdout
+    script = sql(
+        "--csv", stdin="select 1 as a;\nselect band, count(*) as n from lead_scores group by 1 order by 1;"
+    )
+    assert script.returncode == 0, script.stderr
+    lines = script.stdout.splitlines()
+    assert lines[:3] == ["a", "1", "band,n"]
+    assert sum(int(line.split(",")[1]) for line in lines[3:]) == rows
+    write = sql("delete from lead_scores")
+    assert write.returncode == 1 and "error:" in write.stderr and "read-only" in write.stderr.lower()
+    assert _served(built, "select count(*) from lead_scores") == [(rows,)]
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "sql",
+            "--file",
+            str(built.home / "nope.duckdb"),
+            "select 1",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
