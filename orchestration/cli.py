@@ -275,6 +275,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sql(args: argparse.Namespace) -> int:
+    from orchestration.serving.publish import serving_file
+    from orchestration.serving.shell import sql_shell
+
+    path = args.file or (config.warehouse_path() if args.warehouse else serving_file())
+    return sql_shell(path, args.query, "csv" if args.csv else "table")
+
+
 def _share(text: str) -> float:
     try:
         value = float(text)
@@ -544,6 +552,23 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--model", help="only this model id (default: every active model version)")
     ex.add_argument("--json", action="store_true", help="print a JSON document instead of text")
     ex.set_defaults(func=cmd_explain)
+
+    sq = sub.add_parser(
+        "sql",
+        help="query the serving copy read-only with DuckDB 2.x (a query, a script on stdin, or a session)",
+        description="A read-only SQL client on the pinned DuckDB 2.x (DuckDB 1.x clients cannot open "
+        "2.x files). With QUERY: run it and exit; with a script on standard input: run its "
+        "statements; on a terminal: a session, statements end with ';', .quit leaves. "
+        "Exit 1 at the first error of a query or script.",
+    )
+    sq.add_argument("query", nargs="?", help="SQL to run (default: standard input, or a session)")
+    where = sq.add_mutually_exclusive_group()
+    where.add_argument(
+        "--warehouse", action="store_true", help="the warehouse instead (blocked while a run writes)"
+    )
+    where.add_argument("--file", type=Path, help="any DuckDB 2.x file instead of the serving copy")
+    sq.add_argument("--csv", action="store_true", help="print results as CSV, every row")
+    sq.set_defaults(func=cmd_sql)
     return p
 
 

@@ -39,9 +39,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.runtime import config
+from orchestration.serving.comments import (
+    PUBLISHER_TABLE_COMMENT,
+    apply_comments,
+    history_changes_comment,
+    source_comments,
+)
 from orchestration.serving.history import HISTORY_TABLES, publish_history
 from orchestration.serving.pii import assert_file_has_no_pii, assert_no_pii
-from orchestration.serving.relations import drop_view, quote, sql_str
+from orchestration.serving.relations import drop_view, quote, served_form, sql_str
 
 SERVING_FILE = "leadscore.duckdb"
 PARQUET_LINK = "parquet"
@@ -151,8 +157,10 @@ def publish(
         wanted: set[str] = set()
         for name, relation in sorted(tables.items()):
             schema, table = relation.split(".", 1)
-            source = f"{wh}.{quote(schema)}.{quote(table)}"
-            columns = [r[0] for r in con.execute(f"describe {source}").fetchall()]
+            qualified = f"{wh}.{quote(schema)}.{quote(table)}"
+            described = con.execute(f"describe {qualified}").fetchall()
+            columns = [r[0] for r in described]
+            source = served_form(qualified, described)
             assert_no_pii(relation, columns)
             history = HISTORY_TABLES.get(name)
             if history and history.columns() <= set(columns):
@@ -161,11 +169,16 @@ def publish(
                     con, name, history, source, columns, tmp_parquet, previous_parquet, since
                 )
                 wanted |= {name, history.changes}
+                comment, column_comments = source_comments(con, Path(warehouse).stem, schema, table)
+                apply_comments(con, name, comment, column_comments)
+                if history.changes != name:
+                    apply_comments(con, history.changes, history_changes_comment(name), column_comments)
                 continue
             drop_view(con, name)
             # Sorted rows: the same marts give the same files, whatever the engine's order.
             con.execute(f"create or replace table main.{quote(name)} as select * from {source} order by all")
             out.rows[name] = con.execute(f"select count(*) from main.{quote(name)}").fetchall()[0][0]
+            apply_comments(con, name, *source_comments(con, Path(warehouse).stem, schema, table))
             target = tmp_parquet / f"{name}.parquet"
             con.execute(
                 f"copy main.{quote(name)} to {sql_str(str(target))} (format parquet, compression zstd)"
@@ -182,6 +195,7 @@ def publish(
         con.execute(f"detach {wh}")
         con.execute(f"create schema if not exists {META_SCHEMA}")
         con.execute(f"create or replace table {META_SCHEMA}.published as select ? as version", [version])
+        con.execute(f"comment on table {META_SCHEMA}.published is {sql_str(PUBLISHER_TABLE_COMMENT)}")
         con.execute("checkpoint")
     except BaseException:
         con.close()

@@ -28,3 +28,19 @@ def drop_view(con, name: str) -> None:
 def drop_table(con, name: str) -> None:
     if relation_type(con, name) == "BASE TABLE":
         con.execute(f"drop table main.{quote(name)}")
+
+
+def served_form(relation: str, described: list[tuple]) -> str:
+    """`relation` as the serving copy serves it: a subquery whose DECIMAL columns are DOUBLE.
+
+    The warehouse keeps exact decimals; BI paths that do not know DuckDB's decimals (pandas
+    from Parquet or SQLAlchemy, which give Python Decimal objects) get plain numbers.
+    `described`: the rows of `describe relation` (column name, column type, ...).
+    """
+    exprs = ", ".join(
+        f"cast({quote(name)} as double) as {quote(name)}"
+        if str(type_).upper().startswith("DECIMAL")
+        else quote(name)
+        for name, type_, *_ in described
+    )
+    return f"(select {exprs} from {relation})"

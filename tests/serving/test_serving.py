@@ -165,13 +165,46 @@ def test_daily_run_publishes_every_public_mart_to_duckdb_and_parquet(built):
         [(n,)] = query(home / "warehouse.duckdb", f"select count(*) from marts.{t}")
         assert built.digests[t][0] == n
     # the served history view (valid_to added in the serving copy) equals the mart, row for row
-    [wh_history] = query(home / "warehouse.duckdb", DIGEST_SQL.format(relation="marts.lead_score_history"))
+    # (decimals are served as doubles)
+    from orchestration.serving.relations import served_form
+
+    described = query(home / "warehouse.duckdb", "describe marts.lead_score_history")
+    assert any(str(t).startswith("DECIMAL") for _, t, *_ in described)
+    served = served_form("marts.lead_score_history", described)
+    [wh_history] = query(home / "warehouse.duckdb", DIGEST_SQL.format(relation=served))
     assert built.digests["lead_score_history"] == tuple(wh_history)
     assert query(serving / "leadscore.duckdb", "select distinct score_date from lead_scores") == [(LAST,)]
     # no PII column anywhere
     cols = query(serving / "leadscore.duckdb", "select lower(column_name) from information_schema.columns")
     assert not {"email", "first_name", "last_name", "phone"} & {c for (c,) in cols}
     assert not [f for f in serving.iterdir() if f.name.startswith(".publishing-")]
+
+
+def test_the_serving_copy_carries_the_dbt_descriptions_as_comments(built):
+    """Every table and column comment dbt wrote on a mart (persist_docs) is on the published
+    relation; the publisher's own relations say they are bookkeeping."""
+    serving = built.home / "serving" / "leadscore.duckdb"
+    warehouse = built.home / "warehouse.duckdb"
+    comments_sql = (
+        "select table_name, comment from duckdb_tables() where schema_name = '{s}' "
+        "union all select view_name, comment from duckdb_views() where schema_name = '{s}'"
+    )
+    columns_sql = "select table_name, column_name, comment from duckdb_columns() where schema_name = '{s}'"
+    marts = public_tables()
+    wh_tables = {t: c for t, c in query(warehouse, comments_sql.format(s="marts")) if t in marts}
+    wh_columns = {(t, c): x for t, c, x in query(warehouse, columns_sql.format(s="marts")) if t in marts}
+    assert wh_tables and all(wh_tables.values())  # dbt documented every public mart
+    assert sum(1 for x in wh_columns.values() if x) > 100
+    served_tables = dict(query(serving, comments_sql.format(s="main")))
+    served_columns = {(t, c): x for t, c, x in query(serving, columns_sql.format(s="main"))}
+    assert {t: served_tables[t] for t in wh_tables} == wh_tables
+    assert {k: served_columns[k] for k in wh_columns} == wh_columns
+    # the month table behind the history view points to the view and has its column comments
+    assert "lead_score_history" in served_tables["lead_score_changes"]
+    total_score = wh_columns[("lead_score_history", "total_score")]
+    assert served_columns[("lead_score_changes", "total_score")] == total_score
+    [(name, bookkeeping)] = query(serving, comments_sql.format(s="leadscore_publish"))
+    assert name == "published" and "not a mart" in bookkeeping
 
 
 def test_the_daily_run_reuses_dbts_parse_and_compares_only_its_recent_months(built, monkeypatch):
@@ -475,3 +508,116 @@ def test_publish_refuses_a_table_with_pii_and_leaves_nothing_behind(tmp_path):
     assert sha256(first.serving_file) == good
     assert os.readlink(serving / "parquet").endswith(first.version)
     assert sorted(p.name for p in serving.iterdir()) == ["leadscore.duckdb", "parquet", "parquet.versions"]
+
+
+# --------------------------------------------------------------------------- BI paths
+# (earlier tests of the module run the job again: the served copy is read as it is now)
+
+
+def _served(built, sql: str) -> list[tuple]:
+    return query(built.home / "serving" / "leadscore.duckdb", sql)
+
+
+def test_bi_path_duckdb_python_and_pandas(built):
+    """docs/bi.md, Python: DuckDB read-only; its DataFrames have floats and datetimes."""
+    import pandas as pd
+
+    con = duckdb.connect(str(built.home / "serving" / "leadscore.duckdb"), read_only=True)
+    try:
+        df = con.sql("select contact_id, total_score, score_date from lead_scores").df()
+    finally:
+        con.close()
+    [(rows, score_date)] = _served(built, "select count(*), max(score_date) from lead_scores")
+    assert len(df) == rows > 0
+    assert pd.api.types.is_float_dtype(df["total_score"])
+    assert pd.api.types.is_datetime64_dtype(df["score_date"])
+    assert set(df["score_date"].dt.date) == {score_date}
+
+
+def test_bi_path_parquet_through_pyarrow_and_pandas(built):
+    """docs/bi.md, Parquet: pyarrow reads every table of the current version; pandas gets
+    floats for scores and, as documented, datetimes for dates."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = built.home / "serving" / "parquet"
+    table = pq.read_table(folder / "lead_scores.parquet")
+    assert table.num_rows == _served(built, "select count(*) from lead_scores")[0][0]
+    assert pa.types.is_float64(table.schema.field("total_score").type)
+    assert pa.types.is_date32(table.schema.field("score_date").type)
+    history = pq.read_table(folder / "lead_score_changes")  # the monthly files of score history
+    assert history.num_rows == _served(built, "select count(*) from lead_score_changes")[0][0]
+    assert not [f for f in history.schema if pa.types.is_decimal(f.type)]
+    df = pd.read_parquet(folder / "lead_scores.parquet", to_pandas_kwargs={"date_as_object": False})
+    assert pd.api.types.is_float_dtype(df["total_score"])
+    assert pd.api.types.is_datetime64_dtype(df["score_date"])
+
+
+def test_bi_path_sqlalchemy_reflects_the_documented_marts(built):
+    """docs/bi.md, Superset and notebooks: duckdb-engine on the pinned SQLAlchemy, with the
+    documented URI; reflection lists the marts and carries the column comments."""
+    import pandas as pd
+    from sqlalchemy import create_engine, inspect, text
+
+    path = built.home / "serving" / "leadscore.duckdb"
+    engine = create_engine(f"duckdb:///{path}?access_mode=read_only")
+    try:
+        inspector = inspect(engine)
+        assert public_tables() - {"lead_score_history"} <= set(inspector.get_table_names())
+        assert "lead_score_history" in inspector.get_view_names()
+        columns = {c["name"]: c for c in inspector.get_columns("lead_scores")}
+        assert {"contact_id", "total_score", "band"} <= set(columns)
+        assert columns["total_score"]["comment"]
+        with engine.connect() as con:
+            df = pd.read_sql(text("select band, count(*) as leads from lead_scores group by band"), con)
+    finally:
+        engine.dispose()
+    assert df["leads"].sum() == _served(built, "select count(*) from lead_scores")[0][0]
+
+
+def test_bi_path_leadscore_sql_is_a_read_only_duckdb_2_client(built):
+    """docs/bi.md: `leadscore sql` (the pinned DuckDB 2.x) runs a query, a script on stdin
+    (CSV with --csv), refuses writes and says what failed, exiting 1."""
+    env = {**os.environ, "LEADSCORE_HOME": str(built.home)}
+
+    def sql(*args, stdin=""):
+        return subprocess.run(
+            [sys.executable, "-m", "orchestration.cli", "sql", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    [(rows,)] = _served(built, "select count(*) from lead_scores")
+    one = sql("select count(*) as leads from lead_scores")
+    assert one.returncode == 0, one.stderr
+    assert one.stdout.splitlines()[0].strip() == "leads" and str(rows) in one.stdout
+    script = sql(
+        "--csv", stdin="select 1 as a;\nselect band, count(*) as n from lead_scores group by 1 order by 1;"
+    )
+    assert script.returncode == 0, script.stderr
+    lines = script.stdout.splitlines()
+    assert lines[:3] == ["a", "1", "band,n"]
+    assert sum(int(line.split(",")[1]) for line in lines[3:]) == rows
+    write = sql("delete from lead_scores")
+    assert write.returncode == 1 and "error:" in write.stderr and "read-only" in write.stderr.lower()
+    assert _served(built, "select count(*) from lead_scores") == [(rows,)]
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "sql",
+            "--file",
+            str(built.home / "nope.duckdb"),
+            "select 1",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
