@@ -25,7 +25,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.serving.relations import drop_table, drop_view, quote, relation_type, sql_str
+from orchestration.serving.relations import (
+    drop_table,
+    drop_view,
+    parquet_form,
+    quote,
+    relation_type,
+    sql_str,
+)
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,7 @@ def publish_history(
         # One Parquet file, as for any table (sorted rows: the same content, the same file).
         target = parquet / f"{name}.parquet"
         con.execute(
-            f"copy (select * from {changes} order by all) to {sql_str(str(target))} "
+            f"copy (select * from {parquet_form(con, changes)} order by all) to {sql_str(str(target))} "
             f"(format parquet, compression zstd)"
         )
         return rows
@@ -165,7 +172,7 @@ def publish_history(
             os.link(old, target)  # unchanged month: the previous version's file
             continue
         con.execute(
-            f"copy (select * from {changes} where {month} = {sql_str(m)} order by all) "
+            f"copy (select * from {parquet_form(con, changes)} where {month} = {sql_str(m)} order by all) "
             f"to {sql_str(str(target))} (format parquet, compression zstd)"
         )
     return rows

@@ -47,7 +47,7 @@ from orchestration.serving.comments import (
 )
 from orchestration.serving.history import HISTORY_TABLES, publish_history
 from orchestration.serving.pii import assert_file_has_no_pii, assert_no_pii
-from orchestration.serving.relations import drop_view, quote, served_form, sql_str
+from orchestration.serving.relations import drop_view, parquet_form, quote, sql_str
 
 SERVING_FILE = "leadscore.duckdb"
 PARQUET_LINK = "parquet"
@@ -56,6 +56,9 @@ TMP_PREFIX = ".publishing-"
 # The serving file records which version it is (the name of its Parquet version folder):
 # a publish reuses the previous version's Parquet files only for the copy they belong to.
 META_SCHEMA = "leadscore_publish"
+# How the Parquet files are written (2: decimals as doubles, see relations.parquet_form); a
+# copy written in another format reuses none of the previous version's files.
+PARQUET_FORMAT = 2
 
 
 @dataclass
@@ -157,10 +160,8 @@ def publish(
         wanted: set[str] = set()
         for name, relation in sorted(tables.items()):
             schema, table = relation.split(".", 1)
-            qualified = f"{wh}.{quote(schema)}.{quote(table)}"
-            described = con.execute(f"describe {qualified}").fetchall()
-            columns = [r[0] for r in described]
-            source = served_form(qualified, described)
+            source = f"{wh}.{quote(schema)}.{quote(table)}"
+            columns = [r[0] for r in con.execute(f"describe {source}").fetchall()]
             assert_no_pii(relation, columns)
             history = HISTORY_TABLES.get(name)
             if history and history.columns() <= set(columns):
@@ -181,7 +182,8 @@ def publish(
             apply_comments(con, name, *source_comments(con, Path(warehouse).stem, schema, table))
             target = tmp_parquet / f"{name}.parquet"
             con.execute(
-                f"copy main.{quote(name)} to {sql_str(str(target))} (format parquet, compression zstd)"
+                f"copy {parquet_form(con, f'main.{quote(name)}')} to {sql_str(str(target))} "
+                f"(format parquet, compression zstd)"
             )
             wanted.add(name)
         # Tables of the copy that are no longer public marts go.
@@ -194,7 +196,10 @@ def publish(
                 con.execute(f"drop {kind} main.{quote(rel_name)}")
         con.execute(f"detach {wh}")
         con.execute(f"create schema if not exists {META_SCHEMA}")
-        con.execute(f"create or replace table {META_SCHEMA}.published as select ? as version", [version])
+        con.execute(
+            f"create or replace table {META_SCHEMA}.published as select ? as version, ? as parquet_format",
+            [version, PARQUET_FORMAT],
+        )
         con.execute(f"comment on table {META_SCHEMA}.published is {sql_str(PUBLISHER_TABLE_COMMENT)}")
         con.execute("checkpoint")
     except BaseException:
@@ -241,11 +246,14 @@ def _swap_in(serving: Path, tmp_db: Path, tmp_parquet: Path, out: Published) -> 
 
 
 def _copy_version(con) -> str | None:
-    """The version the serving copy (connected as `con`) says it is, if it says."""
+    """The version the serving copy (connected as `con`) says it is, if it says, and its
+    Parquet files are of the current format."""
     import duckdb
 
     try:
-        rows = con.execute(f"select version from {META_SCHEMA}.published").fetchall()
+        rows = con.execute(
+            f"select version from {META_SCHEMA}.published where parquet_format = ?", [PARQUET_FORMAT]
+        ).fetchall()
     except duckdb.Error:
         return None
     return rows[0][0] if len(rows) == 1 else None

@@ -30,17 +30,17 @@ def drop_table(con, name: str) -> None:
         con.execute(f"drop table main.{quote(name)}")
 
 
-def served_form(relation: str, described: list[tuple]) -> str:
-    """`relation` as the serving copy serves it: a subquery whose DECIMAL columns are DOUBLE.
+def parquet_form(con, relation: str) -> str:
+    """`relation` as its Parquet files hold it: a subquery whose DECIMAL columns are DOUBLE.
 
-    The warehouse keeps exact decimals; BI paths that do not know DuckDB's decimals (pandas
-    from Parquet or SQLAlchemy, which give Python Decimal objects) get plain numbers.
-    `described`: the rows of `describe relation` (column name, column type, ...).
+    The DuckDB copy keeps the warehouse's exact decimals (sums in SQL stay exact); readers
+    of the files that do not know decimals (pandas through pyarrow gives Python Decimal
+    objects) get plain numbers.
     """
     exprs = ", ".join(
         f"cast({quote(name)} as double) as {quote(name)}"
         if str(type_).upper().startswith("DECIMAL")
         else quote(name)
-        for name, type_, *_ in described
+        for name, type_, *_ in con.execute(f"describe {relation}").fetchall()
     )
     return f"(select {exprs} from {relation})"

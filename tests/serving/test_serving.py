@@ -24,6 +24,8 @@ import duckdb
 import pytest
 from support import query, run_cli
 
+from orchestration.serving.relations import parquet_form
+
 FIRST = dt.date(2024, 3, 1)
 DAYS = 20
 LAST = FIRST + dt.timedelta(days=DAYS - 1)  # 2024-03-20
@@ -58,7 +60,11 @@ def table_digests(con) -> dict[str, tuple[int, str]]:
             "select table_name from information_schema.tables where table_schema = 'main' order by 1"
         ).fetchall()
     ]
-    return {t: tuple(con.execute(DIGEST_SQL.format(relation=f'main."{t}"')).fetchone()) for t in tables}
+    # as the Parquet files hold them (decimals as doubles), to compare the two forms
+    return {
+        t: tuple(con.execute(DIGEST_SQL.format(relation=parquet_form(con, f'main."{t}"'))).fetchone())
+        for t in tables
+    }
 
 
 def parquet_digests(folder: Path) -> dict[str, tuple[int, str]]:
@@ -165,13 +171,12 @@ def test_daily_run_publishes_every_public_mart_to_duckdb_and_parquet(built):
         [(n,)] = query(home / "warehouse.duckdb", f"select count(*) from marts.{t}")
         assert built.digests[t][0] == n
     # the served history view (valid_to added in the serving copy) equals the mart, row for row
-    # (decimals are served as doubles)
-    from orchestration.serving.relations import served_form
-
-    described = query(home / "warehouse.duckdb", "describe marts.lead_score_history")
-    assert any(str(t).startswith("DECIMAL") for _, t, *_ in described)
-    served = served_form("marts.lead_score_history", described)
-    [wh_history] = query(home / "warehouse.duckdb", DIGEST_SQL.format(relation=served))
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        history = parquet_form(con, "marts.lead_score_history")  # the form of built.digests
+        wh_history = con.execute(DIGEST_SQL.format(relation=history)).fetchone()
+    finally:
+        con.close()
     assert built.digests["lead_score_history"] == tuple(wh_history)
     assert query(serving / "leadscore.duckdb", "select distinct score_date from lead_scores") == [(LAST,)]
     # no PII column anywhere
@@ -258,6 +263,8 @@ READER = r"""
 import json, os, sys, time
 import duckdb
 
+from orchestration.serving.relations import parquet_form  # the form serving_digests reads
+
 mode, path, link, out, stop, digest_sql = sys.argv[1:7]
 
 def digests(con, relation_of, tables):
@@ -274,11 +281,11 @@ n = 0
 while not os.path.exists(stop):
     try:
         if held is not None:
-            seen.append(digests(held, lambda t: f'main."{t}"', main_tables(held)))
+            seen.append(digests(held, lambda t: parquet_form(held, f'main."{t}"'), main_tables(held)))
         else:
             con = duckdb.connect(path, read_only=True)
             try:
-                seen.append(digests(con, lambda t: f'main."{t}"', main_tables(con)))
+                seen.append(digests(con, lambda t: parquet_form(con, f'main."{t}"'), main_tables(con)))
             finally:
                 con.close()
             folder = os.path.realpath(link)  # resolve the version once, then read it

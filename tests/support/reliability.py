@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.serving.relations import parquet_form
 from support import PROJECT_DIR
 
 FIRST = dt.date(2024, 3, 1)
@@ -144,7 +145,11 @@ def _digests(con, schema: str) -> dict[str, tuple[int, str]]:
             "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]
         ).fetchall()
     ]
-    return {t: tuple(con.execute(DIGEST_SQL.format(relation=f'"{schema}"."{t}"')).fetchone()) for t in tables}
+    # as the Parquet files hold them (decimals as doubles), to compare the two forms
+    return {
+        t: tuple(con.execute(DIGEST_SQL.format(relation=parquet_form(con, f'"{schema}"."{t}"'))).fetchone())
+        for t in tables
+    }
 
 
 def mart_digests(warehouse: Path) -> dict[str, tuple[int, str]]:
@@ -380,6 +385,7 @@ def shuffled(base: Path) -> Daily:
 READER = r"""
 import json, os, sys, time
 import duckdb
+from orchestration.serving.relations import parquet_form  # the form serving_digests reads
 
 path, link, out, stop, digest_sql = sys.argv[1:6]
 states, pq_states, inodes, errors = {}, {}, set(), []
@@ -395,7 +401,9 @@ while not os.path.exists(stop):
                 tables = [t for (t,) in con.execute("select table_name from information_schema.tables "
                                                     "where table_schema = 'main' order by 1").fetchall()]
                 state = {
-                    t: list(con.execute(digest_sql.format(relation=f'main."{t}"')).fetchone()) for t in tables
+                    t: list(con.execute(digest_sql.format(relation=parquet_form(con, f'main."{t}"')))
+                            .fetchone())
+                    for t in tables
                 }
             finally:
                 con.close()
