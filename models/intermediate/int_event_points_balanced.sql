@@ -3,7 +3,10 @@
 -- (valid from the start of valid_from to the start of valid_to; 9999-12-31 while open).
 -- An event adds its points on the day it starts counting (scored_from) and changes them
 -- on each decay boundary after it; the deltas are rounded values minus rounded values,
--- so they add up to each event's rounded value on every day.
+-- so they add up to each event's rounded value on every day. An engagement reset (sales
+-- recycled the lead, int_engagement_resets) ends the engagement points of every event
+-- that occurred before it: on the reset's day a delta of minus the event's value, and no
+-- decay step after.
 --
 -- Incremental by day: a run reads the interval stored for the day before its window
 -- (the opening balance) and adds only the deltas dated inside the window: the events
@@ -28,6 +31,7 @@ with
 starting_events as (
 
     select
+        event_id,
         contact_id,
         model_id,
         model_version,
@@ -48,6 +52,7 @@ starting_events as (
 aging_events as (
 
     select
+        event_id,
         contact_id,
         model_id,
         model_version,
@@ -57,6 +62,12 @@ aging_events as (
         scored_from
     from {{ ref('int_event_rule_matches') }}
     where counted_points <> 0
+
+),
+
+resets as (
+
+    select * from {{ ref('int_engagement_resets') }}
 
 ),
 
@@ -78,6 +89,41 @@ score_dates as (
 
 ),
 
+-- each event with the first engagement reset after the day it occurred (rules of
+-- component negative ignore it below)
+{%- for events in ['starting_events', 'aging_events'] %}
+
+{{ events }}_reset as (
+
+    select
+        {{ events }}.event_id,
+        {{ events }}.contact_id,
+        {{ events }}.model_id,
+        {{ events }}.model_version,
+        {{ events }}.rule_id,
+        {{ events }}.counted_points,
+        {{ events }}.occurred_date,
+        {{ events }}.scored_from,
+        min(resets.reset_date) as reset_date
+    from {{ events }}
+    left join resets
+        on {{ events }}.contact_id = resets.contact_id
+        and {{ events }}.model_id = resets.model_id
+        and {{ events }}.model_version = resets.model_version
+        and resets.reset_date > {{ events }}.occurred_date
+    group by
+        {{ events }}.event_id,
+        {{ events }}.contact_id,
+        {{ events }}.model_id,
+        {{ events }}.model_version,
+        {{ events }}.rule_id,
+        {{ events }}.counted_points,
+        {{ events }}.occurred_date,
+        {{ events }}.scored_from
+
+),
+{%- endfor %}
+
 starts as (
 
     -- an event starts counting: worth its decayed value at that age (its full points,
@@ -93,22 +139,38 @@ starts as (
             dbt.datediff('starting_events.occurred_date', 'starting_events.scored_from', 'day'),
             'rules'
         ) }} as delta_points
-    from starting_events
+    from starting_events_reset as starting_events
     inner join rules
         on starting_events.model_id = rules.model_id
         and starting_events.model_version = rules.model_version
         and starting_events.rule_id = rules.rule_id
     cross join score_dates
-    where starting_events.scored_from <= score_dates.score_date
+    where
+        starting_events.scored_from <= score_dates.score_date
+        -- an event reset before it starts counting never counts
+        and (
+            rules.component <> 'engagement'
+            or starting_events.reset_date is null
+            or starting_events.reset_date > starting_events.scored_from
+        )
 
 ),
 
 aging as (
 
     -- the ages (days since it occurred) at which an event can still change a stored
-    -- day: after it started counting, in the window, up to the score date
+    -- day: after it started counting, in the window, up to the score date (and before
+    -- its engagement reset)
     select
-        aging_events.*,
+        aging_events.event_id,
+        aging_events.contact_id,
+        aging_events.model_id,
+        aging_events.model_version,
+        aging_events.rule_id,
+        aging_events.counted_points,
+        aging_events.occurred_date,
+        aging_events.scored_from,
+        case when rules.component = 'engagement' then aging_events.reset_date end as reset_date,
         {{ leadscore.decay_columns('rules') }},
         greatest(
             {%- if window_start %}
@@ -117,8 +179,16 @@ aging as (
             {{ dbt.datediff('aging_events.occurred_date', 'aging_events.scored_from', 'day') }} + 1,  -- noqa: LT05
             1
         ) as first_age,
-        {{ dbt.datediff('aging_events.occurred_date', 'score_dates.score_date', 'day') }} as last_age  -- noqa: LT05
-    from aging_events
+        least(
+            {{ dbt.datediff('aging_events.occurred_date', 'score_dates.score_date', 'day') }},  -- noqa: LT05
+            coalesce(
+                case when rules.component = 'engagement' then
+                    {{ dbt.datediff('aging_events.occurred_date', 'aging_events.reset_date', 'day') }} - 1  -- noqa: LT05
+                end,
+                {{ dbt.datediff('aging_events.occurred_date', 'score_dates.score_date', 'day') }}  -- noqa: LT05
+            )
+        ) as last_age
+    from aging_events_reset as aging_events
     inner join rules
         on aging_events.model_id = rules.model_id
         and aging_events.model_version = rules.model_version
@@ -179,11 +249,39 @@ steps as (
 
 ),
 
+reset_ends as (
+
+    -- an event that counted is reset: minus its value the day before the reset (in a
+    -- window: resets dated there)
+    select
+        aging.contact_id,
+        aging.model_id,
+        aging.model_version,
+        aging.component,
+        aging.reset_date as delta_date,
+        -1 * {{ leadscore.decayed_points(
+            'aging.counted_points',
+            dbt.datediff('aging.occurred_date', 'aging.reset_date', 'day') ~ ' - 1',
+            'aging'
+        ) }} as delta_points
+    from aging
+    cross join score_dates
+    where
+        aging.reset_date > aging.scored_from
+        and aging.reset_date <= score_dates.score_date
+        {%- if window_start %}
+        and aging.reset_date >= {{ window_start_date }}
+        {%- endif %}
+
+),
+
 deltas as (
 
     select * from starts
     union all
     select * from steps
+    union all
+    select * from reset_ends
 
 ),
 
