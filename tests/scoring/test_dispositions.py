@@ -1,0 +1,120 @@
+"""Sales feedback acts on the score (seed disposition_rules), end to end: landing files with
+lead dispositions -> ingest -> dbt build -> lead_score_history, lead_scores and
+score_contributions under the shipped `core` version 1."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from support import query, run_cli
+
+SCORE_DATE = "2026-03-10"
+
+
+def _write_jsonl(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def _land(home: Path) -> None:
+    landing = home / "landing"
+    created = {"created_at": "2026-02-01T09:00:00Z", "updated_at": "2026-02-01T09:00:00Z", "country": "US"}
+    _write_jsonl(
+        landing / "contacts" / "contacts.jsonl",
+        [
+            {"contact_id": "rec", "seniority": "manager", **created},  # fit 3 + 2
+            {"contact_id": "rej", "seniority": "c_level", **created},  # fit 10 + 2
+            {"contact_id": "rej_now", "seniority": "c_level", **created},
+            {"contact_id": "acc", "seniority": "c_level", **created},
+        ],
+    )
+    events = [
+        ("r1", "rec", "page_view", {"url": "/blog/lead-scoring"}, "2026-03-01T10:00:00Z"),  # +5
+        ("r2", "rec", "email_open", {}, "2026-03-02T10:00:00Z"),  # +5
+        ("r3", "rec", "webinar_registration", {}, "2026-03-03T10:00:00Z"),  # +20
+        ("r4", "rec", "email_unsubscribe", {}, "2026-03-03T11:00:00Z"),  # -20, negative
+        ("r5", "rec", "email_click", {}, "2026-03-08T10:00:00Z"),  # +10, after the recycle
+        ("j1", "rej", "quote_request", {}, "2026-03-01T10:00:00Z"),
+        ("n1", "rej_now", "quote_request", {}, "2026-03-01T10:00:00Z"),
+        ("a1", "acc", "quote_request", {}, "2026-03-01T10:00:00Z"),
+    ]
+    _write_jsonl(
+        landing / "events" / "events.jsonl",
+        [
+            {"event_id": e, "contact_id": c, "event_type": t, "properties": p, "occurred_at": at}
+            for e, c, t, p, at in events
+        ],
+    )
+    _write_jsonl(
+        landing / "lead_dispositions" / "lead_dispositions.jsonl",
+        [
+            {"contact_id": "rec", "disposition": "recycled", "reason": "not_ready", "decided_at": "2026-03-06T15:00:00Z"},
+            {"contact_id": "rej", "disposition": "rejected", "reason": "not_a_fit", "decided_at": "2026-03-04T15:00:00Z"},
+            {"contact_id": "rej", "disposition": "accepted", "reason": None, "decided_at": "2026-03-07T15:00:00Z"},
+            {"contact_id": "rej_now", "disposition": "Rejected", "reason": "Not_A_Fit", "decided_at": "2026-03-04T15:00:00Z"},
+            {"contact_id": "acc", "disposition": "accepted", "reason": None, "decided_at": "2026-03-04T15:00:00Z"},
+        ],
+    )
+
+
+def _history(db: Path, contact: str) -> dict[str, tuple]:
+    """valid_from -> (fit, engagement, negative, total) under core version 1."""
+    rows = query(
+        db,
+        "select valid_from, fit_score, engagement_score, negative_score, total_score "
+        "from marts.lead_score_history where contact_id = ? and model_id = 'core' and model_version = 1 "
+        "order by valid_from",
+        [contact],
+    )
+    return {str(r[0]): tuple(r[1:]) for r in rows}
+
+
+def test_dispositions_change_the_score_history_on_their_day(home):
+    _land(home)
+    run_cli("ingest")
+    run_cli("build", "--date", SCORE_DATE)
+    db = home / "warehouse.duckdb"
+
+    # recycled on 03-06: the 30 engagement points of the events before drop to 0 that day,
+    # the unsubscribe's -20 stays, and the click of 03-08 counts
+    rec = _history(db, "rec")
+    assert rec["2026-03-03"] == (Decimal(5), Decimal(30), Decimal(-20), Decimal(15))
+    assert rec["2026-03-06"] == (Decimal(5), Decimal(0), Decimal(-20), Decimal(0))
+    assert rec["2026-03-08"] == (Decimal(5), Decimal(10), Decimal(-20), Decimal(0))
+
+    # rejected as not a fit on 03-04: -30 fit points (an MQL at 42 falls to 12), until the
+    # acceptance of 03-07 takes them away
+    rej = _history(db, "rej")
+    assert rej["2026-03-01"] == (Decimal(12), Decimal(30), Decimal(0), Decimal(42))
+    assert rej["2026-03-04"] == (Decimal(-18), Decimal(30), Decimal(0), Decimal(12))
+    assert rej["2026-03-07"] == (Decimal(12), Decimal(30), Decimal(0), Decimal(42))
+
+    # accepted: no change, so no new interval on its day
+    acc = _history(db, "acc")
+    assert "2026-03-04" not in acc
+    assert acc["2026-03-01"] == rej["2026-03-01"]
+
+    # the adjustment in force shows as a contribution of its own, and contributions add up
+    why = query(
+        db,
+        "select contact_id, rule_id, rule_kind, component, points, evidence from marts.score_contributions "
+        "where model_id = 'core' and model_version = 1 and rule_kind = 'disposition' order by contact_id",
+    )
+    assert why == [
+        ("rej_now", "rejected_not_a_fit", "disposition", "fit", Decimal(-30), "rejected not_a_fit on 2026-03-04")
+    ]
+    totals = query(
+        db,
+        "select s.contact_id, s.fit_score, s.engagement_score, s.total_score, sum(c.points) "
+        "from marts.lead_scores as s inner join marts.score_contributions as c "
+        "on s.contact_id = c.contact_id and s.model_id = c.model_id and c.is_active_version "
+        "where s.model_id = 'core' group by all order by s.contact_id",
+    )
+    assert totals == [
+        ("acc", Decimal(12), Decimal(30), Decimal(42), Decimal(42)),
+        ("rec", Decimal(5), Decimal(10), Decimal(0), Decimal(0)),
+        ("rej", Decimal(12), Decimal(30), Decimal(42), Decimal(42)),
+        ("rej_now", Decimal(-18), Decimal(30), Decimal(12), Decimal(12)),
+    ]
