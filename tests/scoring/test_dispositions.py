@@ -47,15 +47,17 @@ def _land(home: Path) -> None:
             for e, c, t, p, at in events
         ],
     )
+    dispositions = [
+        ("rec", "recycled", "not_ready", "2026-03-06T15:00:00Z"),
+        ("rej", "rejected", "not_a_fit", "2026-03-04T15:00:00Z"),
+        ("rej", "accepted", None, "2026-03-07T15:00:00Z"),
+        # staging reads dispositions and reasons in lower case
+        ("rej_now", "Rejected", "Not_A_Fit", "2026-03-04T15:00:00Z"),
+        ("acc", "accepted", None, "2026-03-04T15:00:00Z"),
+    ]
     _write_jsonl(
         landing / "lead_dispositions" / "lead_dispositions.jsonl",
-        [
-            {"contact_id": "rec", "disposition": "recycled", "reason": "not_ready", "decided_at": "2026-03-06T15:00:00Z"},
-            {"contact_id": "rej", "disposition": "rejected", "reason": "not_a_fit", "decided_at": "2026-03-04T15:00:00Z"},
-            {"contact_id": "rej", "disposition": "accepted", "reason": None, "decided_at": "2026-03-07T15:00:00Z"},
-            {"contact_id": "rej_now", "disposition": "Rejected", "reason": "Not_A_Fit", "decided_at": "2026-03-04T15:00:00Z"},
-            {"contact_id": "acc", "disposition": "accepted", "reason": None, "decided_at": "2026-03-04T15:00:00Z"},
-        ],
+        [{"contact_id": c, "disposition": d, "reason": r, "decided_at": at} for c, d, r, at in dispositions],
     )
 
 
@@ -103,7 +105,14 @@ def test_dispositions_change_the_score_history_on_their_day(home):
         "where model_id = 'core' and model_version = 1 and rule_kind = 'disposition' order by contact_id",
     )
     assert why == [
-        ("rej_now", "rejected_not_a_fit", "disposition", "fit", Decimal(-30), "rejected not_a_fit on 2026-03-04")
+        (
+            "rej_now",
+            "rejected_not_a_fit",
+            "disposition",
+            "fit",
+            Decimal(-30),
+            "rejected not_a_fit on 2026-03-04",
+        )
     ]
     totals = query(
         db,
