@@ -5,10 +5,14 @@ score_contributions under the shipped `core` version 1."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
-from support import query, run_cli
+from support import PROJECT_DIR, query, run_cli
+
+from orchestration.runtime.dbt import dbt_env, profiles_dir
 
 SCORE_DATE = "2026-03-10"
 
@@ -28,6 +32,7 @@ def _land(home: Path) -> None:
             {"contact_id": "rej", "seniority": "c_level", **created},  # fit 10 + 2
             {"contact_id": "rej_now", "seniority": "c_level", **created},
             {"contact_id": "acc", "seniority": "c_level", **created},
+            {"contact_id": "late", "seniority": "manager", **created},
         ],
     )
     events = [
@@ -39,6 +44,8 @@ def _land(home: Path) -> None:
         ("j1", "rej", "quote_request", {}, "2026-03-01T10:00:00Z"),
         ("n1", "rej_now", "quote_request", {}, "2026-03-01T10:00:00Z"),
         ("a1", "acc", "quote_request", {}, "2026-03-01T10:00:00Z"),
+        ("l1", "late", "page_view", {"url": "/blog/decay"}, "2026-02-20T10:00:00Z"),  # +5
+        ("l2", "late", "webinar_registration", {}, "2026-02-25T10:00:00Z"),  # +20
     ]
     _write_jsonl(
         landing / "events" / "events.jsonl",
@@ -123,7 +130,71 @@ def test_dispositions_change_the_score_history_on_their_day(home):
     )
     assert totals == [
         ("acc", Decimal(12), Decimal(30), Decimal(42), Decimal(42)),
+        ("late", Decimal(5), Decimal(25), Decimal(30), Decimal(30)),
         ("rec", Decimal(5), Decimal(10), Decimal(0), Decimal(0)),
         ("rej", Decimal(12), Decimal(30), Decimal(42), Decimal(42)),
         ("rej_now", Decimal(-18), Decimal(30), Decimal(12), Decimal(12)),
     ]
+
+
+def _dbt_run_day(day: str) -> None:
+    """The daily run's dbt step for `day`, incremental: it recomputes from day - 7 on."""
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "run",
+            "--exclude",
+            "resource_type:seed",
+            "--vars",
+            json.dumps({"score_date": day, "history_start": day}),
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(profiles_dir()),
+        ],
+        cwd=PROJECT_DIR,
+        env=dbt_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:]
+
+
+def test_a_late_disposition_acts_from_the_first_day_its_run_recomputes(home):
+    _land(home)
+    run_cli("ingest")
+    run_cli("build", "--date", SCORE_DATE)
+    db = home / "warehouse.duckdb"
+    before = _history(db, "late")
+    assert before["2026-02-25"] == (Decimal(5), Decimal(25), Decimal(0), Decimal(30))
+
+    # a recycle decided on 02-27 lands only now: the run of 03-11 recomputes from 03-04,
+    # so the reset acts from 03-04; the days already stored are not rewritten
+    _write_jsonl(
+        home / "landing" / "lead_dispositions" / "late.jsonl",
+        [
+            {
+                "contact_id": "late",
+                "disposition": "recycled",
+                "reason": None,
+                "decided_at": "2026-02-27T09:00:00Z",
+            }
+        ],
+    )
+    run_cli("ingest")
+    _dbt_run_day("2026-03-11")
+    after = _history(db, "late")
+    assert after["2026-02-25"] == before["2026-02-25"]
+    assert "2026-02-27" not in after
+    assert after["2026-03-04"] == (Decimal(5), Decimal(0), Decimal(0), Decimal(5))
+    scores = query(
+        db,
+        "select engagement_score from marts.lead_scores where contact_id = 'late' and model_id = 'core'",
+    )
+    assert scores == [(Decimal(0),)]
+
+    # a full rebuild dates it on its own day
+    run_cli("build", "--date", "2026-03-11", "--full-refresh")
+    rebuilt = _history(db, "late")
+    assert rebuilt["2026-02-27"] == (Decimal(5), Decimal(0), Decimal(0), Decimal(5))
