@@ -46,7 +46,7 @@ latest as (
         on change_days.contact_id = matched.contact_id
         and change_days.model_id = matched.model_id
         and change_days.model_version = matched.model_version
-        and matched.scored_from <= change_days.valid_from
+        and change_days.valid_from >= matched.scored_from
 
 ),
 

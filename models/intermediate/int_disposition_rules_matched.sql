@@ -36,7 +36,7 @@ final as (
 
         -- rule
         coalesce(by_reason.description, any_reason.description) as description,
-        coalesce(by_reason.action, any_reason.action, 'none') as action,
+        coalesce(by_reason.action, any_reason.action, 'none') as rule_action,
         cast(
             case
                 when coalesce(by_reason.action, any_reason.action) = 'fit_adjustment'

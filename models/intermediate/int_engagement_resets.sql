@@ -22,7 +22,7 @@ final as (
         scored_from as reset_date
 
     from matched
-    where action = 'engagement_reset'
+    where rule_action = 'engagement_reset'
 
 )
 

@@ -24,6 +24,8 @@
 ) }}
 {%- set window_start = history_window_start() if is_incremental() else none %}
 {%- set window_start_date = "cast('" ~ window_start ~ "' as date)" %}
+{#- the first day a delta may be dated: the window's, or any day in a full recompute #}
+{%- set first_delta_date = window_start_date if window_start else "cast('1900-01-01' as date)" %}
 
 with
 
@@ -31,7 +33,6 @@ with
 starting_events as (
 
     select
-        event_id,
         contact_id,
         model_id,
         model_version,
@@ -52,7 +53,6 @@ starting_events as (
 aging_events as (
 
     select
-        event_id,
         contact_id,
         model_id,
         model_version,
@@ -89,40 +89,24 @@ score_dates as (
 
 ),
 
--- each event with the first engagement reset after the day it occurred (rules of
--- component negative ignore it below)
-{%- for events in ['starting_events', 'aging_events'] %}
-
-{{ events }}_reset as (
+-- between two engagement resets of a lead: an event that occurred on or after after_date
+-- and before reset_date is reset on reset_date (rules of component negative ignore it)
+reset_spans as (
 
     select
-        {{ events }}.event_id,
-        {{ events }}.contact_id,
-        {{ events }}.model_id,
-        {{ events }}.model_version,
-        {{ events }}.rule_id,
-        {{ events }}.counted_points,
-        {{ events }}.occurred_date,
-        {{ events }}.scored_from,
-        min(resets.reset_date) as reset_date
-    from {{ events }}
-    left join resets
-        on {{ events }}.contact_id = resets.contact_id
-        and {{ events }}.model_id = resets.model_id
-        and {{ events }}.model_version = resets.model_version
-        and resets.reset_date > {{ events }}.occurred_date
-    group by
-        {{ events }}.event_id,
-        {{ events }}.contact_id,
-        {{ events }}.model_id,
-        {{ events }}.model_version,
-        {{ events }}.rule_id,
-        {{ events }}.counted_points,
-        {{ events }}.occurred_date,
-        {{ events }}.scored_from
+        contact_id,
+        model_id,
+        model_version,
+        reset_date,
+        coalesce(
+            lag(reset_date) over (
+                partition by contact_id, model_id, model_version order by reset_date
+            ),
+            cast('1900-01-01' as date)
+        ) as after_date
+    from resets
 
 ),
-{%- endfor %}
 
 starts as (
 
@@ -139,19 +123,25 @@ starts as (
             dbt.datediff('starting_events.occurred_date', 'starting_events.scored_from', 'day'),
             'rules'
         ) }} as delta_points
-    from starting_events_reset as starting_events
+    from starting_events
     inner join rules
         on starting_events.model_id = rules.model_id
         and starting_events.model_version = rules.model_version
         and starting_events.rule_id = rules.rule_id
     cross join score_dates
+    left join reset_spans
+        on starting_events.contact_id = reset_spans.contact_id
+        and starting_events.model_id = reset_spans.model_id
+        and starting_events.model_version = reset_spans.model_version
+        and starting_events.occurred_date >= reset_spans.after_date
+        and starting_events.occurred_date < reset_spans.reset_date
     where
         starting_events.scored_from <= score_dates.score_date
         -- an event reset before it starts counting never counts
         and (
             rules.component <> 'engagement'
-            or starting_events.reset_date is null
-            or starting_events.reset_date > starting_events.scored_from
+            or reset_spans.reset_date is null
+            or reset_spans.reset_date > starting_events.scored_from
         )
 
 ),
@@ -162,15 +152,8 @@ aging as (
     -- day: after it started counting, in the window, up to the score date (and before
     -- its engagement reset)
     select
-        aging_events.event_id,
-        aging_events.contact_id,
-        aging_events.model_id,
-        aging_events.model_version,
-        aging_events.rule_id,
-        aging_events.counted_points,
-        aging_events.occurred_date,
-        aging_events.scored_from,
-        case when rules.component = 'engagement' then aging_events.reset_date end as reset_date,
+        aging_events.*,
+        case when rules.component = 'engagement' then reset_spans.reset_date end as reset_date,
         {{ leadscore.decay_columns('rules') }},
         greatest(
             {%- if window_start %}
@@ -182,18 +165,25 @@ aging as (
         least(
             {{ dbt.datediff('aging_events.occurred_date', 'score_dates.score_date', 'day') }},  -- noqa: LT05
             coalesce(
-                case when rules.component = 'engagement' then
-                    {{ dbt.datediff('aging_events.occurred_date', 'aging_events.reset_date', 'day') }} - 1  -- noqa: LT05
+                case
+                    when rules.component = 'engagement'
+                        then {{ dbt.datediff('aging_events.occurred_date', 'reset_spans.reset_date', 'day') }} - 1  -- noqa: LT05
                 end,
                 {{ dbt.datediff('aging_events.occurred_date', 'score_dates.score_date', 'day') }}  -- noqa: LT05
             )
         ) as last_age
-    from aging_events_reset as aging_events
+    from aging_events
     inner join rules
         on aging_events.model_id = rules.model_id
         and aging_events.model_version = rules.model_version
         and aging_events.rule_id = rules.rule_id
     cross join score_dates
+    left join reset_spans
+        on aging_events.contact_id = reset_spans.contact_id
+        and aging_events.model_id = reset_spans.model_id
+        and aging_events.model_version = reset_spans.model_version
+        and aging_events.occurred_date >= reset_spans.after_date
+        and aging_events.occurred_date < reset_spans.reset_date
     {%- if window_start %}
     where aging_events.occurred_date >= {{ dbt.dateadd('day', '-1 * rules.decay_window_days', window_start_date) }}
     {%- endif %}
@@ -268,10 +258,8 @@ reset_ends as (
     cross join score_dates
     where
         aging.reset_date > aging.scored_from
+        and aging.reset_date >= {{ first_delta_date }}
         and aging.reset_date <= score_dates.score_date
-        {%- if window_start %}
-        and aging.reset_date >= {{ window_start_date }}
-        {%- endif %}
 
 ),
 
