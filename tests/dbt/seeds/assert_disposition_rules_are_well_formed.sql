@@ -1,7 +1,8 @@
 -- Every disposition rule can be applied as documented in the seed: its model version
 -- exists, disposition and reason are lower case as staging reads them, points are given
--- (not zero) exactly for fit_adjustment, and no two rows of a version match the same
--- disposition and reason.
+-- (not zero) exactly for fit_adjustment, no two rows of a version match the same
+-- disposition and reason, and its rule_id names no other rule of the version (the rules
+-- share score_contributions).
 with
 
 rules as (
@@ -13,6 +14,18 @@ rules as (
 models as (
 
     select * from {{ ref('scoring_models') }}
+
+),
+
+other_rule_ids as (
+
+    select model_id, model_version, rule_id from {{ ref('fit_rules') }}
+    union all
+    select model_id, model_version, rule_id from {{ ref('engagement_rules') }}
+    union all
+    select model_id, model_version, rule_id from {{ ref('aggregate_rules') }}
+    union all
+    select model_id, model_version, rule_id from {{ ref('inactivity_rules') }}
 
 ),
 
@@ -64,11 +77,27 @@ ambiguous as (
 
 ),
 
+shared_ids as (
+
+    select
+        rules.model_id,
+        rules.model_version,
+        rules.rule_id
+    from rules
+    inner join other_rule_ids
+        on rules.model_id = other_rule_ids.model_id
+        and rules.model_version = other_rule_ids.model_version
+        and rules.rule_id = other_rule_ids.rule_id
+
+),
+
 final as (
 
     select * from malformed
     union all
     select * from ambiguous
+    union all
+    select * from shared_ids
 
 )
 
