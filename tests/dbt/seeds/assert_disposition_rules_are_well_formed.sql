@@ -19,13 +19,29 @@ models as (
 
 other_rule_ids as (
 
-    select model_id, model_version, rule_id from {{ ref('fit_rules') }}
+    select
+        model_id,
+        model_version,
+        rule_id
+    from {{ ref('fit_rules') }}
     union all
-    select model_id, model_version, rule_id from {{ ref('engagement_rules') }}
+    select
+        model_id,
+        model_version,
+        rule_id
+    from {{ ref('engagement_rules') }}
     union all
-    select model_id, model_version, rule_id from {{ ref('aggregate_rules') }}
+    select
+        model_id,
+        model_version,
+        rule_id
+    from {{ ref('aggregate_rules') }}
     union all
-    select model_id, model_version, rule_id from {{ ref('inactivity_rules') }}
+    select
+        model_id,
+        model_version,
+        rule_id
+    from {{ ref('inactivity_rules') }}
 
 ),
 
