@@ -37,7 +37,11 @@ dispositions_as_of as (
     {%- if window_start %}
         and (
             dispositions.decided_date >= cast('{{ window_start }}' as date)
-            or dispositions.loaded_at > (select max(loaded_at) from {{ this }})
+            -- landed since the last run (every one, while none is stored)
+            or dispositions.loaded_at > coalesce(
+                (select max(stored.loaded_at) from {{ this }} as stored),
+                cast('1900-01-01' as {{ dbt.type_timestamp() }})
+            )
         )
     {%- endif %}
 
