@@ -1,4 +1,6 @@
 -- Points each engagement rule gives a scored contact as of the score date, after decay.
+-- Engagement points count only from events on or after the contact's latest engagement
+-- reset (int_engagement_resets); event-based negative points are kept.
 with
 
 -- only the narrow columns are read: decay comes from the rules
@@ -34,6 +36,26 @@ rules as (
 
 ),
 
+resets as (
+
+    select * from {{ ref('int_engagement_resets') }}
+
+),
+
+latest_resets as (
+
+    select
+        resets.contact_id,
+        resets.model_id,
+        resets.model_version,
+        max(resets.reset_date) as reset_date
+    from resets
+    cross join score_dates
+    where resets.reset_date <= score_dates.score_date
+    group by resets.contact_id, resets.model_id, resets.model_version
+
+),
+
 -- only events young enough to count under their rule are read, so the cost does not
 -- grow with history
 aged as (
@@ -48,10 +70,19 @@ aged as (
         and matches.model_version = rules.model_version
         and matches.rule_id = rules.rule_id
     cross join score_dates
+    left join latest_resets
+        on matches.contact_id = latest_resets.contact_id
+        and matches.model_id = latest_resets.model_id
+        and matches.model_version = latest_resets.model_version
     where
         matches.occurred_date  -- noqa: LT05
         > {{ dbt.dateadd('day', '-1 * rules.decay_window_days', 'score_dates.score_date') }}
         and matches.occurred_date <= score_dates.score_date
+        and (
+            rules.component <> 'engagement'
+            or latest_resets.reset_date is null
+            or matches.occurred_date >= latest_resets.reset_date
+        )
 
 ),
 

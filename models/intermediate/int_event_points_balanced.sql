@@ -3,7 +3,10 @@
 -- (valid from the start of valid_from to the start of valid_to; 9999-12-31 while open).
 -- An event adds its points on the day it starts counting (scored_from) and changes them
 -- on each decay boundary after it; the deltas are rounded values minus rounded values,
--- so they add up to each event's rounded value on every day.
+-- so they add up to each event's rounded value on every day. An engagement reset (sales
+-- recycled the lead, int_engagement_resets) ends the engagement points of every event
+-- that occurred before it: on the reset's day a delta of minus the event's value, and no
+-- decay step after.
 --
 -- Incremental by day: a run reads the interval stored for the day before its window
 -- (the opening balance) and adds only the deltas dated inside the window: the events
@@ -21,6 +24,8 @@
 ) }}
 {%- set window_start = history_window_start() if is_incremental() else none %}
 {%- set window_start_date = "cast('" ~ window_start ~ "' as date)" %}
+{#- the first day a delta may be dated: the window's, or any day in a full recompute #}
+{%- set first_delta_date = window_start_date if window_start else "cast('1900-01-01' as date)" %}
 
 with
 
@@ -60,6 +65,12 @@ aging_events as (
 
 ),
 
+resets as (
+
+    select * from {{ ref('int_engagement_resets') }}
+
+),
+
 boundaries as (
 
     select * from {{ ref('int_rule_decay_boundaries') }}
@@ -75,6 +86,25 @@ rules as (
 score_dates as (
 
     select * from {{ ref('int_score_dates') }}
+
+),
+
+-- between two engagement resets of a lead: an event that occurred on or after after_date
+-- and before reset_date is reset on reset_date (rules of component negative ignore it)
+reset_spans as (
+
+    select
+        contact_id,
+        model_id,
+        model_version,
+        reset_date,
+        coalesce(
+            lag(reset_date) over (
+                partition by contact_id, model_id, model_version order by reset_date
+            ),
+            cast('1900-01-01' as date)
+        ) as after_date
+    from resets
 
 ),
 
@@ -99,16 +129,31 @@ starts as (
         and starting_events.model_version = rules.model_version
         and starting_events.rule_id = rules.rule_id
     cross join score_dates
-    where starting_events.scored_from <= score_dates.score_date
+    left join reset_spans
+        on starting_events.contact_id = reset_spans.contact_id
+        and starting_events.model_id = reset_spans.model_id
+        and starting_events.model_version = reset_spans.model_version
+        and starting_events.occurred_date >= reset_spans.after_date
+        and starting_events.occurred_date < reset_spans.reset_date
+    where
+        starting_events.scored_from <= score_dates.score_date
+        -- an event reset before it starts counting never counts
+        and (
+            rules.component <> 'engagement'
+            or reset_spans.reset_date is null
+            or reset_spans.reset_date > starting_events.scored_from
+        )
 
 ),
 
 aging as (
 
     -- the ages (days since it occurred) at which an event can still change a stored
-    -- day: after it started counting, in the window, up to the score date
+    -- day: after it started counting, in the window, up to the score date (and before
+    -- its engagement reset)
     select
         aging_events.*,
+        case when rules.component = 'engagement' then reset_spans.reset_date end as reset_date,
         {{ leadscore.decay_columns('rules') }},
         greatest(
             {%- if window_start %}
@@ -117,13 +162,28 @@ aging as (
             {{ dbt.datediff('aging_events.occurred_date', 'aging_events.scored_from', 'day') }} + 1,  -- noqa: LT05
             1
         ) as first_age,
-        {{ dbt.datediff('aging_events.occurred_date', 'score_dates.score_date', 'day') }} as last_age  -- noqa: LT05
+        least(
+            {{ dbt.datediff('aging_events.occurred_date', 'score_dates.score_date', 'day') }},  -- noqa: LT05
+            coalesce(
+                case
+                    when rules.component = 'engagement'
+                        then {{ dbt.datediff('aging_events.occurred_date', 'reset_spans.reset_date', 'day') }} - 1  -- noqa: LT05
+                end,
+                {{ dbt.datediff('aging_events.occurred_date', 'score_dates.score_date', 'day') }}  -- noqa: LT05
+            )
+        ) as last_age
     from aging_events
     inner join rules
         on aging_events.model_id = rules.model_id
         and aging_events.model_version = rules.model_version
         and aging_events.rule_id = rules.rule_id
     cross join score_dates
+    left join reset_spans
+        on aging_events.contact_id = reset_spans.contact_id
+        and aging_events.model_id = reset_spans.model_id
+        and aging_events.model_version = reset_spans.model_version
+        and aging_events.occurred_date >= reset_spans.after_date
+        and aging_events.occurred_date < reset_spans.reset_date
     {%- if window_start %}
     where aging_events.occurred_date >= {{ dbt.dateadd('day', '-1 * rules.decay_window_days', window_start_date) }}
     {%- endif %}
@@ -179,11 +239,37 @@ steps as (
 
 ),
 
+reset_ends as (
+
+    -- an event that counted is reset: minus its value the day before the reset (in a
+    -- window: resets dated there)
+    select
+        aging.contact_id,
+        aging.model_id,
+        aging.model_version,
+        aging.component,
+        aging.reset_date as delta_date,
+        -1 * {{ leadscore.decayed_points(
+            'aging.counted_points',
+            dbt.datediff('aging.occurred_date', 'aging.reset_date', 'day') ~ ' - 1',
+            'aging'
+        ) }} as delta_points
+    from aging
+    cross join score_dates
+    where
+        aging.reset_date > aging.scored_from
+        and aging.reset_date >= {{ first_delta_date }}
+        and aging.reset_date <= score_dates.score_date
+
+),
+
 deltas as (
 
     select * from starts
     union all
     select * from steps
+    union all
+    select * from reset_ends
 
 ),
 

@@ -1,7 +1,8 @@
 -- A lead's graded score under a model version on every day it may change (a day its
 -- event points, inactivity penalties, aggregate-behaviour points or profile change):
 -- event and aggregate points are the running sum of the day's deltas, fit points those
--- of the profile version valid that day.
+-- of the profile version valid that day plus the sales-feedback adjustment valid that
+-- day (int_disposition_adjustments).
 -- int_lead_score_changes keeps the days whose score did change.
 --
 -- A step of the incremental int_lead_score_changes, in the window of its run: the
@@ -50,6 +51,15 @@ aggregate_points as (
 models as (
 
     select * from {{ ref('scoring_models') }}
+
+),
+
+disposition_adjustments as (
+
+    select * from {{ ref('int_disposition_adjustments') }}
+    {%- if window_start %}
+    where valid_to > cast('{{ window_start }}' as date)
+    {%- endif %}
 
 ),
 
@@ -148,6 +158,21 @@ deltas as (
         0 as negative_delta
     from known_memberships
 
+    union all
+
+    -- every change of the sales-feedback adjustment (in a window, from its first day on)
+    select
+        disposition_adjustments.contact_id,
+        disposition_adjustments.model_id,
+        disposition_adjustments.model_version,
+        {{ leadscore.clamp_to_window('disposition_adjustments.valid_from', window_start) }}
+            as change_date,
+        0 as engagement_delta,
+        0 as negative_delta
+    from disposition_adjustments
+    cross join score_dates
+    where disposition_adjustments.valid_from <= score_dates.score_date
+
 ),
 
 daily as (
@@ -211,7 +236,8 @@ scored as (
         models.mql_threshold,
         models.min_score,
         models.max_score,
-        coalesce(fit_totals.fit_points, 0) as fit_score,
+        coalesce(fit_totals.fit_points, 0)
+        + coalesce(disposition_adjustments.points, 0) as fit_score,
         with_profile.engagement_points as engagement_score,
         coalesce(fit_totals.fit_negative_points, 0)
         + with_profile.event_negative_points as negative_score
@@ -224,6 +250,12 @@ scored as (
         and with_profile.profile_valid_from = fit_totals.valid_from
         and with_profile.model_id = fit_totals.model_id
         and with_profile.model_version = fit_totals.model_version
+    left join disposition_adjustments
+        on with_profile.contact_id = disposition_adjustments.contact_id
+        and with_profile.model_id = disposition_adjustments.model_id
+        and with_profile.model_version = disposition_adjustments.model_version
+        and with_profile.change_date >= disposition_adjustments.valid_from
+        and with_profile.change_date < disposition_adjustments.valid_to
 
 ),
 

@@ -1,5 +1,5 @@
 -- Every rule's points for every scored contact: fit, engagement, negative, inactivity,
--- aggregate behaviour.
+-- aggregate behaviour, sales feedback (disposition).
 {%- set first_day = dbt.cast('engagement_points.first_counted_date', dbt.type_string()) %}
 {%- set last_day = dbt.cast('engagement_points.last_counted_date', dbt.type_string()) %}
 
@@ -56,6 +56,12 @@ aggregate_rules as (
 score_dates as (
 
     select * from {{ ref('int_score_dates') }}
+
+),
+
+disposition_adjustments as (
+
+    select * from {{ ref('int_disposition_adjustments') }}
 
 ),
 
@@ -226,6 +232,38 @@ aggregate_behaviour as (
 
 ),
 
+-- the sales-feedback fit adjustment valid on the score date
+disposition as (
+
+    select
+        members.contact_id,
+        members.model_id,
+        members.model_version,
+        disposition_adjustments.rule_id,
+        'disposition' as rule_kind,
+        'fit' as component,
+        disposition_adjustments.description,
+        cast(null as {{ dbt.type_string() }}) as buying_stage,
+        disposition_adjustments.points,
+        1 as occurrences,
+        disposition_adjustments.disposition
+        || coalesce(' ' || disposition_adjustments.reason, '')
+        || ' on ' || {{ dbt.cast('disposition_adjustments.decided_date', dbt.type_string()) }}
+            as evidence,
+        cast(null as {{ dbt.type_timestamp() }}) as last_occurred_at
+    from members
+    cross join score_dates
+    inner join disposition_adjustments
+        on members.contact_id = disposition_adjustments.contact_id
+        and members.model_id = disposition_adjustments.model_id
+        and members.model_version = disposition_adjustments.model_version
+    where
+        disposition_adjustments.valid_from <= score_dates.score_date
+        and disposition_adjustments.valid_to > score_dates.score_date
+        and disposition_adjustments.points <> 0
+
+),
+
 unioned as (
 
     select * from fit
@@ -235,6 +273,8 @@ unioned as (
     select * from inactivity
     union all
     select * from aggregate_behaviour
+    union all
+    select * from disposition
 
 ),
 

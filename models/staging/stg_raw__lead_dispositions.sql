@@ -17,7 +17,9 @@ renamed as (
         lower(reason) as reason,
 
         -- timestamps
-        decided_at
+        decided_at,
+        cast(decided_at as date) as decided_date,
+        _loaded_at as loaded_at
 
     from source
 
