@@ -1,0 +1,168 @@
+"""The caps' promise (README, docs/rules.md "The shipped core model"): routine reading
+alone (blog posts, email opens, ad clicks) cannot make an MQL, at any timing, under the
+shipped rules.
+
+Worked out from the shipped seeds, each rule with its own decay or its model's. Under a
+trailing cap window (int_event_rule_matches) no span of cap_window_days days holds more
+than max_occurrences counted events (max_points points). Decay never grows with age, so
+the most an event pattern can be worth on a day is the cap's worth at ages 0,
+cap_window_days, 2 * cap_window_days, ... until the decay window ends: the k-th newest
+counted event is at least (k - 1) // max_occurrences windows old. The same sum under the
+caps counted in fixed periods (before issue 18: a full period's worth on a period's
+first day, another on the last day of the period before) and with no caps (one event
+per rule a day) reaches the threshold, so the test can fail."""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+# the routine reading the promise is about (docs/rules.md, "The shipped core model")
+ROUTINE_READING = ("blog_post", "email_open", "ad_click")
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with (SEEDS / name).open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _number(value: str) -> float | None:
+    return float(value) if value.strip() else None
+
+
+def _resolved(rule: dict[str, str], model: dict[str, str]) -> dict[str, float | str | None]:
+    """A rule with the decay and cap window it really uses (int_engagement_rules_resolved)."""
+    decay = {
+        column: (rule[column] or model[column])
+        for column in (
+            "decay_method",
+            "decay_full_days",
+            "decay_half_life_days",
+            "decay_percent",
+            "decay_period_days",
+            "decay_window_days",
+        )
+    }
+    return {
+        "points": abs(float(rule["points"])),
+        "max_occurrences": _number(rule["max_occurrences"]),
+        "max_points": _number(rule["max_points"]),
+        "cap_window_days": int(rule["cap_window_days"] or decay["decay_window_days"]),
+        "method": decay["decay_method"],
+        "full_days": _number(decay["decay_full_days"]),
+        "half_life_days": _number(decay["decay_half_life_days"]),
+        "percent": _number(decay["decay_percent"]),
+        "period_days": _number(decay["decay_period_days"]),
+        "window_days": int(decay["decay_window_days"]),
+    }
+
+
+def _decay_factor(rule: dict, age: int) -> float:
+    """The share of an event's points that counts at `age` days (macro decay_factor)."""
+    if age < 0 or age >= rule["window_days"]:
+        return 0.0
+    if age < rule["full_days"]:
+        return 1.0
+    steps = math.floor((age - rule["full_days"]) / rule["period_days"]) + 1
+    if rule["method"] == "percent":
+        return (1 - rule["percent"] / 100) ** steps
+    if rule["method"] == "half_life":
+        return 0.5 ** (steps * rule["period_days"] / rule["half_life_days"])
+    return 1.0
+
+
+def _worth_per_window(rule: dict) -> float:
+    """The most points one cap window can count for a rule (infinite without a cap)."""
+    caps = [math.inf]
+    if rule["max_occurrences"] is not None:
+        caps.append(rule["max_occurrences"] * rule["points"])
+    if rule["max_points"] is not None:
+        caps.append(rule["max_points"])
+    return min(caps)
+
+
+def _trailing_ages(window: int, horizon: int) -> list[int]:
+    """Ages of the windows' worth under a trailing window: 0, W, 2W, ..."""
+    return list(range(0, horizon, window))
+
+
+def _fixed_period_ages(window: int, horizon: int) -> list[int]:
+    """The same under fixed periods: a period's first day (age 0), then the last day of
+    each period before it (ages 1, 1 + W, 1 + 2W, ...)."""
+    return [0, *range(1, horizon, window)]
+
+
+def _most_engagement(rules: list[dict], ages_of: Callable[[int, int], list[int]]) -> float:
+    total = 0.0
+    for rule in rules:
+        worth = _worth_per_window(rule)
+        if math.isinf(worth):
+            return math.inf
+        # each event is rounded to cents once (macro decayed_points); a window's worth is
+        # whole events of the same points, so rounding the window's worth is the same sum
+        # up to a cent per window, which the margins below dwarf
+        total += sum(
+            round(worth * _decay_factor(rule, age), 2)
+            for age in ages_of(rule["cap_window_days"], rule["window_days"])
+        )
+    return total
+
+
+def _uncapped_daily(rules: list[dict]) -> float:
+    """One event of each rule every day, with the caps removed."""
+    return sum(
+        round(rule["points"] * _decay_factor(rule, age), 2) for rule in rules for age in range(rule["window_days"])
+    )
+
+
+def _versions() -> list[tuple[dict[str, str], list[dict]]]:
+    models = {(m["model_id"], m["model_version"]): m for m in _read("scoring_models.csv")}
+    rules: dict[tuple[str, str], list[dict]] = {key: [] for key in models}
+    for rule in _read("engagement_rules.csv"):
+        if rule["rule_id"] in ROUTINE_READING:
+            key = (rule["model_id"], rule["model_version"])
+            rules[key].append(_resolved(rule, models[key]))
+    return [(models[key], rules[key]) for key in models]
+
+
+VERSIONS = _versions()
+
+
+@pytest.mark.parametrize(
+    ("model", "rules"), VERSIONS, ids=[f"{m['model_id']}-v{m['model_version']}" for m, _ in VERSIONS]
+)
+def test_routine_reading_alone_cannot_reach_the_mql_threshold(model, rules):
+    threshold = float(model["mql_threshold"])
+    # every shipped version scores all three kinds of routine reading
+    assert sorted(r for r in ROUTINE_READING) == sorted(
+        row["rule_id"]
+        for row in _read("engagement_rules.csv")
+        if (row["model_id"], row["model_version"]) == (model["model_id"], model["model_version"])
+        and row["rule_id"] in ROUTINE_READING
+    )
+
+    most = _most_engagement(rules, _trailing_ages)
+    assert most < threshold, (
+        f"{model['model_id']} v{model['model_version']}: routine reading can reach {most:.2f} "
+        f"engagement points under the trailing caps, the MQL threshold is {threshold:g}"
+    )
+
+    # the same computation is not trivially below: fixed periods and no caps reach it
+    assert _most_engagement(rules, _fixed_period_ages) >= threshold
+    assert _uncapped_daily(rules) >= threshold
+
+
+def test_the_worst_case_of_core_v1_worked_out():
+    """core v1: 3 blog posts, an email open and an ad click are 25 points a 30-day window;
+    full for 30 days, -50 % per 30 days, zero at 90: 25 + 12.5 + 6.25 = 43.75 < 50.
+    Fixed periods: 25 + 25 (one day apart) + 12.5 + 6.25 = 68.75."""
+    model, rules = next((m, r) for m, r in VERSIONS if (m["model_id"], m["model_version"]) == ("core", "1"))
+    assert _most_engagement(rules, _trailing_ages) == pytest.approx(43.75)
+    assert _most_engagement(rules, _fixed_period_ages) == pytest.approx(68.75)
+    assert float(model["mql_threshold"]) == 50
