@@ -20,6 +20,13 @@
     on_schema_change='fail',
 ) }}
 {%- set window_start = history_window_start() if is_incremental() else none %}
+{%- set capped_events_of_chain = leadscore.trailing_caps(
+    'chains.events',
+    'carried.kept' if window_start else 'null',
+    'chains.max_occurrences',
+    'chains.max_points',
+    'chains.cap_window_days',
+) %}
 
 with
 
@@ -111,7 +118,8 @@ chains as (
             ['points', 'cast(abs(points) as ' ~ dbt.type_float() ~ ')'],
         ]) }} as events
     from matched
-    group by contact_id, model_id, model_version, rule_id, max_occurrences, max_points, cap_window_days
+    group by
+        contact_id, model_id, model_version, rule_id, max_occurrences, max_points, cap_window_days
 
 ),
 
@@ -152,13 +160,8 @@ capped_chains as (
         chains.model_id,
         chains.model_version,
         chains.rule_id,
-        {{ leadscore.trailing_caps(
-            'chains.events',
-            'carried.kept' if window_start else 'null',
-            'chains.max_occurrences',
-            'chains.max_points',
-            'chains.cap_window_days',
-        ) }} as capped_events
+        -- sqlfluff's DuckDB dialect does not parse lambdas of two parameters (lambda acc, e:)
+        {{ capped_events_of_chain }} as capped_events  -- noqa: PRS
     from chains
     {%- if window_start %}
     left join carried
@@ -177,7 +180,7 @@ capped_events as (
         model_id,
         model_version,
         rule_id,
-        {{ leadscore.explode_list('capped_events') }} as capped
+        {{ leadscore.explode_structs('capped_events') }}
     from capped_chains
 
 ),
@@ -187,12 +190,12 @@ capped as (
     select
         matched.*,
         case when matched.points < 0 then -1.0 else 1.0 end
-        * capped_events.capped.counted_points as counted_points,
-        capped_events.capped.occurrences_in_window,
-        capped_events.capped.points_in_window
+        * capped_events.counted_points as counted_points,
+        capped_events.occurrences_in_window,
+        capped_events.points_in_window
     from matched
     inner join capped_events
-        on matched.event_id = capped_events.capped.event_id
+        on matched.event_id = capped_events.event_id
         and matched.contact_id = capped_events.contact_id
         and matched.model_id = capped_events.model_id
         and matched.model_version = capped_events.model_version

@@ -117,7 +117,9 @@ def _most_engagement(rules: list[dict], ages_of: Callable[[int, int], list[int]]
 def _uncapped_daily(rules: list[dict]) -> float:
     """One event of each rule every day, with the caps removed."""
     return sum(
-        round(rule["points"] * _decay_factor(rule, age), 2) for rule in rules for age in range(rule["window_days"])
+        round(rule["points"] * _decay_factor(rule, age), 2)
+        for rule in rules
+        for age in range(rule["window_days"])
     )
 
 
