@@ -19,11 +19,14 @@ bins give, whatever the timing (an upper bound: the sum of the maxima)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import json
 import math
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support import query, run_cli
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -110,11 +113,14 @@ def _most_engagement(rules: list[dict], ages_of: Callable[[int, int], list[int]]
         worth = _worth_per_window(rule)
         if math.isinf(worth):
             return math.inf
-        # each event is rounded to cents once (macro decayed_points); a window's worth is
-        # whole events of the same points, so rounding the window's worth is the same sum
-        # up to a cent per window, which the margins below dwarf
+        # each event is rounded to cents once (macro decayed_points): with
+        # max_occurrences, a window's worth is that many events of the rule's points
+        if rule["max_occurrences"] is not None and worth == rule["max_occurrences"] * rule["points"]:
+            count, points = int(rule["max_occurrences"]), rule["points"]
+        else:
+            count, points = 1, worth
         total += sum(
-            round(worth * _decay_factor(rule, age), 2)
+            count * round(points * _decay_factor(rule, age), 2)
             for age in ages_of(rule["cap_window_days"], rule["window_days"])
         )
     return total
@@ -217,3 +223,77 @@ def test_aggregate_rules_fed_by_routine_reading():
     rule = {"event_type": "page_view", "property": "url", "value": "/pricing"}
     assert not _routine_reading_can_match({**rule, "operator": "starts_with"})
     assert _routine_reading_can_match({**rule, "operator": "contains"})
+
+
+# --- the same promise on a real build: dense routine reading, scored day by day ---------
+
+READING_START = dt.date(2026, 1, 1)
+READING_DAYS = 100
+
+
+def _write_jsonl(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def _routine_reading(contact_id: str, day: dt.date) -> list[dict]:
+    """Three blog posts, an email open and an ad click on one day."""
+    kinds = [
+        ("page_view", {"url": "/blog/what-is-lead-scoring"}),
+        ("page_view", {"url": "/blog/mql-vs-sql"}),
+        ("page_view", {"url": "/blog/decay"}),
+        ("email_open", {}),
+        ("ad_click", {}),
+    ]
+    return [
+        {
+            "event_id": f"{contact_id}-{day.isoformat()}-{n}",
+            "contact_id": contact_id,
+            "event_type": event_type,
+            "properties": properties,
+            "occurred_at": f"{day.isoformat()}T{9 + n:02d}:00:00Z",
+        }
+        for n, (event_type, properties) in enumerate(kinds)
+    ]
+
+
+def test_dense_routine_reading_never_makes_an_mql_in_a_real_build(home):
+    """Two leads without fit: `daily` reads routinely every day for 100 days, `boundary`
+    on 2026-03-07 and 03-08, the last day of a fixed 30-day period counted from 1970-01-01
+    and the first of the next (the issue's example, which fixed periods made an MQL).
+    The score history of core v1 never reaches 50: it peaks at the worked-out 43.75 (the
+    cap's worth at ages 0, 30 and 60) for `daily`, at 25 for `boundary`; core v2 stays
+    under 50 as well, its page-view and active-day rules included."""
+    last = READING_START + dt.timedelta(days=READING_DAYS - 1)
+    created = f"{READING_START.isoformat()}T00:00:00Z"
+    _write_jsonl(
+        home / "landing" / "contacts" / "contacts.jsonl",
+        [{"contact_id": c, "created_at": created, "updated_at": created} for c in ("daily", "boundary")],
+    )
+    events = [
+        event
+        for offset in range(READING_DAYS)
+        for event in _routine_reading("daily", READING_START + dt.timedelta(days=offset))
+    ]
+    events += _routine_reading("boundary", dt.date(2026, 3, 7)) + _routine_reading(
+        "boundary", dt.date(2026, 3, 8)
+    )
+    _write_jsonl(home / "landing" / "events" / "events.jsonl", events)
+    run_cli("ingest")
+    run_cli("build", "--date", last.isoformat())
+
+    peaks = {
+        (contact, model, version): (float(engagement), float(total), mql)
+        for contact, model, version, engagement, total, mql in query(
+            home / "warehouse.duckdb",
+            "select contact_id, model_id, model_version, max(engagement_score), max(total_score), "
+            "bool_or(is_mql) from marts.lead_score_history where model_id = 'core' group by all",
+        )
+    }
+    core_v1 = next(r for m, r in VERSIONS if (m["model_id"], m["model_version"]) == ("core", "1"))
+    assert peaks[("daily", "core", 1)] == (_most_engagement(core_v1, _trailing_ages), 43.75, False)
+    assert peaks[("boundary", "core", 1)] == (25.0, 25.0, False)
+    for contact in ("daily", "boundary"):
+        engagement, _, mql = peaks[(contact, "core", 2)]
+        assert engagement < 50 and not mql
+    assert not query(home / "warehouse.duckdb", "select * from marts.mql_events where model_id = 'core'")
