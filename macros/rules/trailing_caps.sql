@@ -7,7 +7,9 @@
     An event counts only if the events of the chain that counted within window_days of
     it (occurred on a day d with event_day - window_days < d < event_day + window_days)
     number fewer than max_occurrences and their points total less than max_points; it
-    counts its points, or with max_points what is left of them. Events come in order of
+    counts its points, or with max_points what is left of them. An event of 0 points
+    counts nothing and uses up nothing (an incremental run carries over the events stored
+    with points, see int_event_rule_matches). Events come in order of
     occurrence, so this is the trailing window ending at the event; the days after it
     only matter to an event that landed late, which is counted after what already
     counted around it. Either way no span of window_days days ever holds more than
@@ -37,7 +39,8 @@
         coalesce(list_sum(list_transform({{ near }}, lambda k: k.points)), 0.0)
     {%- endset -%}
     {%- set counts -%}
-        ({{ max_occurrences }} is null or len({{ near }}) < {{ max_occurrences }})
+        e.points > 0
+        and ({{ max_occurrences }} is null or len({{ near }}) < {{ max_occurrences }})
         and ({{ max_points }} is null or {{ near_points }} < {{ max_points }})
     {%- endset -%}
     {%- set counted -%}
@@ -82,7 +85,8 @@
         aggregate({{ near }}, cast(0 as double), (total, k) -> total + k.points)
     {%- endset -%}
     {%- set counts -%}
-        ({{ max_occurrences }} is null or size({{ near }}) < {{ max_occurrences }})
+        e.points > 0
+        and ({{ max_occurrences }} is null or size({{ near }}) < {{ max_occurrences }})
         and ({{ max_points }} is null or {{ near_points }} < {{ max_points }})
     {%- endset -%}
     {%- set counted -%}
