@@ -1,13 +1,17 @@
 -- Each event that an engagement rule counts, with the points it earns before decay.
--- Caps count the first occurrences of each fixed cap period (counted from 1970-01-01),
--- so a later event never changes what an earlier day was given.
+-- Caps hold over a trailing window: an event counts only if fewer than max_occurrences
+-- events of its rule (and less than max_points) counted for the lead in the
+-- cap_window_days days before it, the day cap_window_days before excluded (see
+-- trailing_caps). Events are taken in order of occurrence, so a later event never
+-- changes what an earlier day was given, and no span of cap_window_days days holds more
+-- than the cap.
 --
 -- Incremental: a run recomputes the events of its window (see history_window_start),
--- carrying over the occurrences and points already counted earlier in each cap period.
--- Events that landed later than the window reaches back are matched by the first run
--- after they land, counted after what their cap period already holds, and count from
--- that run's first day on (scored_from); every other event counts from the day it
--- occurred.
+-- starting from the events of each chain stored as counted in the cap window before its
+-- first event. Events that landed later than the window reaches back are matched by the
+-- first run after they land, counted after what already counted within cap_window_days
+-- of them (on either side), and count from that run's first day on (scored_from); every
+-- other event counts from the day it occurred.
 {{ config(
     materialized='incremental',
     incremental_strategy=leadscore.window_incremental_strategy(),
@@ -16,6 +20,13 @@
     on_schema_change='fail',
 ) }}
 {%- set window_start = history_window_start() if is_incremental() else none %}
+{%- set capped_events_of_chain = leadscore.trailing_caps(
+    'chains.events',
+    'carried.kept' if window_start else 'null',
+    'chains.max_occurrences',
+    'chains.max_points',
+    'chains.cap_window_days',
+) %}
 
 with
 
@@ -73,10 +84,10 @@ matched as (
 
     select
         candidates.*,
-        cast(floor(
-            {{ dbt.datediff("cast('1970-01-01' as date)", 'occurred_date', 'day') }}
-            / candidates.cap_window_days
-        ) as {{ dbt.type_int() }}) as cap_period
+        cast(
+            {{ dbt.datediff("cast('1970-01-01' as date)", 'candidates.occurred_date', 'day') }}
+            as {{ dbt.type_int() }}
+        ) as occurred_day
     from candidates
     where
         candidates.property is null
@@ -88,93 +99,107 @@ matched as (
 
 ),
 
-{%- if window_start %}
-
--- what earlier events already counted in the cap periods the window continues: only the
--- rows of the period each rule's window start falls in (not the whole of its longest period)
-counted_before as (
+-- a chain: the events of one lead and rule, in the order the caps take them
+chains as (
 
     select
-        stored.contact_id,
-        stored.model_id,
-        stored.model_version,
-        stored.rule_id,
-        stored.cap_period,
-        max(stored.occurrence_in_period) as occurrences_before,
-        max(stored.running_points) as points_before
+        contact_id,
+        model_id,
+        model_version,
+        rule_id,
+        max_occurrences,
+        max_points,
+        cap_window_days,
+        min(occurred_date) as first_date,
+        {{ leadscore.sorted_struct_list([
+            ['occurred_at', 'occurred_at'],
+            ['event_id', 'event_id'],
+            ['day', 'occurred_day'],
+            ['points', 'cast(abs(points) as ' ~ dbt.type_float() ~ ')'],
+        ]) }} as events
+    from matched
+    group by
+        contact_id, model_id, model_version, rule_id, max_occurrences, max_points, cap_window_days
+
+),
+
+{%- if window_start %}
+
+-- what counted before the window in reach of each chain's first event: the opening state
+carried as (
+
+    select
+        chains.contact_id,
+        chains.model_id,
+        chains.model_version,
+        chains.rule_id,
+        {{ leadscore.sorted_struct_list([
+            ['day', 'cast(' ~ dbt.datediff("cast('1970-01-01' as date)", 'stored.occurred_date', 'day')
+                ~ ' as ' ~ dbt.type_int() ~ ')'],
+            ['points', 'cast(abs(stored.counted_points) as ' ~ dbt.type_float() ~ ')'],
+        ]) }} as kept
     from {{ this }} as stored
-    inner join rules_with_decay
-        on stored.model_id = rules_with_decay.model_id
-        and stored.model_version = rules_with_decay.model_version
-        and stored.rule_id = rules_with_decay.rule_id
-    where stored.occurred_date < cast('{{ window_start }}' as date)
-        and stored.occurred_date >= {{ dbt.dateadd(
-            'day', '-1 * (select max(cap_window_days) from rules_with_decay)',
-            "cast('" ~ window_start ~ "' as date)"
-        ) }}
-        and stored.cap_period >= cast(floor(
-            {{ dbt.datediff("cast('1970-01-01' as date)", "cast('" ~ window_start ~ "' as date)", 'day') }}
-            / rules_with_decay.cap_window_days
-        ) as {{ dbt.type_int() }})
-    group by stored.contact_id, stored.model_id, stored.model_version, stored.rule_id, stored.cap_period
+    inner join chains
+        on stored.contact_id = chains.contact_id
+        and stored.model_id = chains.model_id
+        and stored.model_version = chains.model_version
+        and stored.rule_id = chains.rule_id
+    where stored.counted_points <> 0
+        and stored.occurred_date < cast('{{ window_start }}' as date)
+        and stored.occurred_date > {{ dbt.dateadd('day', '-1 * chains.cap_window_days', 'chains.first_date') }}
+    group by chains.contact_id, chains.model_id, chains.model_version, chains.rule_id
 
 ),
 
 {%- endif %}
 
-ranked as (
+capped_chains as (
 
     select
-        matched.*,
-        {% if window_start %}coalesce(counted_before.occurrences_before, 0) + {% endif -%}
-        row_number() over (
-            partition by
-                matched.contact_id, matched.model_id, matched.model_version,
-                matched.rule_id, matched.cap_period
-            order by matched.occurred_at, matched.event_id
-        ) as occurrence_in_period,
-        {% if window_start %}coalesce(counted_before.points_before, 0) + {% endif -%}
-        sum(abs(matched.points)) over (
-            partition by
-                matched.contact_id, matched.model_id, matched.model_version,
-                matched.rule_id, matched.cap_period
-            order by matched.occurred_at, matched.event_id
-            rows between unbounded preceding and current row
-        ) as running_points
-    from matched
+        chains.contact_id,
+        chains.model_id,
+        chains.model_version,
+        chains.rule_id,
+        -- sqlfluff's DuckDB dialect does not parse lambdas of two parameters (lambda acc, e:)
+        {{ capped_events_of_chain }} as capped_events  -- noqa: PRS
+    from chains
     {%- if window_start %}
-    left join counted_before
-        on matched.contact_id = counted_before.contact_id
-        and matched.model_id = counted_before.model_id
-        and matched.model_version = counted_before.model_version
-        and matched.rule_id = counted_before.rule_id
-        and matched.cap_period = counted_before.cap_period
+    left join carried
+        on chains.contact_id = carried.contact_id
+        and chains.model_id = carried.model_id
+        and chains.model_version = carried.model_version
+        and chains.rule_id = carried.rule_id
     {%- endif %}
+
+),
+
+capped_events as (
+
+    select
+        contact_id,
+        model_id,
+        model_version,
+        rule_id,
+        {{ leadscore.explode_structs('capped_events') }}
+    from capped_chains
 
 ),
 
 capped as (
 
     select
-        ranked.*,
-        case
-            when
-                ranked.max_occurrences is not null
-                and ranked.occurrence_in_period > ranked.max_occurrences
-                then 0.0
-            when ranked.max_points is not null
-                then
-                    case when ranked.points < 0 then -1.0 else 1.0 end
-                    * greatest(
-                        0.0,
-                        least(
-                            abs(ranked.points),
-                            ranked.max_points - (ranked.running_points - abs(ranked.points))
-                        )
-                    )
-            else ranked.points
-        end as counted_points
-    from ranked
+        matched.*,
+        case when matched.points < 0 then -1.0 else 1.0 end
+        * capped_events.counted_points as counted_points,
+        capped_events.occurrences_in_window,
+        capped_events.points_in_window
+    from matched
+    inner join capped_events
+        on matched.event_id = capped_events.event_id
+        and matched.contact_id = capped_events.contact_id
+        and matched.model_id = capped_events.model_id
+        and matched.model_version = capped_events.model_version
+        and matched.rule_id = capped_events.rule_id
 
 ),
 
@@ -192,9 +217,13 @@ final as (
         component,
         points as rule_points,
         counted_points,
-        occurrence_in_period,
-        running_points,
-        cap_period,
+
+        -- caps: what counted within the cap window ending at the event, it included
+        max_occurrences,
+        max_points,
+        cap_window_days,
+        occurrences_in_window,
+        points_in_window,
 
         -- decay
         decay_method,
