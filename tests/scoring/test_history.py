@@ -20,7 +20,7 @@ from orchestration.runtime.dbt import dbt_env, profiles_dir
 
 START = dt.date(2026, 1, 1)
 DAYS = 60
-HISTORY = ["+int_lead_score_changes", "lead_score_history", "mql_events"]
+HISTORY = ["+int_lead_score_changes", "int_buying_stage_intervals", "lead_score_history", "mql_events"]
 
 
 def _dbt(*args: str) -> None:
