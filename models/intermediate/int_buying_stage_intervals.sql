@@ -157,7 +157,8 @@ deltas as (
         1 as delta_events
     from spans
     cross join score_dates
-    where spans.counts_from < spans.counts_until
+    where
+        spans.counts_from < spans.counts_until
         and spans.counts_from <= score_dates.score_date
     {%- if window_start %}
         and spans.counts_from >= {{ window_start_date }}
@@ -174,7 +175,8 @@ deltas as (
         -1 as delta_events
     from spans
     cross join score_dates
-    where spans.counts_from < spans.counts_until
+    where
+        spans.counts_from < spans.counts_until
         and spans.counts_until <= score_dates.score_date
     {%- if window_start %}
         and spans.counts_until >= {{ window_start_date }}
@@ -262,20 +264,31 @@ staged as (
 
 ),
 
+compared as (
+
+    select
+        staged.*,
+        lag(staged.buying_stage) over by_lead as previous_stage,
+        row_number() over by_lead as interval_number
+    from staged
+    window by_lead as (partition by contact_id, model_id, model_version order by valid_from)
+
+),
+
 entered as (
 
     -- a run of days with one stage starts where the stage differs from the day before
     -- (the opening interval keeps the day stored with it)
     select
-        staged.*,
+        compared.*,
         case
-            when staged.is_opening then staged.stored_stage_entered_on
+            when compared.is_opening then compared.stored_stage_entered_on
             when
-                staged.buying_stage is distinct from lag(staged.buying_stage) over by_lead
-                then staged.valid_from
+                compared.interval_number = 1
+                or coalesce(compared.buying_stage, '') <> coalesce(compared.previous_stage, '')
+                then compared.valid_from
         end as run_started_on
-    from staged
-    window by_lead as (partition by contact_id, model_id, model_version order by valid_from)
+    from compared
 
 ),
 

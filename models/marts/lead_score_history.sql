@@ -92,8 +92,8 @@ pieces as (
         and changes.contact_id = stage_runs.contact_id
         and changes.model_id = stage_runs.model_id
         and changes.model_version = stage_runs.model_version
-        and stage_runs.valid_from < changes.valid_to
-        and stage_runs.valid_to > changes.valid_from
+        and changes.valid_to > stage_runs.valid_from
+        and changes.valid_from < stage_runs.valid_to
 
 ),
 
