@@ -100,6 +100,7 @@ def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
             "+lead_scores",
             "+lead_score_history",
             "+stage_outcomes",
+            "band_outcomes",
             "--vars",
             json.dumps({"score_date": SCORE_DATE.isoformat()}),
         )
