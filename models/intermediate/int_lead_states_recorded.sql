@@ -59,6 +59,7 @@ feed_runs as (
             cast(null as {{ dbt.type_string() }}) as band,
             cast(null as {{ dbt.type_string() }}) as priority,
             cast(null as boolean) as is_mql,
+            cast(null as {{ dbt.type_string() }}) as buying_stage,
             cast(null as date) as detected_on,
             cast(null as {{ dbt.type_timestamp() }}) as detected_at
         from score_dates
@@ -92,16 +93,17 @@ states as (
         scores.band,
         scores.priority,
         scores.is_mql,
-        -- CRM feed, buying stage (issue 18 part 2): once lead_scores carries
-        -- buying_stage, add it here, in the hash below, in `ledger` above, in final and in
-        -- crm_sync. The stored ledger gains the column (on_schema_change), and every lead
-        -- gets one new state, its stage included, on the first run after.
+        -- buying_stage came later than the other fields: a stored ledger gains the column
+        -- (on_schema_change), and every lead gets one new state, its stage included, on
+        -- the first run after (its hash includes the stage)
+        scores.buying_stage,
         {{ dbt.hash(dbt.concat([
             "cast(scores.model_version as " ~ dbt.type_string() ~ ")", "'|'",
             "coalesce(cast(scores.total_score as " ~ dbt.type_string() ~ "), '')", "'|'",
             "coalesce(scores.band, '')", "'|'",
             "coalesce(scores.priority, '')", "'|'",
-            "coalesce(cast(scores.is_mql as " ~ dbt.type_string() ~ "), '')",
+            "coalesce(cast(scores.is_mql as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(scores.buying_stage, '')",
         ])) }} as state_hash
     from scores
     inner join run on scores.score_date = run.score_date
@@ -164,6 +166,7 @@ final as (
         cast(changed.band as {{ dbt.type_string() }}) as band,
         cast(changed.priority as {{ dbt.type_string() }}) as priority,
         changed.is_mql,
+        cast(changed.buying_stage as {{ dbt.type_string() }}) as buying_stage,
 
         -- detection
         cast(changed.as_of_date as date) as detected_on,

@@ -42,8 +42,7 @@ changes as (
         band,
         priority,
         is_mql,
-        -- CRM feed, buying stage (issue 18 part 2): buying_stage goes here once
-        -- int_lead_states_recorded records it.
+        buying_stage,
         cast(null as {{ dbt.type_string() }}) as crossing_id,
         cast(null as date) as crossing_date,
         cast(null as {{ dbt.type_string() }}) as direction
@@ -69,6 +68,7 @@ changes as (
         cast(null as {{ dbt.type_string() }}) as band,
         cast(null as {{ dbt.type_string() }}) as priority,
         cast(null as boolean) as is_mql,
+        cast(null as {{ dbt.type_string() }}) as buying_stage,
         crossing_id,
         crossing_date,
         direction
@@ -100,6 +100,7 @@ final as (
         cast(changes.band as {{ dbt.type_string() }}) as band,
         cast(changes.priority as {{ dbt.type_string() }}) as priority,
         changes.is_mql,
+        cast(changes.buying_stage as {{ dbt.type_string() }}) as buying_stage,
 
         -- crossing (mql_crossing and mql_crossing_undone rows)
         cast(changes.crossing_id as {{ dbt.type_string() }}) as crossing_id,

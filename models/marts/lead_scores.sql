@@ -7,6 +7,12 @@ scores as (
 
 ),
 
+buying_stages as (
+
+    select * from {{ ref('int_buying_stage_intervals') }}
+
+),
+
 mql_events as (
 
     select * from {{ ref('mql_events') }}
@@ -49,13 +55,25 @@ final as (
         cast(scores.priority as {{ dbt.type_string() }}) as priority,
         cast(scores.mql_threshold as decimal(18, 2)) as mql_threshold,
         scores.is_mql,
-        first_mql.first_mql_date
+        first_mql.first_mql_date,
+
+        -- buying stage (docs/rules.md, "Buying stage")
+        cast(buying_stages.buying_stage as {{ dbt.type_string() }}) as buying_stage,
+        case
+            when buying_stages.buying_stage is not null then buying_stages.stage_entered_on
+        end as stage_entered_on
 
     from scores
     left join first_mql
         on scores.contact_id = first_mql.contact_id
         and scores.model_id = first_mql.model_id
         and scores.model_version = first_mql.model_version
+    left join buying_stages
+        on scores.contact_id = buying_stages.contact_id
+        and scores.model_id = buying_stages.model_id
+        and scores.model_version = buying_stages.model_version
+        and scores.score_date >= buying_stages.valid_from
+        and scores.score_date < buying_stages.valid_to
 
 )
 

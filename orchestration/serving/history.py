@@ -46,8 +46,9 @@ class HistoryTable:
 
     A mart belongs here only if the rows of a month derive from the rows of the same month
     of the tables it reads (with `recheck_from`, a month is re-examined only when those
-    changed there): lead_score_history and mql_events select from int_lead_score_changes,
-    one row per row, valid_from as is.
+    changed there): mql_events selects from int_lead_score_changes, one row per row,
+    valid_from as is; lead_score_history cuts those rows where int_buying_stage_intervals
+    changes stage, so a row starts on a day one of the two changed on.
     """
 
     changes: str

@@ -31,6 +31,7 @@ QUERIES = {
         "select model_id, model_version, event_date from {t} where direction = 'up' and is_active_version"
     ),
     "band_outcomes": "select * from {t}",
+    "stage_outcomes": "select * from {t}",
     "model_backtest": "select * from {t}",
     "attribute_lift": "select * from {t}",
     "funnel": "select * from {t}",

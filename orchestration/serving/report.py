@@ -31,6 +31,7 @@ from orchestration.serving.sections import (
     section_mqls,
     section_versions,
 )
+from orchestration.serving.stages import section_stages
 
 REPORT_FILE = "report.html"
 
@@ -51,6 +52,7 @@ SECTIONS = [
     ("distribution", "Score distribution", section_distribution),
     ("bands", "Conversion and revenue per band", section_bands),
     ("cycle", "Sales cycle per band", section_cycle),
+    ("stages", "Conversion per buying stage", section_stages),
     ("mqls", "MQLs over time", section_mqls),
     ("accounts", "Top accounts and MQAs", section_accounts),
     ("versions", "Versions compared", section_versions),

@@ -20,7 +20,7 @@ from orchestration.runtime.dbt import dbt_env, profiles_dir
 
 START = dt.date(2026, 1, 1)
 DAYS = 60
-HISTORY = ["+int_lead_score_changes", "lead_score_history", "mql_events"]
+HISTORY = ["+int_lead_score_changes", "int_buying_stage_intervals", "lead_score_history", "mql_events"]
 
 
 def _dbt(*args: str) -> None:
@@ -109,6 +109,9 @@ def test_sixty_days_one_at_a_time_equal_a_full_refresh(generated, tmp_path, monk
     assert len(daily_history) > 1000
     assert daily_history == _rows(full_db, "marts.lead_score_history")
     assert _rows(daily_db, "marts.mql_events") == _rows(full_db, "marts.mql_events")
+    stages = _rows(daily_db, "intermediate.int_buying_stage_intervals")
+    assert len(stages) > 500
+    assert stages == _rows(full_db, "intermediate.int_buying_stage_intervals")
     assert _rows(daily_db, "intermediate.int_event_rule_matches", exclude="loaded_at") == _rows(
         full_db, "intermediate.int_event_rule_matches", exclude="loaded_at"
     )

@@ -14,6 +14,7 @@ SECTIONS = [
     "distribution",
     "bands",
     "cycle",
+    "stages",
     "mqls",
     "accounts",
     "versions",
