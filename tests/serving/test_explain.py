@@ -152,20 +152,17 @@ def test_text_shows_score_rules_and_events(served):
     rule_line = next(line for line in text.splitlines() if f" {rule} " in line)
     assert f"{points:+.2f}" in rule_line
     assert f"{event_points:+.2f}    {event_type} on {day}" in text
-    # the buying stage (issue 18, part 2) is printed once lead_scores has it; until then
-    # the copy says it is not published. Remove the absent branch once it is on main.
-    columns = {r[0] for r in query(served, "select column_name from (describe lead_scores)")}
+    # the buying stage and the day the lead entered it
     doc = _explain(contact, "--model", model)
-    if "buying_stage" in columns:
-        stage = query(
-            served,
-            "select buying_stage from lead_scores where contact_id = ? and model_id = ?",
-            [contact, model],
-        )[0][0]
-        assert doc["buying_stage_published"] and doc["models"][0]["buying_stage"] == stage
-        assert f"buying stage: {stage or 'none'}" in text
-    else:
-        assert not doc["buying_stage_published"] and "buying stage" not in text
+    stage, entered = query(
+        served,
+        "select buying_stage, stage_entered_on from lead_scores where contact_id = ? and model_id = ?",
+        [contact, model],
+    )[0]
+    assert doc["buying_stage_published"] and doc["models"][0]["buying_stage"] == stage
+    assert f"buying stage: {stage or 'none'}" in text
+    if entered is not None:
+        assert f" since {entered}" in text
 
 
 def test_a_past_day_gives_the_score_from_history(served):
