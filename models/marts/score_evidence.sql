@@ -3,8 +3,8 @@
 -- its points after caps (before decay) and now (after decay). Ids, types, days and points
 -- only: an event's properties (URLs, form fields) never leave the warehouse.
 --
--- Decay and the window are those of int_engagement_points, event by event, so each rule's
--- events add up to its points there (and in score_contributions).
+-- Decay, the window and engagement resets are those of int_engagement_points, event by
+-- event, so each rule's events add up to its points there (and in score_contributions).
 with
 
 matches as (
@@ -52,6 +52,28 @@ score_dates as (
 
 ),
 
+resets as (
+
+    select * from {{ ref('int_engagement_resets') }}
+
+),
+
+-- engagement counts from the latest reset on (sales recycled the lead), as in
+-- int_engagement_points
+latest_resets as (
+
+    select
+        resets.contact_id,
+        resets.model_id,
+        resets.model_version,
+        max(resets.reset_date) as reset_date
+    from resets
+    cross join score_dates
+    where resets.reset_date <= score_dates.score_date
+    group by resets.contact_id, resets.model_id, resets.model_version
+
+),
+
 aged as (
 
     select
@@ -66,10 +88,19 @@ aged as (
         and matches.model_version = rules.model_version
         and matches.rule_id = rules.rule_id
     cross join score_dates
+    left join latest_resets
+        on matches.contact_id = latest_resets.contact_id
+        and matches.model_id = latest_resets.model_id
+        and matches.model_version = latest_resets.model_version
     where
         matches.occurred_date  -- noqa: LT05
         > {{ dbt.dateadd('day', '-1 * rules.decay_window_days', 'score_dates.score_date') }}
         and matches.occurred_date <= score_dates.score_date
+        and (
+            rules.component <> 'engagement'
+            or latest_resets.reset_date is null
+            or matches.occurred_date >= latest_resets.reset_date
+        )
 
 ),
 
