@@ -5,8 +5,9 @@
 -- that stage (stage_entered_on; for a null stage, the day the last one stopped counting).
 -- An event counts for its stage from the day it starts counting (scored_from) until its
 -- points are gone: the first decay boundary at which its counted points, after decay,
--- round to zero (at the latest its rule's decay window). Events that a cap leaves
--- without points never count; decay that only reduces the points keeps the stage.
+-- round to zero (at the latest its rule's decay window), or until an engagement reset
+-- (a recycled lead: int_engagement_resets) after the day it occurred. Events that a cap
+-- leaves without points never count; decay that only reduces the points keeps the stage.
 --
 -- Incremental by day, as int_event_points_balanced: a run reads the interval stored for
 -- the day before its window (the opening counts) and adds the events that start
@@ -68,6 +69,12 @@ boundaries as (
 score_dates as (
 
     select * from {{ ref('int_score_dates') }}
+
+),
+
+resets as (
+
+    select * from {{ ref('int_engagement_resets') }}
 
 ),
 
@@ -134,15 +141,35 @@ zero_ages as (
 
 spans as (
 
-    -- the days an event counts for its stage: [counts_from, counts_until)
+    -- the days an event counts for its stage: [counts_from, counts_until), ended early by
+    -- the first engagement reset after the day it occurred (sales recycled the lead), as
+    -- in int_event_points_balanced
     select
-        contact_id,
-        model_id,
-        model_version,
-        buying_stage,
-        scored_from as counts_from,
-        cast({{ dbt.dateadd('day', 'zero_age', 'occurred_date') }} as date) as counts_until
+        zero_ages.contact_id,
+        zero_ages.model_id,
+        zero_ages.model_version,
+        zero_ages.buying_stage,
+        zero_ages.scored_from as counts_from,
+        least(
+            cast({{ dbt.dateadd('day', 'zero_ages.zero_age', 'zero_ages.occurred_date') }} as date),
+            coalesce(min(resets.reset_date), cast('9999-12-31' as date))
+        ) as counts_until
     from zero_ages
+    left join resets
+        on zero_ages.contact_id = resets.contact_id
+        and zero_ages.model_id = resets.model_id
+        and zero_ages.model_version = resets.model_version
+        and resets.reset_date > zero_ages.occurred_date
+    group by
+        zero_ages.event_id,
+        zero_ages.contact_id,
+        zero_ages.model_id,
+        zero_ages.model_version,
+        zero_ages.rule_id,
+        zero_ages.buying_stage,
+        zero_ages.scored_from,
+        zero_ages.occurred_date,
+        zero_ages.zero_age
 
 ),
 
