@@ -159,7 +159,7 @@ spans as (
         on zero_ages.contact_id = resets.contact_id
         and zero_ages.model_id = resets.model_id
         and zero_ages.model_version = resets.model_version
-        and resets.reset_date > zero_ages.occurred_date
+        and zero_ages.occurred_date < resets.reset_date
     group by
         zero_ages.event_id,
         zero_ages.contact_id,
