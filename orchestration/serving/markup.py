@@ -13,6 +13,13 @@ def pct(x) -> str:
     return "–" if x is None else f"{100 * x:.1f} %"
 
 
+def with_n(rate: str, n) -> str:
+    """A rate with the count it is a rate of beside it: `12.5 % <small>(n = 8)</small>`."""
+    if n is None or rate == "–":
+        return rate
+    return f'{rate} <small class="n">(n = {n:,})</small>'
+
+
 def num(x, digits: int = 0) -> str:
     if x is None:
         return "–"

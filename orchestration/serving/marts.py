@@ -26,7 +26,7 @@ class Marts:
 
 
 QUERIES = {
-    "lead_scores": "select model_id, model_version, score_date, total_score, band from {t}",
+    "lead_scores": "select model_id, model_version, score_date, total_score, band, mql_threshold from {t}",
     "mql_events": (
         "select model_id, model_version, event_date from {t} where direction = 'up' and is_active_version"
     ),
@@ -40,6 +40,8 @@ QUERIES = {
         "account_engaged_contacts, account_fit_score, breadth_score, committee_score, "
         "account_score, mqa_threshold, is_mqa from {t} where account_score is not null"
     ),
+    # the warehouse's seed (schema rules): each model's score bounds, for the capped bin
+    "scoring_models": "select model_id, model_version, is_active, min_score, max_score from {t}",
     "mqa_events": (
         "select company_id, model_id, model_version, event_date, direction from {t} where is_active_version"
     ),
@@ -59,7 +61,7 @@ def read_marts(source: Path | None) -> Marts:
             name: schema
             for schema, name in con.execute(
                 "select table_schema, table_name from information_schema.tables "
-                "where table_schema in ('main', 'marts')"
+                "where table_schema in ('main', 'marts', 'rules')"
             ).fetchall()
         }
         for name, sql in QUERIES.items():
