@@ -16,6 +16,8 @@ class Marts:
 
     source: Path | None
     tables: dict[str, list[dict]] = field(default_factory=dict)
+    # The serving copy's version (leadscore_publish.published); None for the warehouse.
+    published: str | None = None
 
     def rows(self, name: str) -> list[dict]:
         return self.tables.get(name, [])
@@ -70,6 +72,13 @@ def read_marts(source: Path | None) -> Marts:
             cur = con.execute(sql.format(t=f'"{found[name]}"."{name}"'))
             cols = [d[0] for d in cur.description]
             marts.tables[name] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+        has_meta = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'leadscore_publish' and table_name = 'published'"
+        ).fetchone()[0]
+        if has_meta:
+            row = con.execute("select version from leadscore_publish.published").fetchone()
+            marts.published = row[0] if row else None
     finally:
         con.close()
     return marts
