@@ -50,11 +50,40 @@ QUERIES = {
 }
 
 
-def read_marts(source: Path | None) -> Marts:
-    """Every mart the report uses that exists in `source` (read-only); missing ones are empty."""
+def read_marts(source: Path | None, rules_from: Path | None = None) -> Marts:
+    """Every mart the report uses that exists in `source` (read-only); missing ones are empty.
+
+    The serving copy has no seeds: the models' score bounds (rules.scoring_models) are read
+    from `rules_from` (the warehouse) when `source` lacks them, if it can be opened now."""
     marts = Marts(source=source)
     if source is None or not Path(source).exists():
         return marts
+    _read(marts, Path(source))
+    if not marts.rows("scoring_models") and rules_from and Path(rules_from).exists():
+        import duckdb
+
+        try:
+            con = duckdb.connect(str(rules_from), read_only=True)
+        except duckdb.Error:  # held by a writer right now: the page goes without the cap
+            return marts
+        try:
+            marts.tables["scoring_models"] = _fetch(
+                con, QUERIES["scoring_models"].format(t="rules.scoring_models")
+            )
+        except duckdb.Error:
+            pass
+        finally:
+            con.close()
+    return marts
+
+
+def _fetch(con, sql: str) -> list[dict]:
+    cur = con.execute(sql)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def _read(marts: Marts, source: Path) -> None:
     import duckdb
 
     con = duckdb.connect(str(source), read_only=True)
@@ -69,9 +98,7 @@ def read_marts(source: Path | None) -> Marts:
         for name, sql in QUERIES.items():
             if name not in found:
                 continue
-            cur = con.execute(sql.format(t=f'"{found[name]}"."{name}"'))
-            cols = [d[0] for d in cur.description]
-            marts.tables[name] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+            marts.tables[name] = _fetch(con, sql.format(t=f'"{found[name]}"."{name}"'))
         has_meta = con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = 'leadscore_publish' and table_name = 'published'"
@@ -81,4 +108,3 @@ def read_marts(source: Path | None) -> Marts:
             marts.published = row[0] if row else None
     finally:
         con.close()
-    return marts

@@ -167,4 +167,5 @@ def write_atomically(text: str, out: Path) -> Path:
 def write_report(out: Path | None = None, source: Path | None = None) -> Path:
     """Render the report from `source` (default: serving copy, else warehouse) into `out`."""
     source = source or default_source()
-    return write_atomically(render(read_marts(source)), out or default_out())
+    marts = read_marts(source, rules_from=config.warehouse_path())
+    return write_atomically(render(marts), out or default_out())

@@ -63,6 +63,8 @@ def section_distribution(m: Marts) -> str:
             note.append(f"{mqls:,} at or above the MQL threshold of {threshold:g} points")
         if cap is not None:
             note.append(f"{at_cap:,} held at the cap of {cap:g} points (orange bar)")
+        else:
+            note.append("the score cap is not known to this file (no rules.scoring_models)")
         out.append(f"<h3>{esc(model)} <small>({esc('; '.join(note))})</small></h3>")
         out.append(
             histogram(

@@ -139,3 +139,18 @@ def test_every_table_downloads_as_csv_without_any_url(page):
     ]
     assert not re.search(r"(https?:)?//[a-z0-9]", page, re.I)
     assert "<script" not in page
+
+
+def test_serving_copy_takes_the_cap_from_the_warehouse(tmp_path):
+    served = tmp_path / "serving.duckdb"
+    _warehouse(served, dt.date(2026, 6, 25), published="v1")
+    con = duckdb.connect(str(served))
+    con.execute("drop table rules.scoring_models")  # as published: no seeds in the copy
+    con.close()
+    alone = render(read_marts(served))
+    assert "the score cap is not known to this file" in alone and "held at the cap" not in alone
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    _warehouse(warehouse, dt.date(2026, 6, 25))
+    both = render(read_marts(served, rules_from=warehouse))
+    assert "2 held at the cap of 100 points" in both
