@@ -284,10 +284,10 @@ def section_versions(m: Marts) -> str:
                 f"{esc(model)} v{esc(version)}{' (active)' if r['is_active_version'] else ''}",
                 num(r["leads"]),
                 num(r["customers"]),
-                pct(r["conversion_rate"]),
+                with_n(pct(r["conversion_rate"]), r["leads"]),
                 num(r["auc"], 3),
                 num(r["top_decile_lift"], 2),
-                pct(r["mql_recall"]),
+                with_n(pct(r["mql_recall"]), r["customers"]),
                 pct(r["mql_precision"]),
                 {True: "yes", False: "no", None: "–"}[r["conversion_rises_by_band"]],
             ]
@@ -406,11 +406,11 @@ def section_funnel(m: Marts) -> str:
                         + esc(r["stage"])
                         + (" ← biggest drop</b>" if r["is_biggest_drop"] else ""),
                         num(r["leads"]),
-                        pct(r["conversion_from_previous"]),
-                        pct(r["conversion_from_lead"]),
+                        with_n(pct(r["conversion_from_previous"]), prev["leads"] if prev else None),
+                        with_n(pct(r["conversion_from_lead"]), mine[0]["leads"]),
                         num(r["stalled_leads"]),
                     ]
-                    for r in mine
+                    for prev, r in zip([None, *mine[:-1]], mine, strict=True)
                 ],
             )
         )
