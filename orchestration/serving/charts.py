@@ -163,3 +163,37 @@ def lines(
             .encode(y="y:Q", x=alt.value(width), text="t:N")
         )
     return to_svg(alt.layer(*layers).properties(width=width, height=220), title)
+
+
+def interval_bars(
+    rows: list[dict],
+    x_title: str,
+    reference: float,
+    reference_label: str,
+    title: str = "",
+    width: int = 420,
+) -> str:
+    """Horizontal bars of `value` per `category` (in the rows' order) with a black line from
+    `lower` to `upper` (the interval), a `label` right of each bar (e.g. its n), and a
+    dashed, labelled vertical `reference`."""
+    data = alt.Data(values=rows)
+    order = [r["category"] for r in rows]
+    y = alt.Y("category:N", sort=order, title=None)
+    x_scale = alt.Scale(domainMin=0)
+    layers = [
+        alt.Chart(data)
+        .mark_bar(color=PALETTE[0], height=10)
+        .encode(y=y, x=alt.X("value:Q", title=x_title, scale=x_scale)),
+        alt.Chart(data).mark_rule(color="#111").encode(y=y, x="lower:Q", x2="upper:Q"),
+        alt.Chart(data)
+        .mark_text(align="left", dx=4, fontSize=10, color="#374151")
+        .encode(y=y, x="upper:Q", text="label:N"),
+    ]
+    ref = alt.Data(values=[{"x": reference, "t": reference_label}])
+    layers.append(alt.Chart(ref).mark_rule(color=REF, strokeDash=[4, 3]).encode(x="x:Q"))
+    layers.append(
+        alt.Chart(ref)
+        .mark_text(color=REF, align="left", dx=4, baseline="bottom", fontSize=11)
+        .encode(x="x:Q", y=alt.value(-2), text="t:N")
+    )
+    return to_svg(alt.layer(*layers).properties(width=width, height=18 * len(rows)), title)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from orchestration.serving.charts import bars, histogram, lines
+from orchestration.serving.charts import bars, histogram, interval_bars, lines
 from orchestration.serving.markup import esc, nodata, num, pct, table, with_n
 from orchestration.serving.marts import Marts
 
@@ -345,28 +345,36 @@ def section_attributes(m: Marts, top: int = 15) -> str:
     ]
     if not solid:
         return "".join(out) + nodata("attributes with enough leads")
-    big = max(r["lift_upper"] or r["lift"] for r in solid)
-    table_rows = []
-    for r in solid:
-        w = 160
-        bar = (
-            f'<svg width="{w}" height="12"><rect x="0" y="2" width="{w * r["lift"] / big:.1f}" height="8" '
-            f'fill="#2563eb"/><line x1="{w * (r["lift_lower"] or 0) / big:.1f}" y1="6" '
-            f'x2="{w * (r["lift_upper"] or 0) / big:.1f}" y2="6" stroke="#111" stroke-width="1"/>'
-            f'<line x1="{w / big:.1f}" y1="0" x2="{w / big:.1f}" y2="12" stroke="#dc2626"/></svg>'
-        )
-        table_rows.append(
+    out.append(
+        interval_bars(
             [
-                esc(r["attribute"]),
-                esc(r["attribute_value"]),
-                num(r["leads"]),
-                num(r["customers"]),
-                pct(r["close_rate"]),
-                f"{r['lift']:.2f} ({(r['lift_lower'] or 0):.2f}–{(r['lift_upper'] or 0):.2f})",
-                bar,
-                num(r["suggested_points"]),
-            ]
+                {
+                    "category": f"{r['attribute']} = {r['attribute_value']}",
+                    "value": float(r["lift"]),
+                    "lower": float(r["lift_lower"] if r["lift_lower"] is not None else r["lift"]),
+                    "upper": float(r["lift_upper"] if r["lift_upper"] is not None else r["lift"]),
+                    "label": f"n = {r['leads']:,}",
+                }
+                for r in solid
+            ],
+            "lift (close rate with the value / overall close rate; line: 95 % interval)",
+            reference=1.0,
+            reference_label="1.0 = overall close rate",
+            title="attribute lift",
         )
+    )
+    table_rows = [
+        [
+            esc(r["attribute"]),
+            esc(r["attribute_value"]),
+            num(r["leads"]),
+            num(r["customers"]),
+            with_n(pct(r["close_rate"]), r["leads"]),
+            f"{r['lift']:.2f} ({(r['lift_lower'] or 0):.2f}–{(r['lift_upper'] or 0):.2f})",
+            num(r["suggested_points"]),
+        ]
+        for r in solid
+    ]
     out.append(
         table(
             [
@@ -376,7 +384,6 @@ def section_attributes(m: Marts, top: int = 15) -> str:
                 "customers",
                 "close rate",
                 "lift (95 % CI)",
-                "",
                 "suggested points",
             ],
             table_rows,

@@ -54,6 +54,17 @@ def _warehouse(path, last_day: dt.date, published: str | None = None) -> None:
         ) as t(channel, month, spend, leads, mqls, customers)
         """
     )
+    con.execute(
+        f"""
+        create table {schema}.attribute_lift as select * from (values
+            ('role', 'cto', 40, 8, 0.2, 2.5, 1.4, 3.9, false, 15.0, 0.08, 16, 200),
+            ('role', 'intern', 30, 0, 0.0, 0.0, 0.0, 0.9, false, -10.0, 0.08, 16, 200),
+            ('country', 'fr', 3, 1, 0.33, 4.1, 0.8, 9.0, true, 31.0, 0.08, 16, 200)
+        ) as t(attribute, attribute_value, leads, customers, close_rate, lift, lift_lower,
+               lift_upper, is_small_sample, suggested_points, overall_close_rate,
+               overall_customers, overall_leads)
+        """
+    )
     if published:
         con.execute("create schema leadscore_publish")
         con.execute(f"create table leadscore_publish.published as select '{published}' as version")
@@ -124,7 +135,7 @@ def test_page_head_has_run_date_data_range_and_run_status(page, tmp_path):
 
 def test_every_table_downloads_as_csv_without_any_url(page):
     downloads = _downloads(page)
-    assert set(downloads) == {"channels.csv"}
+    assert set(downloads) == {"attributes.csv", "channels.csv"}
     assert page.count("<table>") == len(downloads)
     header = downloads["channels.csv"][0]
     assert header == [
@@ -154,3 +165,15 @@ def test_serving_copy_takes_the_cap_from_the_warehouse(tmp_path):
     _warehouse(warehouse, dt.date(2026, 6, 25))
     both = render(read_marts(served, rules_from=warehouse))
     assert "2 held at the cap of 100 points" in both
+
+
+def test_attribute_lift_chart_with_interval_baseline_and_n(page):
+    section = page.split('<section id="attributes">', 1)[1].split("</section>", 1)[0]
+    assert "<svg" in section and "1.0 = overall close rate" in section
+    # small samples left out of chart and table, the others ranked by lift
+    assert "country = fr" not in section
+    assert section.index("role = cto") < section.index("role = intern")
+    assert "n = 40" in section and "n = 30" in section
+    rows = _downloads(page)["attributes.csv"]
+    assert [r[:2] for r in rows[1:]] == [["role", "cto"], ["role", "intern"]]
+    assert rows[1][4] == "20.0 % (n = 40)"
