@@ -2,8 +2,9 @@
 
 Reads the public marts read-only: from the serving copy (`serving/leadscore.duckdb`,
 schema main) when there is one, else from the warehouse (schema marts). Charts are inline
-SVG, styles inline CSS: no script, no font, no link, so the page opens offline. A
-warehouse without the marts (nothing built yet) gives a page that says so.
+SVG (Vega-Lite specs drawn by vl-convert, see charts), styles inline CSS, each table's CSV a
+data: link: no script, no font, no external link, so the page opens offline. A warehouse
+without the marts (nothing built yet) gives a page that says so.
 
 This module is the page: its sections in order, the styles, the file written. What it
 shows is in sections (reading the marts: marts; drawing: charts; HTML pieces: markup).
@@ -72,8 +73,8 @@ border-bottom:1px solid #e5e7eb;
 text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}.nodata{color:#6b7280;font-style:italic}
 .row{display:flex;gap:1rem;flex-wrap:wrap}figure{margin:0}figcaption{font-size:.8rem;color:#6b7280;\
 text-align:center}
-.chart text{font-size:11px;fill:#374151}.chart .lab,.chart .val{text-anchor:middle}.axis{stroke:#9ca3af}
-.ref{stroke:#dc2626;stroke-dasharray:4 3}.meta{color:#6b7280}.empty{padding:2rem;background:#f3f4f6;\
+.chart{margin:.5rem 0}.chart svg{max-width:100%;height:auto}small.n{color:#6b7280}
+.meta{color:#6b7280}.download{margin:0 0 .5rem;font-size:.8rem}.empty{padding:2rem;background:#f3f4f6;\
 border-radius:8px}
 """
 
@@ -81,10 +82,7 @@ border-radius:8px}
 def render(marts: Marts, now: dt.datetime | None = None) -> str:
     """The whole page as a string."""
     now = now or dt.datetime.now(dt.UTC)
-    score_dates = sorted({r["score_date"] for r in marts.rows("lead_scores") if r.get("score_date")})
-    meta = f"Generated {now:%Y-%m-%d %H:%M} UTC from {esc(marts.source or 'nothing')}" + (
-        f"; scores as of {score_dates[-1]}" if score_dates else ""
-    )
+    meta = head(marts, now)
     parts = [
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -92,7 +90,7 @@ def render(marts: Marts, now: dt.datetime | None = None) -> str:
         CSS,
         "</style></head><body>",
         "<h1>leadscore report</h1>",
-        f'<p class="meta">{meta}</p>',
+        meta,
     ]
     if marts.empty:
         parts.append(
@@ -103,9 +101,51 @@ def render(marts: Marts, now: dt.datetime | None = None) -> str:
     else:
         parts.append("<nav>" + " · ".join(f'<a href="#{k}">{esc(t)}</a>' for k, t, _ in SECTIONS) + "</nav>")
         for key, title, fn in SECTIONS:
-            parts.append(f'<section id="{key}"><h2>{esc(title)}</h2>{fn(marts)}</section>')
+            body = _name_downloads(key, fn(marts))
+            parts.append(f'<section id="{key}"><h2>{esc(title)}</h2>{body}</section>')
     parts.append("</body></html>")
     return "".join(parts)
+
+
+def head(marts: Marts, now: dt.datetime) -> str:
+    """The lines under the title: when the page was made, from what, which days the data
+    cover, and what is known of the last run."""
+    score_dates = [r["score_date"] for r in marts.rows("lead_scores") if r.get("score_date")]
+    event_dates = [r["event_date"] for r in marts.rows("mql_events") if r.get("event_date")]
+    days = score_dates + event_dates
+    lines = [
+        f'<span id="run-date">Report run {now:%Y-%m-%d %H:%M} UTC</span> '
+        f"from {esc(marts.source or 'nothing')}"
+    ]
+    if days:
+        lines.append(
+            f'<span id="data-range">Data: {min(days)} to {max(days)}</span>'
+            + (f"; scores as of {max(score_dates)}" if score_dates else "")
+            + (f" (first MQL day {min(event_dates)})" if event_dates else "")
+        )
+    else:
+        lines.append('<span id="data-range">Data: none yet</span>')
+    if marts.published:
+        status = (
+            f"serving copy {esc(marts.published)}, published by a run whose blocking checks "
+            "passed. The status of later runs is not recorded in the copy: a failed run leaves "
+            "the copy and this page as they were"
+        )
+    else:
+        status = (
+            "not recorded in this file (read from the warehouse, not a published serving copy): "
+            "see the run in the Dagster UI"
+        )
+    lines.append(f'<span id="run-status">Last run: {status}.</span>')
+    return '<p class="meta">' + "<br>".join(lines) + "</p>"
+
+
+def _name_downloads(key: str, html: str) -> str:
+    """Each table's CSV file named after its section: `bands.csv`, or `bands-1.csv`, … ."""
+    n = html.count('download="table.csv"')
+    for i in range(n):
+        html = html.replace('download="table.csv"', f'download="{key}{"" if n == 1 else f"-{i + 1}"}.csv"', 1)
+    return html
 
 
 def write_atomically(text: str, out: Path) -> Path:
@@ -129,4 +169,5 @@ def write_atomically(text: str, out: Path) -> Path:
 def write_report(out: Path | None = None, source: Path | None = None) -> Path:
     """Render the report from `source` (default: serving copy, else warehouse) into `out`."""
     source = source or default_source()
-    return write_atomically(render(read_marts(source)), out or default_out())
+    marts = read_marts(source, rules_from=config.warehouse_path())
+    return write_atomically(render(marts), out or default_out())

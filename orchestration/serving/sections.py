@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from orchestration.serving.charts import PALETTE, bar_chart, line_chart
-from orchestration.serving.markup import esc, nodata, num, pct, table
+from orchestration.serving.charts import bars, histogram, interval_bars, lines
+from orchestration.serving.markup import esc, nodata, num, pct, table, with_n
 from orchestration.serving.marts import Marts
 
+# Money is summed as landed; docs/landing-contract.md: "in the user's reporting currency".
+CURRENCY = "reporting currency"
 BAND_COLOURS = {"cold": "#60a5fa", "warm": "#f59e0b", "hot": "#dc2626"}
 
 
@@ -20,29 +22,56 @@ def _active(rows: list[dict]) -> list[dict]:
     return [r for r in rows if r.get("is_active_version")]
 
 
+def _score_bins(scores: list[float], width: int, cap: float | None) -> list[dict]:
+    """Bins [lo, lo + width) of the scores below the cap, then the leads held at exactly
+    the cap in a bin of their own, flagged: they are not spread over cap..cap + width."""
+    below = [s for s in scores if cap is None or s < cap]
+    at_cap = len(scores) - len(below)
+    out = []
+    if below:
+        lo = int(min(below) // width * width)
+        hi = int(max(below) // width * width)
+        for b in range(lo, hi + width, width):
+            n = sum(1 for s in below if b <= s < b + width)
+            out.append({"lo": b, "hi": b + width, "mid": b + width / 2, "leads": n, "capped": False})
+    if at_cap:
+        out.append(
+            {"lo": cap, "hi": cap + width / 2, "mid": cap + width / 4, "leads": at_cap, "capped": True}
+        )
+    return out
+
+
 def section_distribution(m: Marts) -> str:
     rows = m.rows("lead_scores")
     if not rows:
         return nodata("scores")
+    caps = {r["model_id"]: r["max_score"] for r in m.rows("scoring_models") if r.get("is_active")}
     out = []
     for model in sorted({r["model_id"] for r in rows}):
-        scores = [
-            float(r["total_score"]) for r in rows if r["model_id"] == model and r["total_score"] is not None
-        ]
+        mine = [r for r in rows if r["model_id"] == model and r["total_score"] is not None]
+        scores = [float(r["total_score"]) for r in mine]
         if not scores:
             continue
-        width = 10
-        lo = int(min(scores) // width * width)
-        hi = int(max(scores) // width * width)
-        bins = list(range(lo, hi + width, width))
-        counts = [sum(1 for s in scores if b <= s < b + width) for b in bins]
-        out.append(f"<h3>{esc(model)} <small>({len(scores):,} leads)</small></h3>")
+        thresholds = {float(r["mql_threshold"]) for r in mine if r.get("mql_threshold") is not None}
+        threshold = thresholds.pop() if len(thresholds) == 1 else None
+        cap = float(caps[model]) if caps.get(model) is not None else None
+        bins = _score_bins(scores, 10, cap)
+        at_cap = sum(b["leads"] for b in bins if b["capped"])
+        mqls = sum(1 for s in scores if threshold is not None and s >= threshold)
+        note = [f"{len(scores):,} leads"]
+        if threshold is not None:
+            note.append(f"{mqls:,} at or above the MQL threshold of {threshold:g} points")
+        if cap is not None:
+            note.append(f"{at_cap:,} held at the cap of {cap:g} points (orange bar)")
+        else:
+            note.append("the score cap is not known to this file (no rules.scoring_models)")
+        out.append(f"<h3>{esc(model)} <small>({esc('; '.join(note))})</small></h3>")
         out.append(
-            bar_chart(
-                [f"{b}–{b + width - 1}" for b in bins],
-                counts,
-                fmt=lambda v: f"{v:,.0f}",
-                width=max(360, 44 * len(bins) + 60),
+            histogram(
+                bins,
+                "total score (points; bins of 10)",
+                threshold=threshold,
+                cap=cap,
                 title=f"score distribution {model}",
             )
         )
@@ -87,20 +116,43 @@ def section_bands(m: Marts) -> str:
         return nodata("conversion per band")
     out = []
     for (model, version), bands in sorted(totals.items()):
-        conv = [t["customers"] / t["leads"] if t["leads"] else 0 for t in bands]
-        rpl = [t["revenue"] / t["leads"] if t["leads"] else 0 for t in bands]
-        colours = [BAND_COLOURS.get(t["band"], PALETTE[0]) for t in bands]
-        labels = [t["band"] for t in bands]
+        conv = [t["customers"] / t["leads"] if t["leads"] else None for t in bands]
+        rpl = [t["revenue"] / t["leads"] if t["leads"] else None for t in bands]
+        conv_rows = [
+            {
+                "category": t["band"],
+                "value": c or 0,
+                "label": f"{pct(c)} ({t['customers']:,} of {t['leads']:,})",
+            }
+            for t, c in zip(bands, conv, strict=True)
+        ]
+        rpl_rows = [
+            {"category": t["band"], "value": r or 0, "label": f"{num(r)} (n = {t['leads']:,})"}
+            for t, r in zip(bands, rpl, strict=True)
+        ]
         out.append(f'<h3>{esc(model)} v{esc(version)}</h3><div class="row">')
         out.append(
             "<figure>"
-            + bar_chart(labels, conv, colours, fmt=pct, width=320, title="conversion")
-            + "<figcaption>lead-to-customer conversion</figcaption></figure>"
+            + bars(
+                conv_rows,
+                "band",
+                "customers / leads (%)",
+                colours=BAND_COLOURS,
+                title="conversion",
+                y_format=".0%",
+            )
+            + "<figcaption>lead-to-customer conversion (customers of leads)</figcaption></figure>"
         )
         out.append(
             "<figure>"
-            + bar_chart(labels, rpl, colours, fmt=lambda v: num(v), width=320, title="revenue per lead")
-            + "<figcaption>revenue per lead</figcaption></figure></div>"
+            + bars(
+                rpl_rows,
+                "band",
+                f"revenue per lead ({CURRENCY})",
+                colours=BAND_COLOURS,
+                title="revenue per lead",
+            )
+            + "<figcaption>revenue per lead (n = leads)</figcaption></figure></div>"
         )
         out.append(
             table(
@@ -111,8 +163,8 @@ def section_bands(m: Marts) -> str:
                     "with opportunity",
                     "customers",
                     "conversion",
-                    "revenue",
-                    "revenue / lead",
+                    f"revenue ({CURRENCY})",
+                    f"revenue / lead ({CURRENCY})",
                     "sales acceptance",
                 ],
                 [
@@ -122,10 +174,13 @@ def section_bands(m: Marts) -> str:
                         num(t["mqls"]),
                         num(t["opportunities"]),
                         num(t["customers"]),
-                        pct(c),
+                        with_n(pct(c), t["leads"]),
                         num(t["revenue"]),
                         num(r),
-                        pct(t["accepted"] / t["dispositioned"] if t["dispositioned"] else None),
+                        with_n(
+                            pct(t["accepted"] / t["dispositioned"] if t["dispositioned"] else None),
+                            t["dispositioned"],
+                        ),
                     ]
                     for t, c, r in zip(bands, conv, rpl, strict=True)
                 ],
@@ -177,13 +232,36 @@ def section_mqls(m: Marts) -> str:
         weeks.setdefault(name, {}).setdefault(monday, 0)
         weeks[name][monday] += 1
     all_weeks = sorted({w for s in weeks.values() for w in s})
-    index = {w: i for i, w in enumerate(all_weeks)}
-    series = {name: [(index[w], float(s.get(w, 0))) for w in all_weeks] for name, s in sorted(weeks.items())}
-    step = max(1, len(all_weeks) // 8)
-    labels = {index[w]: w.strftime("%m-%d") for w in all_weeks[::step]}
+    label = {w: w.isoformat() for w in all_weeks}
+    points = [
+        {"series": name, "x": label[w], "y": s.get(w, 0)}
+        for name, s in sorted(weeks.items())
+        for w in all_weeks
+    ]
+    # The data end at the last day scored (or the last MQL day without scores): a week it
+    # cuts short is flagged, as its count is not comparable with full weeks.
+    last_day = max(
+        [r["score_date"] for r in m.rows("lead_scores") if r.get("score_date")]
+        or [max(r["event_date"] for r in rows)]
+    )
+    last_week = all_weeks[-1]
+    days = (last_day - last_week).days + 1
+    partial = 0 < days < 7
     return (
-        "<p>New MQLs per week (threshold crossed upward, active versions; weeks start on Monday).</p>"
-        + line_chart(series, labels, width=720, title="MQLs per week")
+        "<p>New MQLs per week (threshold crossed upward, active versions; weeks start on Monday"
+        + (f"; the last week holds {days} of 7 days, to {last_day}" if partial else "")
+        + ").</p>"
+        + lines(
+            points,
+            "week starting (Monday)",
+            "new MQLs (leads per week)",
+            x_type="O",
+            x_sort=[label[w] for w in all_weeks],
+            flag_at=label[last_week] if partial else None,
+            flag_label=f"partial week: {days} of 7 days",
+            title="MQLs per week",
+            width=720,
+        )
     )
 
 
@@ -206,10 +284,10 @@ def section_versions(m: Marts) -> str:
                 f"{esc(model)} v{esc(version)}{' (active)' if r['is_active_version'] else ''}",
                 num(r["leads"]),
                 num(r["customers"]),
-                pct(r["conversion_rate"]),
+                with_n(pct(r["conversion_rate"]), r["leads"]),
                 num(r["auc"], 3),
                 num(r["top_decile_lift"], 2),
-                pct(r["mql_recall"]),
+                with_n(pct(r["mql_recall"]), r["customers"]),
                 pct(r["mql_precision"]),
                 {True: "yes", False: "no", None: "–"}[r["conversion_rises_by_band"]],
             ]
@@ -231,19 +309,24 @@ def section_versions(m: Marts) -> str:
         )
     )
     for model in sorted({v[0] for v in versions}):
-        series = {
-            f"v{version}": [
-                (float(r["decile"]), float(r["decile_lift"] or 0))
-                for r in rows
-                if r["model_id"] == model and r["model_version"] == version
-            ]
-            for mm, version in versions
-            if mm == model
-        }
+        mine = [r for r in rows if r["model_id"] == model and r.get("decile") is not None]
+        points = [
+            {"series": f"v{r['model_version']}", "x": int(r["decile"]), "y": float(r["decile_lift"] or 0)}
+            for r in mine
+        ]
+        sizes = [r["decile_leads"] for r in mine if r.get("decile_leads") is not None]
+        n = f"{min(sizes):,}" + (f"–{max(sizes):,}" if max(sizes) != min(sizes) else "") if sizes else "–"
         out.append(f"<h3>{esc(model)}: lift by score decile (1 = highest scores; 1.0 = average)</h3>")
         out.append(
-            line_chart(
-                series, {float(d): str(d) for d in range(1, 11)}, reference=1.0, title=f"lift chart {model}"
+            lines(
+                points,
+                f"score decile (1 = highest scores; n = {n} leads per decile)",
+                "lift (decile conversion / overall conversion)",
+                x_type="O",
+                x_sort=list(range(1, 11)),
+                reference=1.0,
+                reference_label="1.0 = average conversion",
+                title=f"lift chart {model}",
             )
         )
     return "".join(out)
@@ -262,28 +345,36 @@ def section_attributes(m: Marts, top: int = 15) -> str:
     ]
     if not solid:
         return "".join(out) + nodata("attributes with enough leads")
-    big = max(r["lift_upper"] or r["lift"] for r in solid)
-    table_rows = []
-    for r in solid:
-        w = 160
-        bar = (
-            f'<svg width="{w}" height="12"><rect x="0" y="2" width="{w * r["lift"] / big:.1f}" height="8" '
-            f'fill="#2563eb"/><line x1="{w * (r["lift_lower"] or 0) / big:.1f}" y1="6" '
-            f'x2="{w * (r["lift_upper"] or 0) / big:.1f}" y2="6" stroke="#111" stroke-width="1"/>'
-            f'<line x1="{w / big:.1f}" y1="0" x2="{w / big:.1f}" y2="12" stroke="#dc2626"/></svg>'
-        )
-        table_rows.append(
+    out.append(
+        interval_bars(
             [
-                esc(r["attribute"]),
-                esc(r["attribute_value"]),
-                num(r["leads"]),
-                num(r["customers"]),
-                pct(r["close_rate"]),
-                f"{r['lift']:.2f} ({(r['lift_lower'] or 0):.2f}–{(r['lift_upper'] or 0):.2f})",
-                bar,
-                num(r["suggested_points"]),
-            ]
+                {
+                    "category": f"{r['attribute']} = {r['attribute_value']}",
+                    "value": float(r["lift"]),
+                    "lower": float(r["lift_lower"] if r["lift_lower"] is not None else r["lift"]),
+                    "upper": float(r["lift_upper"] if r["lift_upper"] is not None else r["lift"]),
+                    "label": f"n = {r['leads']:,}",
+                }
+                for r in solid
+            ],
+            "lift (close rate with the value / overall close rate; line: 95 % interval)",
+            reference=1.0,
+            reference_label="1.0 = overall close rate",
+            title="attribute lift",
         )
+    )
+    table_rows = [
+        [
+            esc(r["attribute"]),
+            esc(r["attribute_value"]),
+            num(r["leads"]),
+            num(r["customers"]),
+            with_n(pct(r["close_rate"]), r["leads"]),
+            f"{r['lift']:.2f} ({(r['lift_lower'] or 0):.2f}–{(r['lift_upper'] or 0):.2f})",
+            num(r["suggested_points"]),
+        ]
+        for r in solid
+    ]
     out.append(
         table(
             [
@@ -293,7 +384,6 @@ def section_attributes(m: Marts, top: int = 15) -> str:
                 "customers",
                 "close rate",
                 "lift (95 % CI)",
-                "",
                 "suggested points",
             ],
             table_rows,
@@ -323,42 +413,69 @@ def section_funnel(m: Marts) -> str:
                         + esc(r["stage"])
                         + (" ← biggest drop</b>" if r["is_biggest_drop"] else ""),
                         num(r["leads"]),
-                        pct(r["conversion_from_previous"]),
-                        pct(r["conversion_from_lead"]),
+                        with_n(pct(r["conversion_from_previous"]), prev["leads"] if prev else None),
+                        with_n(pct(r["conversion_from_lead"]), mine[0]["leads"]),
                         num(r["stalled_leads"]),
                     ]
-                    for r in mine
+                    for prev, r in zip([None, *mine[:-1]], mine, strict=True)
                 ],
             )
         )
     return "".join(out)
 
 
+def _per_unit(spend: float, count: int) -> str:
+    """Spend per lead/MQL/customer: n/a without spend (nothing was paid, so no cost to
+    show), "–" without any lead/MQL/customer to divide by."""
+    if not spend:
+        return "n/a"
+    return num(spend / count, 2) if count else "–"
+
+
 def section_channels(m: Marts) -> str:
-    rows = [r for r in m.rows("channel_costs") if r["spend"] is not None]
+    rows = m.rows("channel_costs")
     if not rows:
         return nodata("channel costs")
+    # Costs per lead count the months with recorded spend only; a channel without any
+    # (or with a spend of 0) shows its leads of every month, and n/a for the costs.
+    paid = {r["channel"] for r in rows if r["spend"] is not None}
     per: dict[str, dict] = {}
     for r in rows:
+        if r["channel"] in paid and r["spend"] is None:
+            continue
         t = per.setdefault(r["channel"], {"spend": 0.0, "leads": 0, "mqls": 0, "customers": 0})
-        t["spend"] += r["spend"]
+        t["spend"] += float(r["spend"] or 0)
         for k in ("leads", "mqls", "customers"):
-            t[k] += r[k]
-    return "<p>Months with recorded spend, all together.</p>" + table(
-        ["channel", "spend", "leads", "MQLs", "customers", "per lead", "per MQL", "per customer"],
-        [
+            t[k] += r[k] or 0
+    return (
+        f"<p>Months with recorded spend, all together, in the {CURRENCY}. <i>n/a</i>: no spend "
+        "for the channel (its leads of every month are shown), so no cost to divide; – : no lead, "
+        "MQL or customer to divide by.</p>"
+        + table(
             [
-                esc(c),
-                num(t["spend"]),
-                num(t["leads"]),
-                num(t["mqls"]),
-                num(t["customers"]),
-                num(t["spend"] / t["leads"] if t["leads"] else None, 2),
-                num(t["spend"] / t["mqls"] if t["mqls"] else None, 2),
-                num(t["spend"] / t["customers"] if t["customers"] else None, 2),
-            ]
-            for c, t in sorted(per.items())
-        ],
+                "channel",
+                f"spend ({CURRENCY})",
+                "leads",
+                "MQLs",
+                "customers",
+                "per lead",
+                "per MQL",
+                "per customer",
+            ],
+            [
+                [
+                    esc(c),
+                    num(t["spend"]) if c in paid else "n/a",
+                    num(t["leads"]),
+                    num(t["mqls"]),
+                    num(t["customers"]),
+                    _per_unit(t["spend"], t["leads"]),
+                    _per_unit(t["spend"], t["mqls"]),
+                    _per_unit(t["spend"], t["customers"]),
+                ]
+                for c, t in sorted(per.items())
+            ],
+        )
     )
 
 

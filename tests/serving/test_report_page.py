@@ -1,0 +1,179 @@
+"""The report page drawn from a small hand-made DuckDB file (real marts' columns, a few
+rows): the charts' marks (threshold, cap, partial week, lift baseline), rates with their
+n, n/a costs without spend, the page head, and the CSV behind each download link."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import urllib.parse
+
+import duckdb
+import pytest
+
+from orchestration.serving.marts import read_marts
+from orchestration.serving.report import render
+
+# 7 leads of model core: 2 held at the cap of 100, 1 at 99.5 (in the 90–100 bin, not
+# capped), 3 at or above the threshold of 50 besides the capped ones.
+SCORES = [5.0, 12.0, 48.0, 50.0, 61.0, 99.5, 100.0, 100.0]
+
+
+def _warehouse(path, last_day: dt.date, published: str | None = None) -> None:
+    con = duckdb.connect(str(path))
+    schema = "main" if published else "marts"
+    con.execute(f"create schema if not exists {schema}")
+    con.execute("create schema rules")
+    con.execute(
+        "create table rules.scoring_models as select * from (values "
+        "('core', 1, true, 0, 100), ('core', 2, false, 0, 80)) "
+        "as t(model_id, model_version, is_active, min_score, max_score)"
+    )
+    values = ", ".join(
+        f"('core', 1, date '{last_day}', {s}::decimal(18,2), 'cold', 50::decimal(18,2))" for s in SCORES
+    )
+    con.execute(
+        f"create table {schema}.lead_scores as select * from (values {values}) "
+        "as t(model_id, model_version, score_date, total_score, band, mql_threshold)"
+    )
+    # three weeks of MQLs: 2, 1 and 3, the last week ending at last_day
+    days = [last_day - dt.timedelta(days=d) for d in (15, 14, 8, 1, 0, 0)]
+    values = ", ".join(f"('core', 1, date '{d}', 'up', true)" for d in days)
+    con.execute(
+        f"create table {schema}.mql_events as select * from (values {values}) "
+        "as t(model_id, model_version, event_date, direction, is_active_version)"
+    )
+    con.execute(
+        f"""
+        create table {schema}.channel_costs as select * from (values
+            ('paid_ad', date '2026-05-01', 1200.0, 40, 8, 2),
+            ('paid_ad', date '2026-06-01', null, 10, 1, 0),
+            ('referral', date '2026-05-01', null, 12, 3, 1)
+        ) as t(channel, month, spend, leads, mqls, customers)
+        """
+    )
+    con.execute(
+        f"""
+        create table {schema}.attribute_lift as select * from (values
+            ('role', 'cto', 40, 8, 0.2, 2.5, 1.4, 3.9, false, 15.0, 0.08, 16, 200),
+            ('role', 'intern', 30, 0, 0.0, 0.0, 0.0, 0.9, false, -10.0, 0.08, 16, 200),
+            ('country', 'fr', 3, 1, 0.33, 4.1, 0.8, 9.0, true, 31.0, 0.08, 16, 200)
+        ) as t(attribute, attribute_value, leads, customers, close_rate, lift, lift_lower,
+               lift_upper, is_small_sample, suggested_points, overall_close_rate,
+               overall_customers, overall_leads)
+        """
+    )
+    if published:
+        con.execute("create schema leadscore_publish")
+        con.execute(f"create table leadscore_publish.published as select '{published}' as version")
+    con.close()
+
+
+def _downloads(html: str) -> dict[str, list[list[str]]]:
+    """Each CSV download link's file name and its rows, decoded from the data: URI."""
+    out = {}
+    for name, uri in re.findall(r'<a class="csv" download="([^"]+)" href="([^"]+)"', html):
+        prefix = "data:text/csv;charset=utf-8,"
+        assert uri.startswith(prefix), uri[:40]
+        out[name] = list(csv.reader(io.StringIO(urllib.parse.unquote(uri[len(prefix) :]))))
+    return out
+
+
+@pytest.fixture
+def page(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    # a Thursday: the last week (Monday to Thursday) holds 4 of its 7 days
+    _warehouse(path, dt.date(2026, 6, 25))
+    return render(read_marts(path), now=dt.datetime(2026, 6, 26, 6, 30, tzinfo=dt.UTC))
+
+
+def test_distribution_marks_the_threshold_and_the_capped_leads(page):
+    section = page.split('<section id="distribution">', 1)[1].split("</section>", 1)[0]
+    assert "<svg" in section and "xmlns" not in section
+    assert "8 leads; 5 at or above the MQL threshold of 50 points; 2 held at the cap of 100 points" in section
+    assert "MQL threshold 50" in section and "held at the cap of 100" in section
+    # the capped leads have a bar of their own, starting at the cap; 99.5 stays in 90–100
+    assert "total score (points; bins of 10): 100; leads (count): 2" in section
+    assert "total score (points; bins of 10): 90; leads (count): 1" in section
+    # axes carry titles with units
+    assert "X-axis titled 'total score (points; bins of 10)'" in section
+    assert "Y-axis titled 'leads (count)'" in section
+
+
+def test_last_week_is_flagged_only_when_partial(page, tmp_path):
+    section = page.split('<section id="mqls">', 1)[1].split("</section>", 1)[0]
+    assert "partial week: 4 of 7 days" in section and "to 2026-06-25" in section
+    assert "Y-axis titled 'new MQLs (leads per week)'" in section
+    # data ending on a Sunday: the last week is whole, nothing flagged
+    path = tmp_path / "sunday.duckdb"
+    _warehouse(path, dt.date(2026, 6, 28))
+    whole = render(read_marts(path)).split('<section id="mqls">', 1)[1].split("</section>", 1)[0]
+    assert "partial week" not in whole and "<svg" in whole
+
+
+def test_channels_without_spend_show_na_and_costs_count_paid_months(page):
+    rows = {r[0]: r for r in _downloads(page)["channels.csv"][1:]}
+    # paid_ad: only the month with spend counts (40 leads, 8 MQLs, 2 customers)
+    assert rows["paid_ad"] == ["paid_ad", "1200", "40", "8", "2", "30.00", "150.00", "600.00"]
+    assert rows["referral"] == ["referral", "n/a", "12", "3", "1", "n/a", "n/a", "n/a"]
+    assert "0.00" not in "".join(rows["referral"])
+
+
+def test_page_head_has_run_date_data_range_and_run_status(page, tmp_path):
+    assert '<span id="run-date">Report run 2026-06-26 06:30 UTC</span>' in page
+    # data: first MQL day to the scoring day
+    assert '<span id="data-range">Data: 2026-06-10 to 2026-06-25</span>' in page
+    assert "not recorded in this file" in page
+
+    path = tmp_path / "serving.duckdb"
+    _warehouse(path, dt.date(2026, 6, 25), published="20260626T063000-abc123")
+    served = render(read_marts(path))
+    assert "serving copy 20260626T063000-abc123, published by a run whose blocking checks passed" in served
+
+
+def test_every_table_downloads_as_csv_without_any_url(page):
+    downloads = _downloads(page)
+    assert set(downloads) == {"attributes.csv", "channels.csv"}
+    assert page.count("<table>") == len(downloads)
+    header = downloads["channels.csv"][0]
+    assert header == [
+        "channel",
+        "spend (reporting currency)",
+        "leads",
+        "MQLs",
+        "customers",
+        "per lead",
+        "per MQL",
+        "per customer",
+    ]
+    assert not re.search(r"(https?:)?//[a-z0-9]", page, re.I)
+    assert "<script" not in page
+
+
+def test_serving_copy_takes_the_cap_from_the_warehouse(tmp_path):
+    served = tmp_path / "serving.duckdb"
+    _warehouse(served, dt.date(2026, 6, 25), published="v1")
+    con = duckdb.connect(str(served))
+    con.execute("drop table rules.scoring_models")  # as published: no seeds in the copy
+    con.close()
+    alone = render(read_marts(served))
+    assert "the score cap is not known to this file" in alone and "held at the cap" not in alone
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    _warehouse(warehouse, dt.date(2026, 6, 25))
+    both = render(read_marts(served, rules_from=warehouse))
+    assert "2 held at the cap of 100 points" in both
+
+
+def test_attribute_lift_chart_with_interval_baseline_and_n(page):
+    section = page.split('<section id="attributes">', 1)[1].split("</section>", 1)[0]
+    assert "<svg" in section and "1.0 = overall close rate" in section
+    # small samples left out of chart and table, the others ranked by lift
+    assert "country = fr" not in section
+    assert section.index("role = cto") < section.index("role = intern")
+    assert "n = 40" in section and "n = 30" in section
+    rows = _downloads(page)["attributes.csv"]
+    assert [r[:2] for r in rows[1:]] == [["role", "cto"], ["role", "intern"]]
+    assert rows[1][4] == "20.0 % (n = 40)"
