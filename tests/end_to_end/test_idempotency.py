@@ -54,5 +54,6 @@ def test_backfill_then_daily_equals_daily_runs_one_by_one(base, capsys):
     R.figures(
         capsys,
         f"idempotency: backfill {R.FIRST}..{R.LAST - R.dt.timedelta(days=1)} + daily {R.LAST} "
-        f"== daily runs {', '.join(map(str, R.DAILY))} one by one (the checksums of all marts but the CRM feed's)",
+        f"== daily runs {', '.join(map(str, R.DAILY))} one by one "
+        "(the checksums of all marts but the CRM feed's)",
     )
