@@ -27,7 +27,8 @@ SCORE_DATE = START + dt.timedelta(days=DAYS - 1)
 # The stage of every lead on every day, worked out without the interval model: an event
 # holds its rule's stage on a day when it was counted (counted_points > 0), had started
 # counting by then (scored_from) and its points decayed to that day's age, rounded to
-# cents as in the scores, are above zero.
+# cents as in the scores, are above zero, and no engagement reset since it occurred has
+# ended it.
 DAILY_STAGES = """
 with
 days as (
@@ -48,6 +49,13 @@ held as (
     inner join rules as r using (model_id, model_version, rule_id)
     inner join days on days.day >= m.scored_from
     where m.counted_points > 0
+        -- a sales reset (recycled) on or before the day ends the events that occurred before it
+        and not exists (
+            select 1 from intermediate.int_engagement_resets as z
+            where z.contact_id = m.contact_id and z.model_id = m.model_id
+                and z.model_version = m.model_version
+                and z.reset_date > m.occurred_date and z.reset_date <= days.day
+        )
         and round(m.counted_points * case
             when days.day - m.occurred_date >= r.decay_window_days then 0.0
             when days.day - m.occurred_date < r.decay_full_days then 1.0
