@@ -82,7 +82,9 @@ def _downloads(html: str) -> dict[str, list[list[str]]]:
 
 
 @pytest.fixture
-def page(tmp_path):
+def page(tmp_path, monkeypatch):
+    # a home of its own: the report also shows calibration reports found under the home
+    monkeypatch.setenv("LEADSCORE_HOME", str(tmp_path / "home"))
     path = tmp_path / "warehouse.duckdb"
     # a Thursday: the last week (Monday to Thursday) holds 4 of its 7 days
     _warehouse(path, dt.date(2026, 6, 25))
