@@ -280,7 +280,25 @@ def cmd_sql(args: argparse.Namespace) -> int:
     from orchestration.serving.shell import sql_shell
 
     path = args.file or (config.warehouse_path() if args.warehouse else serving_file())
+    if args.parquet_views:
+        return _print_parquet_views(path)
     return sql_shell(path, args.query, "csv" if args.csv else "table")
+
+
+def _print_parquet_views(path: Path) -> int:
+    import duckdb
+
+    from orchestration.serving.parquet_views import parquet_views_sql
+
+    if not path.exists():
+        _say(f"leadscore sql: {path} does not exist (run `leadscore run` or `leadscore demo` first)")
+        return 1
+    try:
+        print(parquet_views_sql(path), end="")
+    except duckdb.Error as e:
+        _say(f"leadscore sql: cannot read {path}: {e}")
+        return 1
+    return 0
 
 
 def _share(text: str) -> float:
@@ -568,6 +586,12 @@ def parser() -> argparse.ArgumentParser:
     )
     where.add_argument("--file", type=Path, help="any DuckDB 2.x file instead of the serving copy")
     sq.add_argument("--csv", action="store_true", help="print results as CSV, every row")
+    sq.add_argument(
+        "--parquet-views",
+        action="store_true",
+        help="print a script that makes the serving copy's tables views over its Parquet files, "
+        "for tools embedding DuckDB 1.x (run it in an in-memory DuckDB)",
+    )
     sq.set_defaults(func=cmd_sql)
     return p
 

@@ -255,7 +255,8 @@ def leadscore_commands(path: Path) -> list[str]:
         for line in snippet.splitlines():
             m = re.search(r"\.venv/bin/leadscore((?:\s+[^\s#]+)*)", line)
             if m:
-                commands.append(m.group(1).strip())
+                # the command's own words end where the shell's begin (a redirect, a pipe)
+                commands.append(re.split(r"\s(?:\d?>|<\s|\||&&|;)", " " + m.group(1))[0].strip())
     return commands
 
 

@@ -628,3 +628,52 @@ def test_bi_path_leadscore_sql_is_a_read_only_duckdb_2_client(built):
         timeout=120,
     )
     assert missing.returncode == 1 and "does not exist" in missing.stderr
+
+
+def test_bi_path_parquet_views_give_duckdb_1x_tools_the_same_tables(built):
+    """docs/bi.md, Metabase and Evidence (DuckDB 1.x inside): `leadscore sql --parquet-views`
+    prints a script that, in an in-memory DuckDB, makes every relation of the copy a view
+    over its Parquet files, with the same rows and the dbt descriptions as comments."""
+    env = {**os.environ, "LEADSCORE_HOME": str(built.home)}
+    out = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "sql", "--parquet-views"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert str(built.home / "serving" / "parquet") in out.stdout  # absolute, through the link
+    served = duckdb.connect(str(built.home / "serving" / "leadscore.duckdb"), read_only=True)
+    views = duckdb.connect()
+    try:
+        views.execute(out.stdout)
+        relations = [
+            r
+            for (r,) in served.execute(
+                "select table_name from duckdb_tables() where schema_name = 'main' union all "
+                "select view_name from duckdb_views() where not internal and schema_name = 'main'"
+            ).fetchall()
+        ]
+        made = {
+            r for (r,) in views.execute("select view_name from duckdb_views() where not internal").fetchall()
+        }
+        assert set(relations) == made and "lead_score_history" in made
+        for name in relations:
+            # decimals are doubles in Parquet: rows are compared with decimals cast to double
+            types = served.execute(f'select column_name, column_type from (describe "{name}")').fetchall()
+            cells = ", ".join(
+                f'cast("{c}" as double)::varchar' if t.startswith("DECIMAL") else f'"{c}"::varchar'
+                for c, t in types
+            )
+            left = served.execute(f'select {cells} from "{name}" order by all').fetchall()
+            right = views.execute(f'select {cells} from "{name}" order by all').fetchall()
+            assert left == right, name
+        [(comment,)] = views.execute(
+            "select comment from duckdb_columns() "
+            "where table_name = 'lead_scores' and column_name = 'total_score'"
+        ).fetchall()
+        assert comment
+    finally:
+        served.close()
+        views.close()
