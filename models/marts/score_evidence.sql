@@ -3,28 +3,13 @@
 -- its points after caps (before decay) and now (after decay). Ids, types, days and points
 -- only: an event's properties (URLs, form fields) never leave the warehouse.
 --
--- Decay, the window and engagement resets are those of int_engagement_points, event by
--- event, so each rule's events add up to its points there (and in score_contributions).
+-- The events and their points are int_engagement_event_points', which int_engagement_points
+-- sums: each rule's events add up to its points there (and in score_contributions).
 with
 
-matches as (
+event_points as (
 
-    select
-        event_id,
-        contact_id,
-        model_id,
-        model_version,
-        rule_id,
-        counted_points,
-        occurred_date,
-        scored_from
-    from {{ ref('int_event_rule_matches') }}
-
-),
-
-rules as (
-
-    select * from {{ ref('int_engagement_rules_resolved') }}
+    select * from {{ ref('int_engagement_event_points') }}
 
 ),
 
@@ -40,91 +25,11 @@ models as (
 
 ),
 
-members as (
-
-    select * from {{ ref('int_segment_members') }}
-
-),
-
-score_dates as (
-
-    select * from {{ ref('int_score_dates') }}
-
-),
-
-resets as (
-
-    select * from {{ ref('int_engagement_resets') }}
-
-),
-
--- engagement counts from the latest reset on (sales recycled the lead), as in
--- int_engagement_points
-latest_resets as (
-
-    select
-        resets.contact_id,
-        resets.model_id,
-        resets.model_version,
-        max(resets.reset_date) as reset_date
-    from resets
-    cross join score_dates
-    where resets.reset_date <= score_dates.score_date
-    group by resets.contact_id, resets.model_id, resets.model_version
-
-),
-
-aged as (
-
-    select
-        matches.*,
-        score_dates.score_date,
-        rules.event_type,
-        {{ leadscore.decay_columns('rules') }},
-        {{ dbt.datediff('matches.occurred_date', 'score_dates.score_date', 'day') }} as age_days  -- noqa: LT05
-    from matches
-    inner join rules
-        on matches.model_id = rules.model_id
-        and matches.model_version = rules.model_version
-        and matches.rule_id = rules.rule_id
-    cross join score_dates
-    left join latest_resets
-        on matches.contact_id = latest_resets.contact_id
-        and matches.model_id = latest_resets.model_id
-        and matches.model_version = latest_resets.model_version
-    where
-        matches.occurred_date  -- noqa: LT05
-        > {{ dbt.dateadd('day', '-1 * rules.decay_window_days', 'score_dates.score_date') }}
-        and matches.occurred_date <= score_dates.score_date
-        and (
-            rules.component <> 'engagement'
-            or latest_resets.reset_date is null
-            or matches.occurred_date >= latest_resets.reset_date
-        )
-
-),
-
-decayed as (
-
-    select
-        aged.*,
-        {{ leadscore.decayed_points('aged.counted_points', 'aged.age_days', 'aged') }} as points
-    from aged
-
-),
-
 -- an event capped to nothing, or decayed to nothing, no longer counts: it is not evidence
 counting as (
 
-    select decayed.*
-    from decayed
-    inner join members
-        on decayed.contact_id = members.contact_id
-        and decayed.model_id = members.model_id
-        and decayed.model_version = members.model_version
-    where
-        decayed.age_days < decayed.decay_window_days
-        and decayed.points <> 0
+    select * from event_points
+    where points <> 0
 
 ),
 
