@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from support import PROJECT_DIR, run_cli
+from support import PROJECT_DIR
 
 from orchestration.serving.report import SECTIONS
 
@@ -57,16 +57,9 @@ class Visit:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Path:
-    """The report page the daily run of a small demo wrote next to the serving copy."""
-    home = tmp_path_factory.mktemp("browser") / "home"
-    home.mkdir()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LEADSCORE_HOME", str(home))
-        for var in ("LEADSCORE_DUCKDB_PATH", "DBT_PROFILES_DIR", "DAGSTER_HOME"):
-            mp.delenv(var, raising=False)
-        run_cli("demo", "--contacts", "200", "--days", "60", timeout=1500)
-    page = home / "serving" / "report.html"
+def report(demo_home) -> Path:
+    """The report page the daily run of the small demo (conftest) wrote by the serving copy."""
+    page = demo_home / "serving" / "report.html"
     assert page.exists(), f"the demo wrote no report at {page}"
     return page
 
@@ -84,7 +77,7 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.fail("Playwright is not installed: `make install` installs the dev dependencies", pytrace=False)
+        pytest.fail("Playwright is not installed: `make install` installs the dev extras", pytrace=False)
     with sync_playwright() as playwright:
         try:
             chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
