@@ -10,6 +10,7 @@ downloads itself cannot be fetched on a machine without internet access."""
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -165,6 +166,32 @@ def test_report_renders_offline_in_chromium(report, visit, capsys):
     assert all((out / name).stat().st_size > 1000 for name in shots)
     with capsys.disabled():
         print(f"\nreport screenshots: {out} ({len(shots)} PNG files)")
+
+
+def test_every_table_downloads_as_csv_in_the_browser(report, visit, tmp_path):
+    """Clicking "Download CSV" under a table saves, from the page itself, a file named as the
+    link says, holding the table: its header and one row per row shown."""
+    page = visit(report).page
+    names = [link.get_attribute("download") for link in page.locator("a.csv").all()]
+    assert len(set(names)) == len(names) == page.locator("table").count() > 0, names
+    # A page of its own per download: Chromium holds back a tab's eleventh download (its
+    # limit on a page that downloads many files), whatever the file.
+    for name in names:
+        seen = visit(report)
+        link = seen.page.locator(f"a.csv[download='{name}']")
+        table = link.locator("xpath=../preceding-sibling::table[1]")
+        header = [text.strip() for text in table.locator("thead th").all_inner_texts()]
+        with seen.page.expect_download() as info:
+            link.click()
+        download = info.value
+        assert download.suggested_filename == name
+        saved = tmp_path / name
+        download.save_as(saved)
+        with saved.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        assert rows[0] == header, name
+        assert len(rows) == 1 + table.locator("tbody tr").count(), name
+        assert seen.console_errors == seen.page_errors == seen.requests == [], name
 
 
 # The check itself fails on a broken page: copies of the report, each broken in one way.
