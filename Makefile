@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench install lint lint-python lint-sql format clean
+.PHONY: demo test test-fast bench install browser lint lint-python lint-sql format clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
@@ -20,12 +20,30 @@ $(STAMP): pyproject.toml constraints.txt
 		|| { cat $(VENV)/install.log; exit 1; }
 	touch $(STAMP)
 
-install: $(STAMP)
+# Headless Chromium from Debian's packages, for the report's browser test (Playwright drives
+# it; a browser build that downloads itself cannot be fetched here). Only `make test` and
+# `make install` need it, not `make demo`. The file itself is the stamp: installed when missing.
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@echo "$(CHROMIUM) is missing: installing Debian's chromium (the report's browser test in make test)"
+	@if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null 2>&1; then sudo=sudo; else \
+		echo "Cannot install chromium: not root and no sudo. As root run: apt-get update &&" \
+			"apt-get install -y --no-install-recommends chromium" >&2; exit 1; fi; \
+	command -v apt-get >/dev/null 2>&1 || { echo "Cannot install chromium: no apt-get. Install" \
+		"Chromium so that $(CHROMIUM) runs it (the report's browser test launches that path)." >&2; exit 1; }; \
+	$$sudo apt-get update -q && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+	@test -x $(CHROMIUM) || { echo "apt-get installed chromium but $(CHROMIUM) is not there" >&2; exit 1; }
+
+browser: $(CHROMIUM)
+
+install: $(STAMP) $(CHROMIUM)
 
 demo: $(STAMP)
 	$(BIN)/leadscore demo
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 # The work loop's tier: Python unit tests, the dbt unit tests, ingestion.

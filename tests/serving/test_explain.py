@@ -15,17 +15,14 @@ from support import query, run_cli
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory) -> Path:
-    """The serving copy of a small demo (generate, backfill, run the last day, publish)."""
-    home = tmp_path_factory.mktemp("explain") / "home"
-    home.mkdir()
+def served(demo_home) -> Path:
+    """The serving copy of the small demo (tests/serving/conftest.py), whose home is
+    LEADSCORE_HOME for the module's tests."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LEADSCORE_HOME", str(home))
-        mp.delenv("LEADSCORE_DUCKDB_PATH", raising=False)
-        mp.delenv("DBT_PROFILES_DIR", raising=False)
-        mp.delenv("DAGSTER_HOME", raising=False)
-        run_cli("demo", "--contacts", "200", "--days", "60", timeout=1500)
-        yield home / "serving" / "leadscore.duckdb"
+        mp.setenv("LEADSCORE_HOME", str(demo_home))
+        for var in ("LEADSCORE_DUCKDB_PATH", "DBT_PROFILES_DIR", "DAGSTER_HOME"):
+            mp.delenv(var, raising=False)
+        yield demo_home / "serving" / "leadscore.duckdb"
 
 
 def _explain(*args: str) -> dict:
