@@ -19,12 +19,6 @@ def window_days(window: TimeWindow) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def dbt_vars(window: TimeWindow) -> dict[str, str]:
-    """dbt vars of a run over days D1..D2: scores as of the end of D2, history from D1."""
-    first, last = window_days(window)
-    return {"score_date": last.isoformat(), "history_start": first.isoformat()}
-
-
 def yesterday(now: dt.datetime | None = None) -> dt.date:
     now = now or dt.datetime.now(dt.UTC)
     return (now.astimezone(dt.UTC) - dt.timedelta(days=1)).date()
