@@ -113,7 +113,7 @@ movers as (
         *,
         row_number() over (
             partition by model_id, model_version
-            order by score_change_7d desc, contact_id
+            order by score_change_7d desc, contact_id asc
         ) as mover_rank
     from changes
     where
@@ -141,7 +141,7 @@ listed as (
         'new_mql' as reason_kind,
         row_number() over (
             partition by model_id, model_version
-            order by total_score desc, contact_id
+            order by total_score desc, contact_id asc
         ) as kind_rank
     from changes
     where is_new_mql
@@ -184,7 +184,7 @@ reasons as (
         || ')' as reason,
         row_number() over (
             partition by contact_id, model_id, model_version
-            order by abs(points) desc, rule_id
+            order by abs(points) desc, rule_id asc
         ) as reason_rank
     from contributions
 

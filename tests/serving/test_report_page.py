@@ -48,11 +48,44 @@ def _warehouse(path, last_day: dt.date, published: str | None = None) -> None:
     con.execute(
         f"""
         create table {schema}.channel_costs as select * from (values
-            ('paid_ad', date '2026-05-01', 1200.0, 40, 8, 2),
-            ('paid_ad', date '2026-06-01', null, 10, 1, 0),
-            ('referral', date '2026-05-01', null, 12, 3, 1)
-        ) as t(channel, month, spend, leads, mqls, customers)
+            ('paid_ad', date '2026-05-01', 1200.0, 40, 8, 2, 3000.0),
+            ('paid_ad', date '2026-06-01', null, 10, 1, 1, 500.0),
+            ('referral', date '2026-05-01', null, 12, 3, 1, 800.0)
+        ) as t(channel, month, spend, leads, mqls, customers, revenue)
         """
+    )
+    # the call-now list: a new MQL whose crossing late data revealed, then two movers
+    crossed = last_day - dt.timedelta(days=2)
+    con.execute(
+        f"""
+        create table {schema}.call_now as select * from (values
+            ('core', 1, date '{last_day}', 'c-204', 'k-7', 'mover', 3, null::date,
+             48.00::decimal(18,2), 20.00::decimal(18,2), 'warm', 'B2', 'evaluation',
+             'Visited the pricing page (2 events from 2026-06-20 to 2026-06-24) (+15.00)', null, null),
+            ('core', 1, date '{last_day}', 'c-101', 'k-3', 'new_mql', 1, date '{crossed}',
+             61.00::decimal(18,2), 30.50::decimal(18,2), 'hot', 'A1', 'decision',
+             'Requested a demo (1 event on 2026-06-23) (+25.00)', 'Role is CTO (cto) (+15.00)',
+             'Competitor email domain (-10.00)'),
+            ('core', 1, date '{last_day}', 'c-150', null, 'mover', 2, null::date,
+             40.00::decimal(18,2), 22.00::decimal(18,2), 'warm', 'C2', null, null, null, null)
+        ) as t(model_id, model_version, score_date, contact_id, company_id, reason_kind,
+               list_rank, mql_crossing_date, total_score, score_change_7d, band, priority,
+               buying_stage, reason_1, reason_2, reason_3)
+        """
+    )
+    # weekly conversion: three cohort weeks, the last one partial (last_day a Thursday)
+    monday = last_day - dt.timedelta(days=last_day.weekday())
+    weeks = [monday - dt.timedelta(days=14), monday - dt.timedelta(days=7), monday]
+    values = ", ".join(
+        f"('core', 1, true, '{band}', {rank}, date '{w}', date '{last_day}', {leads}, {customers}, "
+        f"{customers / leads}, {100.0 * customers}, {str(w == monday).lower()}, {str(i > 0).lower()})"
+        for i, w in enumerate(weeks)
+        for band, rank, leads, customers in (("cold", 1, 10, 1), ("hot", 3, 4, 2 - (i == 2)))
+    )
+    con.execute(
+        f"create table {schema}.band_conversion_weekly as select * from (values {values}) "
+        "as t(model_id, model_version, is_active_version, band, band_rank, cohort_week, score_date, "
+        "leads, customers, conversion_rate, revenue, is_partial_week, is_immature)"
     )
     con.execute(
         f"""
