@@ -11,6 +11,9 @@ from orchestration.serving.charts import lines
 from orchestration.serving.markup import esc, nodata, num, pct, table, with_n
 from orchestration.serving.sections import BAND_COLOURS, CURRENCY
 
+# The chart and table show the latest cohort weeks (half a year); the mart has them all.
+WEEKS_SHOWN = 26
+
 
 def _label(week) -> str:
     return week.isoformat() if hasattr(week, "isoformat") else str(week)
@@ -29,7 +32,8 @@ def section_weekly(m) -> str:
     for model, version in sorted({(r["model_id"], r["model_version"]) for r in rows}):
         mine = [r for r in rows if r["model_id"] == model and r["model_version"] == version]
         bands = [b for _, b in sorted({(r["band_rank"] or 0, r["band"] or "(none)") for r in mine})]
-        weeks = sorted({r["cohort_week"] for r in mine})
+        all_weeks = sorted({r["cohort_week"] for r in mine})
+        weeks = all_weeks[-WEEKS_SHOWN:]
         cell = {(r["cohort_week"], r["band"] or "(none)"): r for r in mine}
         score_date = max(r["score_date"] for r in mine)
         partial = [w for w in weeks if any(r["is_partial_week"] for r in mine if r["cohort_week"] == w)]
@@ -47,6 +51,10 @@ def section_weekly(m) -> str:
             if (w, b) in cell and cell[(w, b)]["conversion_rate"] is not None
         ]
         note = [f"scores as of {score_date}"]
+        if len(all_weeks) > len(weeks):
+            note.append(
+                f"the last {len(weeks)} of {len(all_weeks)} cohort weeks (all in band_conversion_weekly)"
+            )
         if cycle is not None:
             note.append(f"median sales cycle {cycle:g} days")
         if immature:
@@ -57,7 +65,8 @@ def section_weekly(m) -> str:
         out.append(
             lines(
                 points,
-                "cohort week (Monday the leads were created)",
+                "cohort week (Monday the leads were created)"
+                + (f"; immature from {immature[0]}" if immature else ""),
                 "conversion (customers / leads, %)",
                 x_type="O",
                 x_sort=[_label(w) for w in weeks],

@@ -209,7 +209,7 @@ def test_weekly_conversion_by_band_flags_the_partial_week_with_n(page):
     section = page.split('<section id="weekly">', 1)[1].split("</section>", 1)[0]
     assert "<svg" in section and "partial week: 4 of 7 days" in section
     assert "Y-axis titled 'conversion (customers / leads, %)'" in section
-    assert "X-axis titled 'cohort week (Monday the leads were created)'" in section
+    assert "X-axis titled 'cohort week (Monday the leads were created); immature from 2026-06-15'" in section
     # one line per band, in the bands' colours
     assert "#dc2626" in section and "#60a5fa" in section
     rows = _downloads(page)["weekly.csv"]
