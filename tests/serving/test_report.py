@@ -129,6 +129,7 @@ def test_report_on_generated_data_and_from_the_daily_run(home):
     # weekly conversion: a chart and, per cohort week, the week's leads of the mart
     weekly = text.split('<section id="weekly">', 1)[1].split("</section>", 1)[0]
     assert "<svg" in weekly
+    weekly = weekly.split("<h3>core v1 ", 1)[1].split("<h3>", 1)[0]
     for week, leads in query(
         served,
         "select cohort_week, sum(leads) from band_conversion_weekly "
