@@ -64,6 +64,8 @@ def section_call_now(m) -> str:
             f"<h3>{esc(model)} v{esc(version)} <small>(as of {esc(mine[0]['score_date'])}: "
             f"{new:,} new MQL{'' if new == 1 else 's'}, {len(mine) - new:,} movers)</small></h3>"
         )
+        # twelve columns: the table scrolls sideways in its own box rather than the page
+        out.append('<div class="wide" style="overflow-x:auto;font-size:.85rem">')
         out.append(
             table(
                 HEADERS,
@@ -87,4 +89,5 @@ def section_call_now(m) -> str:
                 numeric_from=99,
             )
         )
+        out.append("</div>")
     return "".join(out)
