@@ -23,6 +23,30 @@ def _top_band_leads(f: dict) -> int | None:
     return round(share * leads) if share is not None and leads else None
 
 
+def _bands_table(rows: list[tuple[str, dict]]) -> str:
+    """Conversion per band of each score that has bands (the candidate's, the active
+    version's), side by side, hottest band first; empty without any."""
+    banded = [(name, {b["band"]: b for b in f["bands"]}) for name, f in rows if f.get("bands")]
+    if not banded:
+        return ""
+    order: list[str] = []
+    for _, f in rows:
+        for b in reversed(f.get("bands") or []):
+            if b["band"] not in order:
+                order.append(b["band"])
+    return "<h3>Conversion by band <small>(the same test leads; n = leads in the band)</small></h3>" + table(
+        ["band"] + [name for name, _ in banded],
+        [
+            [esc(band)]
+            + [
+                with_n(pct(bands[band]["conversion"]), bands[band]["leads"]) if band in bands else "–"
+                for _, bands in banded
+            ]
+            for band in order
+        ],
+    )
+
+
 def section(report: dict | None) -> str:
     if not report:
         return nodata("a calibrated candidate") + (
@@ -81,6 +105,7 @@ def section(report: dict | None) -> str:
                 ],
             )  # fmt: skip
         )
+        out.append(_bands_table(rows))
         out.append(
             "<p>Top-decile lift: the top tenth's conversion over all these leads' conversion "
             "(1.0 = no better than average). The top band: the candidate's from its MQL "

@@ -289,6 +289,45 @@ def test_calibration_puts_the_candidate_beside_the_active_version():
     assert rows["active v1"][1:5] == ["180", "18", "0.700", "2.00"]
     assert rows["active v1"][7] == '30.0 % <small class="n">(n = 18)</small>'
     assert "regression" in rows
+    assert "Conversion by band" not in html  # no band figures in this report
+
+
+def test_calibration_compares_conversion_by_band():
+    """evaluate.figures counts each band's leads and wins (a band from its min_score to the
+    next band's); the section puts the candidate's and the active version's side by side."""
+    import numpy as np
+
+    from orchestration.calibrate.evaluate import figures
+    from orchestration.calibrate.html import section
+
+    y = np.array([0, 0, 1, 0, 1, 1, 0, 1])
+    candidate = figures(
+        y, np.array([5, 10, 20, 30, 49.9, 50, 70, 90]), 50, [("cold", 0), ("warm", 20), ("hot", 50)]
+    )
+    # the candidate's bands: cold 5, 10 (0 of 2); warm 20, 30, 49.9 (2 of 3); hot 50, 70, 90 (2 of 3)
+    assert [(b["band"], b["leads"], b["conversions"]) for b in candidate["bands"]] == [
+        ("cold", 2, 0), ("warm", 3, 2), ("hot", 3, 2),
+    ]  # fmt: skip
+    active = figures(y, np.array([1, 2, 3, 4, 5, 6, 7, 80]), 60, [("cold", 0), ("hot", 60)])
+    report = {
+        "model_id": "core", "model_version": 3, "is_new_model": False, "active_version": 1,
+        "generated_at": "2026-06-26T06:30:00+00:00", "seeds": {"folder": "seeds"},
+        "options": {"train_until": "2026-04-30", "outcome_days": 60},
+        "leads": {"train": 400, "train_won": 40, "test": 8, "test_won": 4},
+        "levels": {"mql_threshold": 50, "train_share_mql": 0.2},
+        "evaluation": {"candidate": candidate, "active": active, "regression": figures(y, y * 1.0, 0.5)},
+        "rules": [],
+    }  # fmt: skip
+    html = section(report).split("Conversion by band", 1)[1]
+    cells = (re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", html))
+    rows = [r for r in cells if r][:4]
+    n = '<small class="n">(n = {})</small>'
+    assert rows == [
+        ["band", "candidate v3", "active v1"],
+        ["hot", f"66.7 % {n.format(3)}", f"100.0 % {n.format(1)}"],
+        ["warm", f"66.7 % {n.format(3)}", "–"],
+        ["cold", f"0.0 % {n.format(2)}", f"42.9 % {n.format(7)}"],
+    ]
 
 
 def test_page_head_has_run_date_data_range_and_run_status(page, tmp_path):
