@@ -34,8 +34,25 @@ def _top_share_conversion(y: np.ndarray, s: np.ndarray, fraction: float, top: bo
     return wins / k
 
 
-def figures(y: np.ndarray, s: np.ndarray, top_min: float | None) -> dict:
-    """AUC, top band (score >= top_min) shares, top and bottom decile conversion."""
+def by_band(y: np.ndarray, s: np.ndarray, bands: list[tuple[str, float]]) -> list[dict]:
+    """Leads, conversions and conversion per band, coldest first: band i holds the scores
+    from its min_score to the next band's (the coldest, every score below the next)."""
+    out = []
+    for i, (name, _) in enumerate(bands):
+        low = bands[i][1] if i else -np.inf
+        high = bands[i + 1][1] if i + 1 < len(bands) else np.inf
+        inside = (s >= low) & (s < high)
+        n = int(inside.sum())
+        won = int(y[inside].sum())
+        out.append({"band": name, "leads": n, "conversions": won, "conversion": won / n if n else None})
+    return out
+
+
+def figures(
+    y: np.ndarray, s: np.ndarray, top_min: float | None, bands: list[tuple[str, float]] | None = None
+) -> dict:
+    """AUC, top band (score >= top_min) shares, top and bottom decile conversion, and with
+    `bands` ((name, min_score), coldest first) the conversion of each band."""
     y = np.asarray(y, dtype=float)
     s = np.asarray(s, dtype=float)
     out: dict = {"leads": len(y), "conversions": int(y.sum()), "auc": auc(y, s)}
@@ -51,4 +68,6 @@ def figures(y: np.ndarray, s: np.ndarray, top_min: float | None) -> dict:
     out["top_decile_conversion"] = top
     out["bottom_decile_conversion"] = bottom
     out["decile_ratio"] = (top / bottom) if bottom > 0 else None
+    if bands:
+        out["bands"] = by_band(y, s, bands)
     return out

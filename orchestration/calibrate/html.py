@@ -4,7 +4,7 @@ report's candidate beside the active version and the regression, and its rules."
 from __future__ import annotations
 
 from orchestration.calibrate.report import bin_label, scorer_rows
-from orchestration.serving.markup import esc, nodata, num, pct, table
+from orchestration.serving.markup import esc, nodata, num, pct, table, with_n
 
 
 def _points(b: dict) -> str:
@@ -12,9 +12,49 @@ def _points(b: dict) -> str:
     return f"{b['points']:+d}" + (f" <small>[{round(iv[0]):+d}, {round(iv[1]):+d}]</small>" if iv else "")
 
 
+def _lift(f: dict) -> float | None:
+    """Top-decile conversion over the overall conversion of the same leads."""
+    top, leads, won = f.get("top_decile_conversion"), f.get("leads"), f.get("conversions")
+    return top / (won / leads) if top is not None and leads and won else None
+
+
+def _top_band_leads(f: dict) -> int | None:
+    share, leads = f.get("top_band_share_of_leads"), f.get("leads")
+    return round(share * leads) if share is not None and leads else None
+
+
+def _bands_table(rows: list[tuple[str, dict]]) -> str:
+    """Conversion per band of each score that has bands (the candidate's, the active
+    version's), side by side, hottest band first; empty without any."""
+    banded = [(name, {b["band"]: b for b in f["bands"]}) for name, f in rows if f.get("bands")]
+    if not banded:
+        return ""
+    order: list[str] = []
+    for _, f in rows:
+        for b in reversed(f.get("bands") or []):
+            if b["band"] not in order:
+                order.append(b["band"])
+    return "<h3>Conversion by band <small>(the same test leads; n = leads in the band)</small></h3>" + table(
+        ["band"] + [name for name, _ in banded],
+        [
+            [esc(band)]
+            + [
+                with_n(pct(bands[band]["conversion"]), bands[band]["leads"]) if band in bands else "–"
+                for _, bands in banded
+            ]
+            for band in order
+        ],
+    )
+
+
 def section(report: dict | None) -> str:
     if not report:
-        return nodata("a calibrated candidate (run leadscore calibrate)")
+        return nodata("a calibrated candidate") + (
+            "<p>No <code>leadscore calibrate</code> report in this home yet. Fit a candidate "
+            "version from the warehouse's outcomes with <code>leadscore calibrate --model MODEL "
+            "--train-until YYYY-MM-DD</code> (docs/rules.md, “Calibrate points from outcomes”): "
+            "the next report shows it beside the active version, on the same leads.</p>"
+        )
     o, leads, lv = report["options"], report["leads"], report["levels"]
     status = (
         "a new model: its version 1, inactive until you flip is_active"
@@ -38,24 +78,39 @@ def section(report: dict | None) -> str:
             table(
                 [
                     "score",
+                    "leads",
+                    "won",
                     "AUC",
+                    "top-decile lift",
                     "top band: share of leads",
                     "share of conversions",
+                    "top band converts",
                     "top decile converts",
                     "bottom decile converts",
                 ],
                 [
                     [
                         esc(name),
+                        num(f.get("leads")),
+                        num(f.get("conversions")),
                         num(f.get("auc"), 3),
+                        num(_lift(f), 2),
                         pct(f.get("top_band_share_of_leads")),
                         pct(f.get("top_band_share_of_conversions")),
+                        with_n(pct(f.get("top_band_conversion")), _top_band_leads(f)),
                         pct(f.get("top_decile_conversion")),
                         pct(f.get("bottom_decile_conversion")),
                     ]
                     for name, f in rows
                 ],
             )  # fmt: skip
+        )
+        out.append(_bands_table(rows))
+        out.append(
+            "<p>Top-decile lift: the top tenth's conversion over all these leads' conversion "
+            "(1.0 = no better than average). The top band: the candidate's from its MQL "
+            "threshold, the active version's its hottest band; the regression's, the same "
+            "share of training leads.</p>"
         )
     else:
         out.append(

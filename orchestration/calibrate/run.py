@@ -186,13 +186,13 @@ def _fit_and_write(options: Options, data: dict, out: Path, started: float, prog
     evaluation = None
     if test.any():
         evaluation = {
-            "candidate": figures(yt, totals[test], levels.mql_threshold),
+            "candidate": figures(yt, totals[test], levels.mql_threshold, levels.bands),
             "regression": figures(yt, probability[test], train_prob_cut),
         }
         if not model.is_new:
             active = frame["active_score"].to_numpy()[test]
             have = ~np.isnan(active)
-            evaluation["active"] = figures(yt[have], active[have], model.top_band_min)
+            evaluation["active"] = figures(yt[have], active[have], model.top_band_min, model.bands)
             evaluation["active"]["leads_without_score"] = int((~have).sum())
 
     report = {

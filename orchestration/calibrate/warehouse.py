@@ -91,6 +91,7 @@ class ModelInfo:
     active_row: dict | None = None  # its scoring_models row
     segment_conditions: list[dict] = field(default_factory=list)  # the active version's
     top_band_min: float | None = None  # the active version's highest band starts here
+    bands: list[tuple[str, float]] = field(default_factory=list)  # its (band, min_score), coldest first
 
     @property
     def is_new(self) -> bool:
@@ -117,18 +118,20 @@ def model_info(con, model_id: str) -> ModelInfo:
             [model_id, version],
         )
     )
-    top = con.execute(
-        "select min_score from wh.rules.score_bands where model_id = ? and model_version = ? "
-        "order by band_rank desc limit 1",
+    bands = con.execute(
+        "select band, min_score from wh.rules.score_bands where model_id = ? and model_version = ? "
+        "order by band_rank",
         [model_id, version],
     ).fetchall()
+    top = bands[-1:]
     return ModelInfo(
         model_id,
         version,
         versions,
         active_row=row,
         segment_conditions=conditions,
-        top_band_min=float(top[0][0]) if top else None,
+        top_band_min=float(top[0][1]) if top else None,
+        bands=[(str(b), float(m)) for b, m in bands],
     )
 
 

@@ -131,9 +131,11 @@ def lines(
     flag_label: str = "",
     title: str = "",
     width: int = 600,
+    colours: dict[str, str] | None = None,
 ) -> str:
     """One line (with points) per `series` of (`x`, `y`) rows, a legend; optionally a dashed,
-    labelled horizontal `reference` and a shaded, labelled `flag_at` x (a partial period)."""
+    labelled horizontal `reference` and a shaded, labelled `flag_at` x (a partial period).
+    `colours` maps a series to its colour (the bands'); the others take the palette's."""
     data = alt.Data(values=rows)
     scale = alt.Scale(domain=x_sort) if x_sort else alt.Undefined
     x = alt.X(
@@ -142,7 +144,10 @@ def lines(
     series = sorted({r["series"] for r in rows})
     colour = alt.Color(
         "series:N",
-        scale=alt.Scale(domain=series, range=(PALETTE * (len(series) // len(PALETTE) + 1))[: len(series)]),
+        scale=alt.Scale(
+            domain=series,
+            range=[(colours or {}).get(s, PALETTE[i % len(PALETTE)]) for i, s in enumerate(series)],
+        ),
         legend=alt.Legend(title=None, orient="top"),
     )
     layers = [alt.Chart(data).mark_line(point=True).encode(x=x, y=alt.Y("y:Q", title=y_title), color=colour)]

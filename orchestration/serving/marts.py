@@ -38,6 +38,8 @@ QUERIES = {
     "attribute_lift": "select * from {t}",
     "funnel": "select * from {t}",
     "channel_costs": "select * from {t}",
+    "call_now": "select * from {t}",
+    "band_conversion_weekly": "select * from {t} where is_active_version",
     "account_scores": (
         "select company_id, model_id, model_version, score_date, scored_contacts, "
         "account_engaged_contacts, account_fit_score, breadth_score, committee_score, "

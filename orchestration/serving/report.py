@@ -19,6 +19,7 @@ from pathlib import Path
 
 from orchestration.runtime import config
 from orchestration.serving.accounts import section_accounts
+from orchestration.serving.call_now import section_call_now
 from orchestration.serving.markup import esc
 from orchestration.serving.marts import Marts, read_marts
 from orchestration.serving.sections import (
@@ -33,6 +34,7 @@ from orchestration.serving.sections import (
     section_versions,
 )
 from orchestration.serving.stages import section_stages
+from orchestration.serving.weekly import section_weekly
 
 REPORT_FILE = "report.html"
 
@@ -50,8 +52,10 @@ def default_out() -> Path:
 
 
 SECTIONS = [
+    ("call-now", "Call now", section_call_now),
     ("distribution", "Score distribution", section_distribution),
     ("bands", "Conversion and revenue per band", section_bands),
+    ("weekly", "Weekly conversion by band", section_weekly),
     ("cycle", "Sales cycle per band", section_cycle),
     ("stages", "Conversion per buying stage", section_stages),
     ("mqls", "MQLs over time", section_mqls),
@@ -60,7 +64,7 @@ SECTIONS = [
     ("calibration", "Calibrated candidate", section_calibration),
     ("attributes", "Attributes with the most lift", section_attributes),
     ("funnel", "Funnel", section_funnel),
-    ("channels", "Cost per channel", section_channels),
+    ("channels", "Channel return", section_channels),
 ]
 
 # Long lines are continued with a backslash: the page's bytes stay as they were.

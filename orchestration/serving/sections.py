@@ -435,22 +435,41 @@ def _per_unit(spend: float, count: int) -> str:
 def section_channels(m: Marts) -> str:
     rows = m.rows("channel_costs")
     if not rows:
-        return nodata("channel costs")
-    # Costs per lead count the months with recorded spend only; a channel without any
-    # (or with a spend of 0) shows its leads of every month, and n/a for the costs.
+        return nodata("channel return")
+    # Costs and return count the months with recorded spend only; a channel without any
+    # (or with a spend of 0) shows its leads and revenue of every month, and n/a for the
+    # costs and the return. A serving copy published before the revenue columns shows "–".
+    has_revenue = any("revenue" in r for r in rows)
     paid = {r["channel"] for r in rows if r["spend"] is not None}
     per: dict[str, dict] = {}
     for r in rows:
         if r["channel"] in paid and r["spend"] is None:
             continue
-        t = per.setdefault(r["channel"], {"spend": 0.0, "leads": 0, "mqls": 0, "customers": 0})
+        t = per.setdefault(
+            r["channel"], {"spend": 0.0, "leads": 0, "mqls": 0, "customers": 0, "revenue": 0.0}
+        )
         t["spend"] += float(r["spend"] or 0)
+        t["revenue"] += float(r.get("revenue") or 0)
         for k in ("leads", "mqls", "customers"):
             t[k] += r[k] or 0
+
+    def revenue(t: dict) -> str:
+        return num(t["revenue"]) if has_revenue else "–"
+
+    def per_customer(t: dict) -> str:
+        return num(t["revenue"] / t["customers"], 2) if has_revenue and t["customers"] else "–"
+
+    def return_on_spend(t: dict) -> str:
+        if not t["spend"]:
+            return "n/a"
+        return num(t["revenue"] / t["spend"], 2) if has_revenue else "–"
+
     return (
-        f"<p>Months with recorded spend, all together, in the {CURRENCY}. <i>n/a</i>: no spend "
-        "for the channel (its leads of every month are shown), so no cost to divide; – : no lead, "
-        "MQL or customer to divide by.</p>"
+        f"<p>Months with recorded spend, all together; money in the {CURRENCY}. Revenue: the "
+        "won revenue of the leads the channel brought in those months, by the score date. "
+        "Return on spend: revenue / spend (2.00 = twice the spend back). <i>n/a</i>: no spend "
+        "for the channel (its leads and revenue of every month are shown), so no cost or "
+        "return; – : no lead, MQL or customer to divide by.</p>"
         + table(
             [
                 "channel",
@@ -458,9 +477,12 @@ def section_channels(m: Marts) -> str:
                 "leads",
                 "MQLs",
                 "customers",
-                "per lead",
-                "per MQL",
-                "per customer",
+                f"revenue ({CURRENCY})",
+                "cost per lead",
+                "cost per MQL",
+                "cost per customer",
+                "revenue per customer",
+                "return on spend (revenue / spend)",
             ],
             [
                 [
@@ -469,9 +491,12 @@ def section_channels(m: Marts) -> str:
                     num(t["leads"]),
                     num(t["mqls"]),
                     num(t["customers"]),
+                    revenue(t),
                     _per_unit(t["spend"], t["leads"]),
                     _per_unit(t["spend"], t["mqls"]),
                     _per_unit(t["spend"], t["customers"]),
+                    per_customer(t),
+                    return_on_spend(t),
                 ]
                 for c, t in sorted(per.items())
             ],

@@ -162,6 +162,12 @@ def test_the_html_report_shows_the_latest_calibration(built, tmp_path, monkeypat
     for rule in report["rules"]:
         assert rule["description"].replace("&", "&amp;") in section
     assert f"{report['evaluation']['candidate']['auc']:.3f}" in section
+    # conversion by band, the candidate's and the active version's bands side by side
+    bands = section.split("Conversion by band", 1)[1].split("</table>", 1)[0]
+    assert "<th>candidate v3</th><th>active v1</th>" in bands
+    for b in report["evaluation"]["candidate"]["bands"] + report["evaluation"]["active"]["bands"]:
+        assert f'<td class="">{b["band"]}</td>' in bands
+        assert f"(n = {b['leads']:,})" in bands or not b["leads"]  # an empty band shows "–"
 
 
 def test_demo_calibrates_core_into_its_home_not_the_checkout(built, monkeypatch, capsys):

@@ -11,8 +11,10 @@ from pathlib import Path
 from support import query, run_cli
 
 SECTIONS = [
+    "call-now",
     "distribution",
     "bands",
+    "weekly",
     "cycle",
     "stages",
     "mqls",
@@ -109,4 +111,34 @@ def test_report_on_generated_data_and_from_the_daily_run(home):
     for band, customers, leads in bands:
         assert f'<td class="">{band}</td>' in core
         assert f"{100 * customers / leads:.1f} %" in core
+
+    # the call-now list is the mart's, in its order, first on the page; each listed lead is
+    # a new MQL of the last day or rose over the last 7 days
+    listed = query(
+        served,
+        "select contact_id, reason_kind, score_change_7d from call_now where model_id = 'core' "
+        "order by list_rank",
+    )
+    assert listed, "call_now is empty on generated data"
+    assert all(kind == "new_mql" or change > 0 for _, kind, change in listed)
+    assert text.index('<section id="call-now">') < text.index('<section id="distribution">')
+    call_now = text.split('<section id="call-now">', 1)[1].split("</section>", 1)[0]
+    call_now = call_now.split("<h3>core v1 ", 1)[1].split("<h3>", 1)[0]
+    places = [call_now.index(f'<td class="">{contact}</td>') for contact, _, _ in listed]
+    assert places == sorted(places)
+    # weekly conversion: a chart and, per cohort week, the week's leads of the mart
+    weekly = text.split('<section id="weekly">', 1)[1].split("</section>", 1)[0]
+    assert "<svg" in weekly
+    weekly = weekly.split("<h3>core v1 ", 1)[1].split("<h3>", 1)[0]
+    for week, leads in query(
+        served,
+        "select cohort_week, sum(leads) from band_conversion_weekly "
+        "where model_id = 'core' and is_active_version group by cohort_week "
+        "order by cohort_week desc limit 26",  # the weeks the report shows
+    ):
+        row = weekly.split(f'<td class="">{week}</td>', 1)[1].split("</tr>", 1)[0]
+        assert f"(n = {leads:,})" in row, week
+    # channel return: the mart's revenue of a channel without spend is shown beside n/a
+    channels = text.split('<section id="channels">', 1)[1].split("</section>", 1)[0]
+    assert "return on spend" in channels
     assert Path(served).exists()

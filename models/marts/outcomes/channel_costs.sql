@@ -1,6 +1,7 @@
--- What a lead, an MQL and a customer cost per acquisition channel: the month's spend on
--- the channel divided by the leads the channel brought that month (contacts.lead_source,
--- by creation month) and by how many of those became MQL or customers by the score date.
+-- What a lead, an MQL and a customer cost per acquisition channel, and what they brought
+-- back: the month's spend on the channel divided by the leads the channel brought that
+-- month (contacts.lead_source, by creation month) and by how many of those became MQL or
+-- customers by the score date; their won revenue against the spend.
 with
 
 spend as (
@@ -57,7 +58,8 @@ leads_per_month as (
         outcomes.cohort_month as spend_month,
         count(*) as leads,
         sum(case when mql_contacts.contact_id is not null then 1 else 0 end) as mqls,
-        sum(case when outcomes.is_customer then 1 else 0 end) as customers
+        sum(case when outcomes.is_customer then 1 else 0 end) as customers,
+        sum(outcomes.revenue) as revenue
     from outcomes
     left join mql_contacts
         on outcomes.contact_id = mql_contacts.contact_id
@@ -73,7 +75,8 @@ joined as (
         spend_per_month.spend,
         coalesce(leads_per_month.leads, 0) as leads,
         coalesce(leads_per_month.mqls, 0) as mqls,
-        coalesce(leads_per_month.customers, 0) as customers
+        coalesce(leads_per_month.customers, 0) as customers,
+        coalesce(leads_per_month.revenue, 0) as revenue
     from spend_per_month
     full outer join leads_per_month
         on spend_per_month.channel = leads_per_month.channel
@@ -97,7 +100,12 @@ final as (
         -- unit costs (null without recorded spend or with nothing to divide by)
         cast(spend as double) / nullif(leads, 0) as cost_per_lead,
         cast(spend as double) / nullif(mqls, 0) as cost_per_mql,
-        cast(spend as double) / nullif(customers, 0) as cost_per_customer
+        cast(spend as double) / nullif(customers, 0) as cost_per_customer,
+
+        -- return (revenue of the month's leads, won by the score date)
+        cast(revenue as double) as revenue,
+        cast(revenue as double) / nullif(customers, 0) as revenue_per_customer,
+        cast(revenue as double) / nullif(cast(spend as double), 0) as return_on_spend
 
     from joined
 
