@@ -12,7 +12,19 @@ from decimal import Decimal
 
 from orchestration.serving.markup import esc, nodata, table
 
+# The page: band, priority and stage in one cell, the reasons as a list in one cell; the
+# CSV keeps a column each (CSV_HEADERS).
 HEADERS = [
+    "#",
+    "contact",
+    "company",
+    "why now",
+    "total score (points)",
+    "change over 7 days (points)",
+    "band · priority · stage",
+    "top three reasons",
+]
+CSV_HEADERS = [
     "#",
     "contact",
     "company",
@@ -32,6 +44,10 @@ def _points(x, signed: bool = False) -> str:
     if x is None:
         return "–"
     return f"{Decimal(str(x)):+.2f}" if signed else f"{Decimal(str(x)):.2f}"
+
+
+def _reasons(reasons: list[str]) -> str:
+    return '<ol class="reasons">' + "".join(f"<li>{x}</li>" for x in reasons if x) + "</ol>"
 
 
 def _why(r: dict) -> str:
@@ -64,30 +80,23 @@ def section_call_now(m) -> str:
             f"<h3>{esc(model)} v{esc(version)} <small>(as of {esc(mine[0]['score_date'])}: "
             f"{new:,} new MQL{'' if new == 1 else 's'}, {len(mine) - new:,} movers)</small></h3>"
         )
-        # twelve columns: the table scrolls sideways in its own box rather than the page
-        out.append('<div class="wide" style="overflow-x:auto;font-size:.85rem">')
-        out.append(
-            table(
-                HEADERS,
-                [
-                    [
-                        str(r["list_rank"]),
-                        esc(r["contact_id"]),
-                        esc(r["company_id"] or ""),
-                        esc(_why(r)),
-                        _points(r["total_score"]),
-                        _points(r["score_change_7d"], signed=True),
-                        esc(r["band"] or ""),
-                        esc(r["priority"] or ""),
-                        esc(r["buying_stage"] or "none"),
-                        esc(r["reason_1"] or ""),
-                        esc(r["reason_2"] or ""),
-                        esc(r["reason_3"] or ""),
-                    ]
-                    for r in mine
-                ],
-                numeric_from=99,
-            )
-        )
-        out.append("</div>")
+        cells = [
+            [
+                str(r["list_rank"]),
+                esc(r["contact_id"]),
+                esc(r["company_id"] or ""),
+                esc(_why(r)),
+                _points(r["total_score"]),
+                _points(r["score_change_7d"], signed=True),
+                esc(r["band"] or ""),
+                esc(r["priority"] or ""),
+                esc(r["buying_stage"] or "none"),
+                esc(r["reason_1"] or ""),
+                esc(r["reason_2"] or ""),
+                esc(r["reason_3"] or ""),
+            ]
+            for r in mine
+        ]
+        shown = [c[:6] + [" · ".join(c[6:9]), _reasons(c[9:])] for c in cells]
+        out.append(table(HEADERS, shown, numeric_from=99, csv=(CSV_HEADERS, cells)))
     return "".join(out)

@@ -52,7 +52,15 @@ def csv_link(headers: list[str], rows: list[list], name: str = "table") -> str:
     return f'<a class="csv" download="{esc(name)}.csv" href="{uri}">Download CSV</a>'
 
 
-def table(headers: list[str], rows: list[list], numeric_from: int = 1, name: str = "table") -> str:
+def table(
+    headers: list[str],
+    rows: list[list],
+    numeric_from: int = 1,
+    name: str = "table",
+    csv: tuple[list[str], list[list]] | None = None,
+) -> str:
+    """An HTML table and the link to its CSV: the same cells, or `csv` (headers and rows)
+    where the page shows them more compactly than a spreadsheet wants them."""
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = "".join(
         "<tr>"
@@ -60,9 +68,12 @@ def table(headers: list[str], rows: list[list], numeric_from: int = 1, name: str
         + "</tr>"
         for r in rows
     )
+    # a table whose CSV has other columns says so (the browser test reads it)
+    tag = '<table class="csv-columns-differ">' if csv else "<table>"
     return (
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        f'<p class="download">{csv_link(headers, rows, name)}</p>'
+        f"{tag}<thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+        f'<p class="download">{csv_link(*(csv or (headers, rows)), name)}</p>'
     )
 
 

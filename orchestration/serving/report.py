@@ -80,6 +80,7 @@ text-align:center}
 .chart{margin:.5rem 0}.chart svg{max-width:100%;height:auto}small.n{color:#6b7280}
 .meta{color:#6b7280}.download{margin:0 0 .5rem;font-size:.8rem}.empty{padding:2rem;background:#f3f4f6;\
 border-radius:8px}
+ol.reasons{margin:0;padding-left:1.2rem;min-width:20rem}
 """
 
 

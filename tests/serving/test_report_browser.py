@@ -189,7 +189,11 @@ def test_every_table_downloads_as_csv_in_the_browser(report, visit, tmp_path):
         download.save_as(saved)
         with saved.open(newline="", encoding="utf-8") as f:
             rows = list(csv.reader(f))
-        assert rows[0] == header, name
+        if "csv-columns-differ" in (table.get_attribute("class") or ""):
+            # shown compactly (call now: the reasons in one cell), a column each in the CSV
+            assert len(rows[0]) > len(header) and rows[0][:2] == header[:2], name
+        else:
+            assert rows[0] == header, name
         assert len(rows) == 1 + table.locator("tbody tr").count(), name
         assert seen.console_errors == seen.page_errors == seen.requests == [], name
 
