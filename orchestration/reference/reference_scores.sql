@@ -463,7 +463,8 @@ decayed_events as (
                 else 1
             end,
             2
-        ) as points
+        ) as points,
+        e.component = 'engagement' and coalesce(e.event_day < r.reset_day, false) as is_reset
     from (
         select
             c.*,
@@ -479,7 +480,6 @@ decayed_events as (
             e.contact_id = r.contact_id
             and e.model_id = r.model_id
             and e.model_version = r.model_version
-    where not (e.component = 'engagement' and e.event_day < coalesce(r.reset_day, date '1900-01-01'))
 ),
 
 event_points as (
@@ -487,10 +487,12 @@ event_points as (
         contact_id,
         model_id,
         model_version,
-        coalesce(sum(points) filter (where component = 'engagement'), 0) as engagement_points,
+        coalesce(sum(points) filter (where component = 'engagement' and not is_reset), 0)
+            as engagement_points,
         coalesce(sum(points) filter (where component = 'negative'), 0) as negative_points,
         count(*) filter (where counted_points != rule_points) as capped_events,
-        count(*) filter (where points != 0 and points != counted_points) as decayed_events
+        count(*) filter (where points != 0 and points != counted_points) as decayed_events,
+        count(*) filter (where points != 0 and is_reset) as reset_events
     from decayed_events
     group by all
 ),
@@ -676,6 +678,7 @@ scored as (
         -- what the test counts, so that agreement is not vacuous
         coalesce(ep.capped_events, 0) as capped_events,
         coalesce(ep.decayed_events, 0) as decayed_events,
+        coalesce(ep.reset_events, 0) as reset_events,
         coalesce(ip.negative_points, 0) != 0 as is_inactive,
         coalesce(ap.engagement_points, 0) + coalesce(ap.negative_points, 0) != 0
             as has_aggregate_points,
@@ -758,6 +761,7 @@ final as (
         t.unbounded_score != t.total_score as is_clamped,
         t.capped_events,
         t.decayed_events,
+        t.reset_events,
         t.is_inactive,
         t.has_aggregate_points,
         t.has_fit_adjustment,
