@@ -8,11 +8,16 @@ inactivity, aggregate rules, sales dispositions), so that agreement is not vacuo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
-from support import run_cli
+from support import PROJECT_DIR, run_cli
 
 from orchestration.reference.scorer import SQL_PATH, reference_scores
 
@@ -23,8 +28,8 @@ SCORE_COLUMNS = "fit_score, engagement_score, negative_score, total_score, band,
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    """A demo warehouse of CONTACTS leads over DAYS days, opened read-only."""
+def demo_home(tmp_path_factory) -> Path:
+    """A demo home of CONTACTS leads over DAYS days: generated, backfilled, last day run."""
     home = tmp_path_factory.mktemp("reference") / "home"
     home.mkdir()
     with pytest.MonkeyPatch.context() as mp:
@@ -33,7 +38,13 @@ def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
         mp.delenv("DBT_PROFILES_DIR", raising=False)
         mp.delenv("DAGSTER_HOME", raising=False)
         run_cli("demo", "--contacts", str(CONTACTS), "--days", str(DAYS), timeout=1800)
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    return home
+
+
+@pytest.fixture(scope="module")
+def warehouse(demo_home) -> duckdb.DuckDBPyConnection:
+    """The demo's warehouse, opened read-only."""
+    con = duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True)
     yield con
     con.close()
 
@@ -165,3 +176,148 @@ def test_the_reference_reads_only_raw_tables_and_rule_seeds():
     relations = set(re.findall(r"\b(?:from|join)\s+([a-z_]+)\.([a-z_]+)", sql))
     assert relations, "no schema-qualified relation found: the check itself is broken"
     assert {schema for schema, _ in relations} == {"raw", "rules"}, relations
+
+
+# A test-only model, `oracle` 1, in a copy of the project: what the shipped seeds do not
+# reach (caps by points, a cap window of one day, a rule's own decay, case in event types,
+# an event type of one's own, every operator, custom attributes of contact and company,
+# JSON booleans, sum and days_since aggregates, negative aggregates, two inactivity rules,
+# a fit adjustment by the blank-reason row, a negative min_score, both bounds).
+ORACLE_SEEDS = {
+    "scoring_models.csv": [
+        "oracle,1,true,Oracle,Test-only model reaching every rule kind.,40,-15,45,half_life,7,14,,7,60",
+    ],
+    "segment_conditions.csv": [
+        "oracle,1,not_student,Not a student,contact.seniority,not_in,student|STUDENT,",
+        "oracle,1,opt_in_known,Newsletter opt-in known,contact.attributes.newsletter_opt_in,is_present,,",
+    ],
+    "fit_rules.csv": [
+        "oracle,1,opt_in,Opted in,contact.attributes.newsletter_opt_in,equals,TRUE,,4,fit",
+        "oracle,1,tier,Tier,company.attributes.tier,in,enterprise|Mid_Market,,6,fit",
+        "oracle,1,customer,Already a customer,company.attributes.is_customer,equals,true,,-5,negative",
+        "oracle,1,no_stack,No known stack,company.attributes.tech_stack,is_missing,,,2,fit",
+        "oracle,1,revenue_small,Small revenue,company.annual_revenue,at_most,5000000,,3,fit",
+        "oracle,1,not_event,Not from an event,contact.lead_source,not_equals,EVENT,,1,fit",
+        "oracle,1,dot_com,A .com address,contact.email_domain,pattern,\\.com$,,2,fit",
+        "oracle,1,abroad,Company outside North America,company.country,not_in,US|ca,,2,fit",
+        "oracle,1,manager_title,A manager,contact.job_title,contains,MANAGER,,3,fit",
+        "oracle,1,tiny,Under 50 employees,company.employee_count,between,0,49,-2,negative",
+        "oracle,1,personal,Personal email,contact.email_domain_list,equals,personal,,-4,negative",
+    ],
+    "engagement_rules.csv": [
+        "oracle,1,long_read,A page read for a minute or more,page_view,seconds,at_least,60,4,"
+        "discovery,engagement,,10,7,,,,,,",
+        "oracle,1,docs_read,Docs read,page_view,url,contains,/DOCS/,3,evaluation,engagement,"
+        "5,12,14,percent,0,,25,10,40",
+        "oracle,1,other_page,Another page,page_view,url,not_in,/|/features,1,discovery,engagement,2,,1,,,,,,",
+        "oracle,1,email_open,Email opened,Email_Open,campaign,is_present,,2,discovery,"
+        "engagement,1,,,none,,,,,30",
+        "oracle,1,signup_form,A sign-up form,form_submit,form,pattern,_signup$,15,decision,"
+        "engagement,1,,30,,,,,,",
+        "oracle,1,ad_click,Ad clicked,AD_CLICK,,,,5,discovery,engagement,,,,,,,,,",
+        "oracle,1,not_linkedin,Social engagement off LinkedIn,social_engagement,network,"
+        "not_equals,LinkedIn,5,discovery,engagement,1,,30,,,,,,",
+        "oracle,1,podcast,Podcast episode,podcast_listen,,,,7,evaluation,engagement,,,,,,,,,",
+        "oracle,1,careers,Careers page,page_view,url,starts_with,/careers,-8,,negative,,12,30,"
+        "half_life,3,10,,5,90",
+    ],
+    "aggregate_rules.csv": [
+        "oracle,1,time_on_site,Seconds on the site this week,sum,page_view,,,,seconds,7,300,"
+        "900,3,evaluation,engagement",
+        "oracle,1,time_on_site,Seconds on the site this week,sum,page_view,,,,seconds,7,900,,6,"
+        "evaluation,engagement",
+        "oracle,1,idle_pages,Days since the last page view,days_since,page_view,,,,,,21,,-6,,negative",
+        "oracle,1,pricing_views,Pricing views in 30 days,count,page_view,url,starts_with,"
+        "/Pricing,,30,2,,4,decision,engagement",
+        "oracle,1,active_week,Active days this week,active_days,,,,,,7,2,4,2,evaluation,engagement",
+        "oracle,1,active_week,Active days this week,active_days,,,,,,7,4,,5,evaluation,engagement",
+    ],
+    "inactivity_rules.csv": [
+        "oracle,1,idle_14,No activity for 14 days,14,-4",
+        "oracle,1,idle_45,No activity for 45 days,45,-3",
+    ],
+    "disposition_rules.csv": [
+        "oracle,1,rejected_not_a_fit,Rejected as not a fit,rejected,not_a_fit,fit_adjustment,-30",
+        "oracle,1,rejected_other,Rejected for another reason,rejected,,fit_adjustment,-5",
+        "oracle,1,recycled,Recycled,recycled,,engagement_reset,",
+        "oracle,1,accepted,Accepted,accepted,,fit_adjustment,5",
+    ],
+    "score_bands.csv": [
+        "oracle,1,cold,1,-15",
+        "oracle,1,warm,2,15",
+        "oracle,1,hot,3,40",
+    ],
+    "score_grades.csv": [
+        "oracle,1,fit,A,1,15",
+        "oracle,1,fit,B,2,8",
+        "oracle,1,fit,C,3,0",
+        "oracle,1,fit,D,4,-1000",
+        "oracle,1,engagement,1,1,30",
+        "oracle,1,engagement,2,2,15",
+        "oracle,1,engagement,3,3,5",
+        "oracle,1,engagement,4,4,-1000",
+    ],
+}
+
+
+def _dbt(project: Path, *args: str) -> None:
+    dbt = str(Path(sys.executable).parent / "dbt")
+    proc = subprocess.run(
+        [dbt, *args, "--project-dir", str(project), "--profiles-dir", str(project)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:]
+
+
+@pytest.fixture(scope="module")
+def oracle_warehouse(demo_home, warehouse, tmp_path_factory) -> duckdb.DuckDBPyConnection:
+    """The demo's raw data scored again, in full, by a copy of the project whose seeds hold
+    the `oracle` model besides the shipped ones."""
+    root = tmp_path_factory.mktemp("oracle")
+    db = root / "warehouse.duckdb"
+    score_date = _score_date(warehouse)
+    shutil.copy(demo_home / "warehouse.duckdb", db)
+    project = root / "project"
+    project.mkdir()
+    shutil.copy(PROJECT_DIR / "dbt_project.yml", project / "dbt_project.yml")
+    shutil.copy(PROJECT_DIR / "profiles.example.yml", project / "profiles.yml")
+    for name in ("models", "seeds", "macros"):
+        shutil.copytree(PROJECT_DIR / name, project / name)
+    for name, rows in ORACLE_SEEDS.items():
+        seed = project / "seeds" / name
+        text = seed.read_text()
+        seed.write_text(text + ("" if text.endswith("\n") else "\n") + "\n".join(rows) + "\n")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LEADSCORE_DUCKDB_PATH", str(db))
+        mp.setenv("LEADSCORE_HOME", str(root))
+        # the seeds' data tests check the oracle's rows are well formed
+        _dbt(project, "build", "--select", "resource_type:seed")
+        _dbt(
+            project,
+            "run",
+            "--full-refresh",
+            "--select",
+            "+lead_scores",
+            "+lead_score_history",
+            "--vars",
+            json.dumps({"score_date": score_date.isoformat()}),
+        )
+    con = duckdb.connect(str(db), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("offset", [29, 59, 89, "last"])
+def test_every_rule_kind_of_the_oracle_model_equals_the_reference(oracle_warehouse, offset):
+    con = oracle_warehouse
+    day = _score_date(con) if offset == "last" else _first_day(con) + dt.timedelta(offset)
+    got = f"""
+        select contact_id, model_id, model_version, is_in_segment, {SCORE_COLUMNS}
+        from marts.lead_score_history
+        where valid_from <= date '{day}' and (valid_to is null or valid_to > date '{day}')
+    """
+    rows = _mismatches(con, day, got, all_versions=True)
+    assert not rows, _diff(rows, f"lead_score_history as of {day} (with the oracle model)")
