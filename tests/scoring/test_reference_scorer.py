@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -168,6 +169,33 @@ def test_the_demo_exercises_every_rule_kind(warehouse):
     for day, by_kind in counts.items():
         missing = [kind for kind, n in by_kind.items() if n == 0]
         assert not missing, f"on {day} no lead is {missing}: {by_kind}"
+
+
+def test_the_command_writes_the_reference_rows(demo_home, warehouse, tmp_path):
+    """`python -m orchestration.reference` on the demo's home: as many in-segment rows of
+    the active versions as lead_scores has; a bad day gets a message and exit code 2."""
+    day = _score_date(warehouse)
+    out = tmp_path / "reference.csv"
+    env = {**os.environ, "LEADSCORE_HOME": str(demo_home)}
+    env.pop("LEADSCORE_DUCKDB_PATH", None)
+    cmd = [sys.executable, "-m", "orchestration.reference"]
+    proc = subprocess.run(
+        [*cmd, "--date", day.isoformat(), "--out", str(out)],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"reference scores as of {day}" in proc.stdout
+    written = duckdb.execute(f"select count(*) from read_csv('{out}') where is_in_segment").fetchall()[0][0]
+    assert written == warehouse.execute("select count(*) from marts.lead_scores").fetchall()[0][0]
+    bad = subprocess.run(
+        [*cmd, "--date", "2026-02-30"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
+    )
+    assert bad.returncode == 2
+    assert "not a day" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_the_reference_reads_only_raw_tables_and_rule_seeds():
