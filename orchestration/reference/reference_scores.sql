@@ -268,7 +268,7 @@ engagement_rules as (
         r.model_version,
         r.rule_id,
         lower(r.event_type) as event_type,
-        r.property,
+        nullif(r.property, '') as property,
         r.operator,
         r.value,
         r.points,
@@ -289,51 +289,159 @@ engagement_rules as (
             and r.model_version = m.model_version
 ),
 
-engagement_values as (
+-- aggregate rules, one row per rule (its bins are joined at the end)
+aggregate_rules as (
+    select distinct
+        a.model_id,
+        a.model_version,
+        a.rule_id,
+        a.measure,
+        nullif(lower(a.event_type), '') as event_type,
+        nullif(a.property, '') as property,
+        a.operator,
+        a.value,
+        a.sum_property,
+        a.window_days,
+        a.component
+    from rules.aggregate_rules as a
+    inner join models as m
+        on
+            a.model_id = m.model_id
+            and a.model_version = m.model_version
+),
+
+-- property filters: each is tested once per distinct value of its property, not once per
+-- event (an aggregate rule without an event type filters every event type)
+filters as (
+    select distinct
+        event_type,
+        property,
+        operator,
+        value
+    from engagement_rules
+    where property is not null
+    union
+    select distinct
+        event_type,
+        property,
+        operator,
+        value
+    from aggregate_rules
+    where property is not null
+),
+
+event_property_values as (
+    select distinct
+        e.event_id,
+        e.event_type,
+        f.property,
+        json_extract_string(
+            e.properties, '/' || replace(replace(f.property, '~', '~0'), '/', '~1')
+        ) as v
+    from events as e
+    inner join (select distinct f.event_type, f.property from filters as f) as f
+        on f.event_type is null or e.event_type = f.event_type
+),
+
+filter_values as (
+    select distinct
+        event_type,
+        property,
+        v
+    from event_property_values
+),
+
+-- materialized: tested on the distinct values, before any join with the events
+filter_matches as materialized (
     select
-        e.*,
-        r.* exclude (event_type),
+        f.event_type as filter_event_type,
+        f.property,
+        f.operator,
+        f.value,
+        fv.event_type,
+        fv.v
+    from filters as f
+    inner join filter_values as fv
+        on
+            f.property = fv.property
+            and (f.event_type is null or f.event_type = fv.event_type)
+    where
+        -- docs/rules.md, Operators: text ignores case; a missing value matches only is_missing
         case
-            when coalesce(r.property, '') != ''
-                then json_extract_string(
-                    e.properties,
-                    '/' || replace(replace(r.property, '~', '~0'), '/', '~1')
-                )
-        end as v
+            when f.operator = 'is_missing' then fv.v is null
+            when f.operator = 'is_present' then fv.v is not null
+            when fv.v is null then false
+            when f.operator = 'equals' then lower(fv.v) = lower(f.value)
+            when f.operator = 'not_equals' then lower(fv.v) != lower(f.value)
+            when f.operator = 'in'
+                then list_contains(string_split(lower(f.value), '|'), lower(fv.v))
+            when f.operator = 'not_in'
+                then not list_contains(string_split(lower(f.value), '|'), lower(fv.v))
+            when f.operator = 'at_least'
+                then coalesce(try_cast(fv.v as double) >= cast(f.value as double), false)
+            when f.operator = 'at_most'
+                then coalesce(try_cast(fv.v as double) <= cast(f.value as double), false)
+            when f.operator = 'contains' then contains(lower(fv.v), lower(f.value))
+            when f.operator = 'starts_with' then starts_with(lower(fv.v), lower(f.value))
+            when f.operator = 'pattern' then regexp_matches(fv.v, f.value)
+            else false
+        end
+),
+
+-- the events each filter matches
+filtered_events as (
+    select
+        fm.filter_event_type,
+        fm.property,
+        fm.operator,
+        fm.value,
+        ep.event_id
+    from filter_matches as fm
+    inner join event_property_values as ep
+        on
+            fm.event_type = ep.event_type
+            and fm.property = ep.property
+            -- equality joins (a missing value is its own key): is not distinct from would
+            -- not be a hash join
+            and (fm.v is null) = (ep.v is null)
+            and coalesce(fm.v, '') = coalesce(ep.v, '')
+),
+
+-- engagement rules: every event of the type, or the events its filter matches
+engagement_matches as (
+    select
+        e.event_id,
+        e.contact_id,
+        e.occurred_at,
+        e.event_day,
+        r.* exclude (event_type)
     from events as e
     inner join engagement_rules as r
         on e.event_type = r.event_type
-),
-
-engagement_matches as (
-    select *
-    from engagement_values
-    where
-        coalesce(property, '') = ''
-        or case
-            when operator = 'is_missing' then v is null
-            when operator = 'is_present' then v is not null
-            when v is null then false
-            when operator = 'equals' then lower(v) = lower(value)
-            when operator = 'not_equals' then lower(v) != lower(value)
-            when operator = 'in' then list_contains(string_split(lower(value), '|'), lower(v))
-            when operator = 'not_in'
-                then not list_contains(string_split(lower(value), '|'), lower(v))
-            when operator = 'at_least'
-                then coalesce(try_cast(v as double) >= cast(value as double), false)
-            when operator = 'at_most'
-                then coalesce(try_cast(v as double) <= cast(value as double), false)
-            when operator = 'contains' then contains(lower(v), lower(value))
-            when operator = 'starts_with' then starts_with(lower(v), lower(value))
-            when operator = 'pattern' then regexp_matches(v, value)
-            else false
-        end
+    where r.property is null
+    union all
+    select
+        e.event_id,
+        e.contact_id,
+        e.occurred_at,
+        e.event_day,
+        r.* exclude (event_type)
+    from engagement_rules as r
+    inner join filtered_events as fe
+        on
+            r.event_type = fe.filter_event_type
+            and r.property = fe.property
+            and r.operator = fe.operator
+            and coalesce(r.value, '') = coalesce(fe.value, '')
+    inner join events as e
+        on fe.event_id = e.event_id
 ),
 
 -- caps: events of a lead and rule in the order they occurred; one counts while the events
 -- that counted on its day and the cap_window_days - 1 days before number fewer than
 -- max_occurrences and total (in absolute value) less than max_points, and then counts what
--- is left of max_points, up to its points
+-- is left of max_points, up to its points. The fold keeps the counted events only, and
+-- looks back at the last few (no window holds more than the cap lets count).
 capped_lists as (
     select
         contact_id,
@@ -343,6 +451,9 @@ capped_lists as (
         any_value(max_occurrences) as max_occurrences,
         any_value(max_points) as max_points,
         any_value(cap_window_days) as cap_window_days,
+        any_value(
+            least(max_occurrences, ceil(max_points / nullif(abs(points), 0))) + 1
+        ) as look_back,
         list(
             {'event_id': event_id, 'event_day': event_day, 'points': points}
             order by occurred_at, event_id
@@ -361,63 +472,60 @@ capped_folds as (
         unnest(
             list_reduce(
                 rule_events,
-                lambda acc, x: list_append(
-                    acc,
-                    {
-                        'event_id': x.event_id,
-                        'event_day': x.event_day,
-                        'counted_points': case
-                            when
-                                (
-                                    max_occurrences is null
-                                    or len(
+                lambda acc, x: case -- noqa: PRS
+                    when
+                        (
+                            max_occurrences is null
+                            or len(
+                                list_filter(
+                                    list_slice(acc, -look_back, -1),
+                                    lambda a: a.event_day > x.event_day - cap_window_days
+                                )
+                            ) < max_occurrences
+                        )
+                        and (
+                            max_points is null
+                            or coalesce(
+                                list_sum(
+                                    list_transform(
                                         list_filter(
-                                            acc,
-                                            lambda a: a.counted_points != 0
-                                            and a.event_day > x.event_day - cap_window_days
-                                        )
-                                    ) < max_occurrences
-                                )
-                                and (
-                                    max_points is null
-                                    or coalesce(
-                                        list_sum(
-                                            list_transform(
-                                                list_filter(
-                                                    acc,
-                                                    lambda a: a.event_day
-                                                    > x.event_day - cap_window_days
-                                                ),
-                                                lambda a: abs(a.counted_points)
-                                            )
+                                            list_slice(acc, -look_back, -1),
+                                            lambda a: a.event_day > x.event_day - cap_window_days
                                         ),
-                                        0
-                                    ) < max_points
-                                )
-                                then
-                                    sign(x.points) * least(
-                                        abs(x.points),
-                                        coalesce(
-                                            max_points - coalesce(
-                                                list_sum(
-                                                    list_transform(
-                                                        list_filter(
-                                                            acc,
-                                                            lambda a: a.event_day
-                                                            > x.event_day - cap_window_days
-                                                        ),
-                                                        lambda a: abs(a.counted_points)
-                                                    )
-                                                ),
-                                                0
-                                            ),
-                                            abs(x.points)
-                                        )
+                                        lambda a: abs(a.counted_points)
                                     )
-                            else 0
-                        end
-                    }
-                ),
+                                ),
+                                0
+                            ) < max_points
+                        )
+                        then list_append(
+                            acc,
+                            {
+                                'event_id': x.event_id,
+                                'event_day': x.event_day,
+                                'counted_points': sign(x.points) * least(
+                                    abs(x.points),
+                                    coalesce(
+                                        max_points - coalesce(
+                                            list_sum(
+                                                list_transform(
+                                                    list_filter(
+                                                        list_slice(acc, -look_back, -1),
+                                                        lambda a: a.event_day
+                                                        > x.event_day - cap_window_days
+                                                    ),
+                                                    lambda a: abs(a.counted_points)
+                                                )
+                                            ),
+                                            0
+                                        ),
+                                        abs(x.points)
+                                    )
+                                )
+                            }
+                        )
+                    else acc
+                end,
                 cast([] as struct (event_id varchar, event_day date, counted_points double) [])
             )
         ) as counted
@@ -427,7 +535,10 @@ capped_folds as (
 counted_events as (
     select
         m.*,
-        coalesce(c.counted.counted_points, m.points) as counted_points
+        case
+            when m.max_occurrences is null and m.max_points is null then m.points
+            else coalesce(c.counted.counted_points, 0)
+        end as counted_points
     from engagement_matches as m
     left join capped_folds as c
         on
@@ -498,70 +609,33 @@ event_points as (
 ),
 
 -- aggregate rules: a measure over a trailing window, points by bin
-aggregate_rules as (
-    select distinct
-        a.model_id,
-        a.model_version,
-        a.rule_id,
-        a.measure,
-        lower(a.event_type) as event_type,
-        a.property,
-        a.operator,
-        a.value,
-        a.sum_property,
-        a.window_days,
-        a.component
-    from rules.aggregate_rules as a
-    inner join models as m
-        on
-            a.model_id = m.model_id
-            and a.model_version = m.model_version
-),
-
-aggregate_values as (
+aggregate_matches as (
     select
-        e.*,
-        r.* exclude (event_type),
-        case
-            when coalesce(r.property, '') != ''
-                then json_extract_string(
-                    e.properties,
-                    '/' || replace(replace(r.property, '~', '~0'), '/', '~1')
-                )
-        end as v
+        e.event_id,
+        e.contact_id,
+        e.event_day,
+        e.properties,
+        r.* exclude (event_type)
     from events as e
     inner join aggregate_rules as r
+        on r.event_type is null or e.event_type = r.event_type
+    where r.property is null
+    union all
+    select
+        e.event_id,
+        e.contact_id,
+        e.event_day,
+        e.properties,
+        r.* exclude (event_type)
+    from aggregate_rules as r
+    inner join filtered_events as fe
         on
-            (r.event_type is null or r.event_type = '' or e.event_type = r.event_type)
-            and (
-                r.measure = 'days_since'
-                or e.event_day > (select p.as_of from params as p) - r.window_days
-            )
-),
-
-aggregate_matches as (
-    select *
-    from aggregate_values
-    where
-        coalesce(property, '') = ''
-        or case
-            when operator = 'is_missing' then v is null
-            when operator = 'is_present' then v is not null
-            when v is null then false
-            when operator = 'equals' then lower(v) = lower(value)
-            when operator = 'not_equals' then lower(v) != lower(value)
-            when operator = 'in' then list_contains(string_split(lower(value), '|'), lower(v))
-            when operator = 'not_in'
-                then not list_contains(string_split(lower(value), '|'), lower(v))
-            when operator = 'at_least'
-                then coalesce(try_cast(v as double) >= cast(value as double), false)
-            when operator = 'at_most'
-                then coalesce(try_cast(v as double) <= cast(value as double), false)
-            when operator = 'contains' then contains(lower(v), lower(value))
-            when operator = 'starts_with' then starts_with(lower(v), lower(value))
-            when operator = 'pattern' then regexp_matches(v, value)
-            else false
-        end
+            coalesce(r.event_type, '') = coalesce(fe.filter_event_type, '')
+            and r.property = fe.property
+            and r.operator = fe.operator
+            and coalesce(r.value, '') = coalesce(fe.value, '')
+    inner join events as e
+        on fe.event_id = e.event_id
 ),
 
 aggregate_measures as (
@@ -578,9 +652,7 @@ aggregate_measures as (
                         try_cast(
                             json_extract_string(
                                 properties,
-                                '/' || replace(
-                                    replace(sum_property, '~', '~0'), '/', '~1'
-                                )
+                                '/' || replace(replace(sum_property, '~', '~0'), '/', '~1')
                             ) as double
                         ),
                         0
@@ -590,6 +662,9 @@ aggregate_measures as (
             when 'days_since' then (select p.as_of from params as p) - max(event_day)
         end as measured
     from aggregate_matches
+    where
+        measure = 'days_since'
+        or event_day > (select p.as_of from params as p) - window_days
     group by contact_id, model_id, model_version, rule_id, measure, sum_property
 ),
 
