@@ -247,6 +247,8 @@ ORACLE_SEEDS = {
         "oracle,1,not_linkedin,Social engagement off LinkedIn,social_engagement,network,"
         "not_equals,LinkedIn,5,discovery,engagement,1,,30,,,,,,",
         "oracle,1,podcast,Podcast episode,podcast_listen,,,,7,evaluation,engagement,,,,,,,,,",
+        "oracle,1,bare_view,A page view without a URL,page_view,url,is_missing,,2,discovery,"
+        "engagement,,,,,,,,,",
         "oracle,1,careers,Careers page,page_view,url,starts_with,/careers,-8,,negative,,12,30,"
         "half_life,3,10,,5,90",
     ],
@@ -289,6 +291,52 @@ ORACLE_SEEDS = {
 }
 
 
+# Raw rows the demo does not land, added to the copy before it is scored: a second, later
+# disposition for every contact that has one (the latest replaces a fit adjustment; a reset
+# stays; dispositions and reasons in any case; one the rules do not know acts as none),
+# event types in upper case, and page views without properties.
+ORACLE_RAW_ROWS = [
+    """
+    insert into raw.lead_dispositions by name
+    select
+        contact_id,
+        ['accepted', 'Rejected', 'RECYCLED', 'nurture'][cast(hash(contact_id) % 4 as integer) + 1]
+            as disposition,
+        case when hash(contact_id) % 4 = 1 then 'Not_A_Fit' end as reason,
+        decided_at + interval 12 day as decided_at,
+        'oracle-test' as _file,
+        now()::timestamp as _loaded_at
+    from raw.lead_dispositions
+    """,
+    """
+    insert into raw.events by name
+    select
+        event_id || '_upper' as event_id,
+        contact_id,
+        upper(event_type) as event_type,
+        occurred_at + interval 1 minute as occurred_at,
+        properties,
+        'oracle-test' as _file,
+        now()::timestamp as _loaded_at
+    from raw.events
+    where hash(event_id) % 15 = 0
+    """,
+    """
+    insert into raw.events by name
+    select
+        event_id || '_bare' as event_id,
+        contact_id,
+        'page_view' as event_type,
+        occurred_at + interval 2 minute as occurred_at,
+        '{}' as properties,
+        'oracle-test' as _file,
+        now()::timestamp as _loaded_at
+    from raw.events
+    where event_type = 'page_view' and hash(event_id) % 25 = 0
+    """,
+]
+
+
 def _dbt(project: Path, *args: str) -> None:
     dbt = str(Path(sys.executable).parent / "dbt")
     proc = subprocess.run(
@@ -303,12 +351,15 @@ def _dbt(project: Path, *args: str) -> None:
 
 @pytest.fixture(scope="module")
 def oracle_warehouse(demo_home, warehouse, tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    """The demo's raw data scored again, in full, by a copy of the project whose seeds hold
-    the `oracle` model besides the shipped ones."""
+    """The demo's raw data, with ORACLE_RAW_ROWS, scored again in full by a copy of the
+    project whose seeds hold the `oracle` model besides the shipped ones."""
     root = tmp_path_factory.mktemp("oracle")
     db = root / "warehouse.duckdb"
     score_date = _score_date(warehouse)
     shutil.copy(demo_home / "warehouse.duckdb", db)
+    with duckdb.connect(str(db)) as con:
+        for statement in ORACLE_RAW_ROWS:
+            con.execute(statement)
     project = root / "project"
     project.mkdir()
     shutil.copy(PROJECT_DIR / "dbt_project.yml", project / "dbt_project.yml")
