@@ -13,21 +13,6 @@ import duckdb
 
 SQL_PATH = Path(__file__).with_name("reference_scores.sql")
 
-# The columns a lead's score has in marts.lead_scores; the query returns these first.
-SCORE_COLUMNS = (
-    "contact_id",
-    "model_id",
-    "model_version",
-    "is_active",
-    "is_in_segment",
-    "fit_score",
-    "engagement_score",
-    "negative_score",
-    "total_score",
-    "band",
-    "is_mql",
-)
-
 
 def reference_sql() -> str:
     return SQL_PATH.read_text(encoding="utf-8")
@@ -39,10 +24,10 @@ def reference_scores(
     """Every contact's score as of the end of `as_of` (UTC) under every active model version
     (every version with `all_versions`), from the raw tables and the rule seeds of the
     warehouse `con` is connected to. One row per contact and model version, in or out of
-    the version's segment (`is_in_segment`), with the score columns of `lead_scores` and a
-    few facts about how the score came about (`is_clamped`, `capped_events`,
-    `decayed_events`, `is_inactive`, `has_aggregate_points`, `has_fit_adjustment`,
-    `reset_day`)."""
+    the version's segment (`is_in_segment`; the scores and band are null outside it), with
+    the score columns of `lead_scores` and a few facts about how the score came about
+    (`is_clamped`, `capped_events`, `decayed_events`, `reset_events`, `is_inactive`,
+    `has_aggregate_points`, `has_fit_adjustment`, `reset_day`)."""
     if not isinstance(as_of, dt.date):
         raise TypeError(f"as_of must be a date, not {type(as_of).__name__}")
     return con.sql(reference_sql(), params={"as_of": as_of, "all_versions": all_versions})
