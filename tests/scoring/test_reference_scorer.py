@@ -22,7 +22,7 @@ from support import PROJECT_DIR, run_cli
 
 from orchestration.reference.scorer import SQL_PATH, reference_scores
 
-CONTACTS, DAYS = 300, 120
+CONTACTS, DAYS = 400, 120
 
 # the columns both sides have, compared exactly (scores are decimal(18,2): at the cent)
 SCORE_COLUMNS = "fit_score, engagement_score, negative_score, total_score, band, is_mql"
