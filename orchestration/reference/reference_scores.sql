@@ -472,7 +472,7 @@ capped_folds as (
         unnest(
             list_reduce(
                 rule_events,
-                lambda acc, x: case -- noqa: PRS
+                lambda acc, x: case
                     when
                         (
                             max_occurrences is null
