@@ -440,29 +440,45 @@ engagement_matches as (
 -- caps: events of a lead and rule in the order they occurred; one counts while the events
 -- that counted on its day and the cap_window_days - 1 days before number fewer than
 -- max_occurrences and total (in absolute value) less than max_points, and then counts what
--- is left of max_points, up to its points. The fold keeps the counted events only, and
--- looks back at the last few (no window holds more than the cap lets count).
+-- is left of max_points, up to its points. Every occurrence of a rule has the same points,
+-- so what a day's events count depends only on how many there are: the fold goes day by
+-- day, keeps the days that counted only, and looks back at the last few of them (no
+-- window holds more than the cap lets count).
+capped_days as (
+    select
+        contact_id,
+        model_id,
+        model_version,
+        rule_id,
+        event_day,
+        count(*) as events,
+        any_value(abs(points)) as unit,
+        any_value(max_occurrences) as max_occurrences,
+        any_value(max_points) as max_points,
+        any_value(cap_window_days) as cap_window_days
+    from engagement_matches
+    where max_occurrences is not null or max_points is not null
+    group by contact_id, model_id, model_version, rule_id, event_day
+),
+
 capped_lists as (
     select
         contact_id,
         model_id,
         model_version,
         rule_id,
+        any_value(unit) as unit,
         any_value(max_occurrences) as max_occurrences,
         any_value(max_points) as max_points,
         any_value(cap_window_days) as cap_window_days,
-        any_value(
-            least(max_occurrences, ceil(max_points / nullif(abs(points), 0))) + 1
-        ) as look_back,
-        list(
-            {'event_id': event_id, 'event_day': event_day, 'points': points}
-            order by occurred_at, event_id
-        ) as rule_events
-    from engagement_matches
-    where max_occurrences is not null or max_points is not null
-    group by all
+        any_value(least(max_occurrences, ceil(max_points / nullif(unit, 0))) + 1) as look_back,
+        list({'event_day': event_day, 'events': events} order by event_day) as rule_days
+    from capped_days
+    group by contact_id, model_id, model_version, rule_id
 ),
 
+-- acc: the days that counted, with how many events and points; w: those in the window
+-- ending on day x; r: the room x's day has left (a list of one, as a named value)
 capped_folds as (
     select
         contact_id,
@@ -471,82 +487,85 @@ capped_folds as (
         rule_id,
         unnest(
             list_reduce(
-                rule_events,
-                lambda acc, x: case
-                    when
-                        (
-                            max_occurrences is null
-                            or len(
-                                list_filter(
-                                    list_slice(acc, -look_back, -1),
-                                    lambda a: a.event_day > x.event_day - cap_window_days
-                                )
-                            ) < max_occurrences
+                rule_days,
+                lambda acc, x: list_transform(
+                    [
+                        list_filter(
+                            list_slice(acc, -look_back, -1),
+                            lambda a: a.event_day > x.event_day - cap_window_days
                         )
-                        and (
-                            max_points is null
-                            or coalesce(
-                                list_sum(
-                                    list_transform(
-                                        list_filter(
-                                            list_slice(acc, -look_back, -1),
-                                            lambda a: a.event_day > x.event_day - cap_window_days
-                                        ),
-                                        lambda a: abs(a.counted_points)
-                                    )
-                                ),
-                                0
-                            ) < max_points
-                        )
-                        then list_append(
-                            acc,
+                    ],
+                    lambda w: list_transform(
+                        [
                             {
-                                'event_id': x.event_id,
-                                'event_day': x.event_day,
-                                'counted_points': sign(x.points) * least(
-                                    abs(x.points),
-                                    coalesce(
-                                        max_points - coalesce(
-                                            list_sum(
-                                                list_transform(
-                                                    list_filter(
-                                                        list_slice(acc, -look_back, -1),
-                                                        lambda a: a.event_day
-                                                        > x.event_day - cap_window_days
-                                                    ),
-                                                    lambda a: abs(a.counted_points)
-                                                )
-                                            ),
-                                            0
-                                        ),
-                                        abs(x.points)
+                                'occurrences': case
+                                    when max_occurrences is null then x.events
+                                    else least(
+                                        x.events,
+                                        max_occurrences
+                                        - coalesce(list_sum(list_transform(w, lambda a: a.events)), 0)
                                     )
-                                )
+                                end,
+                                'points': max_points
+                                - coalesce(list_sum(list_transform(w, lambda a: a.points)), 0)
                             }
-                        )
-                    else acc
-                end,
-                cast([] as struct (event_id varchar, event_day date, counted_points double) [])
+                        ],
+                        lambda r: case
+                            when r.occurrences <= 0 or r.points <= 0 then acc
+                            else list_append(
+                                acc,
+                                {
+                                    'event_day': x.event_day,
+                                    'events': cast(
+                                        case
+                                            when max_points is null or unit = 0 then r.occurrences
+                                            else least(r.occurrences, ceil(r.points / unit))
+                                        end as bigint
+                                    ),
+                                    'points': case
+                                        when max_points is null then r.occurrences * unit
+                                        else least(r.occurrences * unit, r.points)
+                                    end
+                                }
+                            )
+                        end
+                    )[1]
+                )[1],
+                cast([] as struct (event_day date, events bigint, points double) [])
             )
         ) as counted
     from capped_lists
 ),
 
+-- the first events of a day count (in the order they occurred), the last of them maybe
+-- in part
 counted_events as (
     select
         m.*,
         case
             when m.max_occurrences is null and m.max_points is null then m.points
-            else coalesce(c.counted.counted_points, 0)
+            when m.day_rank <= c.counted.events
+                then sign(m.points) * least(
+                    abs(m.points), c.counted.points - (m.day_rank - 1) * abs(m.points)
+                )
+            else 0
         end as counted_points
-    from engagement_matches as m
+    from (
+        select
+            *,
+            row_number() over (
+                partition by contact_id, model_id, model_version, rule_id, event_day
+                order by occurred_at, event_id
+            ) as day_rank
+        from engagement_matches
+    ) as m
     left join capped_folds as c
         on
             m.contact_id = c.contact_id
             and m.model_id = c.model_id
             and m.model_version = c.model_version
             and m.rule_id = c.rule_id
-            and m.event_id = c.counted.event_id
+            and m.event_day = c.counted.event_day
 ),
 
 -- decay: full while younger than decay_full_days, then one step per decay_period_days,
