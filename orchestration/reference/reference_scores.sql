@@ -437,48 +437,53 @@ engagement_matches as (
         on fe.event_id = e.event_id
 ),
 
--- caps: events of a lead and rule in the order they occurred; one counts while the events
--- that counted on its day and the cap_window_days - 1 days before number fewer than
--- max_occurrences and total (in absolute value) less than max_points, and then counts what
--- is left of max_points, up to its points. Every occurrence of a rule has the same points,
--- so what a day's events count depends only on how many there are: the fold goes day by
--- day, keeps the days that counted only, and looks back at the last few of them (no
--- window holds more than the cap lets count).
-capped_days as (
+-- Every occurrence of a rule has the same points, and caps, decay and resets go by the
+-- day: from here on a lead's events of a rule are taken day by day, with how many there
+-- were that day
+engagement_days as (
     select
         contact_id,
         model_id,
         model_version,
         rule_id,
         event_day,
-        count(*) as events,
-        any_value(abs(points)) as unit,
-        any_value(max_occurrences) as max_occurrences,
-        any_value(max_points) as max_points,
-        any_value(cap_window_days) as cap_window_days
+        count(*) as events
     from engagement_matches
-    where max_occurrences is not null or max_points is not null
     group by contact_id, model_id, model_version, rule_id, event_day
 ),
 
+-- caps: events of a lead and rule in the order they occurred; one counts while the events
+-- that counted on its day and the cap_window_days - 1 days before number fewer than
+-- max_occurrences and total (in absolute value) less than max_points, and then counts what
+-- is left of max_points, up to its points. What a day's events count depends only on how
+-- many there are: the fold goes day by day, keeps the days that counted, and looks back at
+-- the last few of them only (no window holds more than the cap lets count).
 capped_lists as (
     select
-        contact_id,
-        model_id,
-        model_version,
-        rule_id,
-        any_value(unit) as unit,
-        any_value(max_occurrences) as max_occurrences,
-        any_value(max_points) as max_points,
-        any_value(cap_window_days) as cap_window_days,
-        any_value(least(max_occurrences, ceil(max_points / nullif(unit, 0))) + 1) as look_back,
-        list({'event_day': event_day, 'events': events} order by event_day) as rule_days
-    from capped_days
-    group by contact_id, model_id, model_version, rule_id
+        d.contact_id,
+        d.model_id,
+        d.model_version,
+        d.rule_id,
+        any_value(abs(r.points)) as unit,
+        any_value(r.max_occurrences) as max_occurrences,
+        any_value(r.max_points) as max_points,
+        any_value(r.cap_window_days) as cap_window_days,
+        any_value(
+            least(r.max_occurrences, ceil(r.max_points / nullif(abs(r.points), 0))) + 1
+        ) as look_back,
+        list({'event_day': d.event_day, 'events': d.events} order by d.event_day) as rule_days
+    from engagement_days as d
+    inner join engagement_rules as r
+        on
+            d.model_id = r.model_id
+            and d.model_version = r.model_version
+            and d.rule_id = r.rule_id
+    where r.max_occurrences is not null or r.max_points is not null
+    group by d.contact_id, d.model_id, d.model_version, d.rule_id
 ),
 
 -- acc: the days that counted, with how many events and points; w: those in the window
--- ending on day x; r: the room x's day has left (a list of one, as a named value)
+-- ending on day x; r: the room day x has (a list of one, to name a value)
 capped_folds as (
     select
         contact_id,
@@ -537,79 +542,102 @@ capped_folds as (
     from capped_lists
 ),
 
--- the first events of a day count (in the order they occurred), the last of them maybe
--- in part
-counted_events as (
+-- per day: the events that counted and their points before decay (the first events of
+-- the day count in full, the last of them maybe in part)
+counted_days as (
     select
-        m.*,
+        d.contact_id,
+        d.model_id,
+        d.model_version,
+        d.rule_id,
+        d.event_day,
+        d.events,
+        r.component,
+        sign(r.points) as sign,
+        abs(r.points) as unit,
         case
-            when m.max_occurrences is null and m.max_points is null then m.points
-            when m.day_rank <= c.counted.events
-                then sign(m.points) * least(
-                    abs(m.points), c.counted.points - (m.day_rank - 1) * abs(m.points)
-                )
-            else 0
-        end as counted_points
-    from (
-        select
-            *,
-            row_number() over (
-                partition by contact_id, model_id, model_version, rule_id, event_day
-                order by occurred_at, event_id
-            ) as day_rank
-        from engagement_matches
-    ) as m
+            when r.max_occurrences is null and r.max_points is null then d.events
+            else coalesce(c.counted.events, 0)
+        end as counted_events,
+        case
+            when r.max_occurrences is null and r.max_points is null then d.events * abs(r.points)
+            else coalesce(c.counted.points, 0)
+        end as counted_points,
+        r.decay_method,
+        r.decay_full_days,
+        r.decay_half_life_days,
+        r.decay_percent,
+        r.decay_period_days,
+        r.decay_window_days
+    from engagement_days as d
+    inner join engagement_rules as r
+        on
+            d.model_id = r.model_id
+            and d.model_version = r.model_version
+            and d.rule_id = r.rule_id
     left join capped_folds as c
         on
-            m.contact_id = c.contact_id
-            and m.model_id = c.model_id
-            and m.model_version = c.model_version
-            and m.rule_id = c.rule_id
-            and m.event_day = c.counted.event_day
+            d.contact_id = c.contact_id
+            and d.model_id = c.model_id
+            and d.model_version = c.model_version
+            and d.rule_id = c.rule_id
+            and d.event_day = c.counted.event_day
 ),
 
 -- decay: full while younger than decay_full_days, then one step per decay_period_days,
--- nothing from decay_window_days on; an engagement reset drops the engagement points of
--- the events before its day
-decayed_events as (
+-- nothing from decay_window_days on
+decay_factors as (
     select
-        e.contact_id,
-        e.model_id,
-        e.model_version,
-        e.rule_id,
-        e.event_id,
-        e.component,
-        e.points as rule_points,
-        e.counted_points,
-        -- each event's points rounded to cents, as the score rounds them (docs/bi.md)
-        round(
-            e.counted_points * case
-                when e.age >= e.decay_window_days then 0
-                when e.decay_method = 'none' or e.age < e.decay_full_days then 1
-                when e.decay_method = 'percent'
-                    then pow(1 - e.decay_percent / 100, e.steps)
-                when e.decay_method = 'half_life'
-                    then pow(0.5, e.steps * e.decay_period_days / e.decay_half_life_days)
-                else 1
-            end,
-            2
-        ) as points,
-        e.component = 'engagement' and coalesce(e.event_day < r.reset_day, false) as is_reset
+        *,
+        case
+            when age >= decay_window_days then 0
+            when decay_method = 'none' or age < decay_full_days then 1
+            when decay_method = 'percent' then pow(1 - decay_percent / 100, steps)
+            when decay_method = 'half_life'
+                then pow(0.5, steps * decay_period_days / decay_half_life_days)
+            else 1
+        end as factor,
+        -- the last counted event of the day counted in part
+        counted_points < counted_events * unit as has_part
     from (
         select
-            c.*,
-            (select p.as_of from params as p) - c.event_day as age,
+            *,
+            (select p.as_of from params as p) - event_day as age,
             floor(
-                ((select p.as_of from params as p) - c.event_day - c.decay_full_days)
-                / c.decay_period_days
+                ((select p.as_of from params as p) - event_day - decay_full_days)
+                / decay_period_days
             ) + 1 as steps
-        from counted_events as c
-    ) as e
+        from counted_days
+    )
+),
+
+-- each event's points rounded to cents, as the score rounds them (docs/bi.md); an
+-- engagement reset drops the engagement points of the events before its day
+decayed_days as (
+    select
+        f.contact_id,
+        f.model_id,
+        f.model_version,
+        f.component,
+        f.events,
+        f.counted_events,
+        f.has_part,
+        f.factor,
+        f.sign * (
+            (f.counted_events - cast(f.has_part as integer)) * round(f.unit * f.factor, 2)
+            + case
+                when f.has_part
+                    then round((f.counted_points - (f.counted_events - 1) * f.unit) * f.factor, 2)
+                else 0
+            end
+        ) as points,
+        f.component = 'engagement' and coalesce(f.event_day < r.reset_day, false) as is_reset
+    from decay_factors as f
     left join engagement_resets as r
         on
-            e.contact_id = r.contact_id
-            and e.model_id = r.model_id
-            and e.model_version = r.model_version
+            f.contact_id = r.contact_id
+            and f.model_id = r.model_id
+            and f.model_version = r.model_version
 ),
 
 event_points as (
@@ -620,10 +648,12 @@ event_points as (
         coalesce(sum(points) filter (where component = 'engagement' and not is_reset), 0)
             as engagement_points,
         coalesce(sum(points) filter (where component = 'negative'), 0) as negative_points,
-        count(*) filter (where counted_points != rule_points) as capped_events,
-        count(*) filter (where points != 0 and points != counted_points) as decayed_events,
-        count(*) filter (where points != 0 and is_reset) as reset_events
-    from decayed_events
+        -- events a cap left without their full points, events decay reduced, events a
+        -- reset dropped
+        sum(events - counted_events + cast(has_part as integer)) as capped_events,
+        sum(counted_events) filter (where points != 0 and factor < 1) as decayed_events,
+        sum(counted_events) filter (where points != 0 and is_reset) as reset_events
+    from decayed_days
     group by all
 ),
 
