@@ -1,7 +1,8 @@
 """`leadscore bench --tier S`: the benchmark's smoke test (CI). It runs every stage for
-real (generate, ingest, backfill, daily runs at day 30 and the last day, an empty day)
-and checks that each stage reports figures; it asserts no timings (those are measured by
-the benchmark itself, on a quiet machine, not by tests)."""
+real (generate, ingest, backfill, daily runs at day 30 and the last day, an empty day, the
+reference scorer after each of those) and checks that each stage reports figures; it
+asserts no timings (those are measured by the benchmark itself, on a quiet machine, not by
+tests)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,18 @@ def test_bench_tier_s_runs_every_stage_and_reports_figures(home, tmp_path):
     [empty] = st["empty_day"]["runs"]
     assert empty["events_landed"] == 0 and empty["exit_code"] == 0
     assert st["ratio_late_over_early"] > 0
+    # the reference scorer after each daily series, on the same warehouse and day, its whole
+    # result fetched (every lead under every active model version), and the ratio to it
+    for name in ("daily_day30", "daily_day90", "empty_day"):
+        ref = st[f"reference_{name}"]
+        [run] = ref["runs"]
+        assert run["exit_code"] == 0 and run["day"] == st[name]["runs"][0]["day"], (name, run)
+        assert 0 < run["query_seconds"] <= run["seconds"] == ref["median_seconds"], (name, run)
+        assert run["rows"] >= run["rows_in_segment"] > 1000 and run["columns"] >= 10, (name, run)
+        assert ref["peak_rss_mib"] > 0
+        assert st["ratio_daily_over_reference"][name] > 0
+        assert f"reference_{name}" in proc.stdout
+    assert "daily run over the reference scorer, same warehouse and day (medians):" in proc.stdout
     assert "daily run, last day over day 30 (medians)" in proc.stdout
     assert "profile of the last daily run" in proc.stdout
 
