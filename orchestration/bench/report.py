@@ -23,7 +23,8 @@ def table(results: dict) -> str:
         if "not_run" in v:
             lines.append(f"{name:<22}{'-':>10}{'':>12}{'-':>10}  not run: {v['not_run']}")
         elif name.startswith("reference_"):
-            note = f"median of {len(v['runs'])}: " + ", ".join(
+            ok = [x for x in v["runs"] if "failed" not in x]
+            note = f"median of {len(ok)}: " + ", ".join(
                 f"failed ({x['day']})"
                 if "failed" in x
                 else f"{x['seconds']:.1f}s (query {x['query_seconds']:.1f}s, {x['rows']:,} rows)"

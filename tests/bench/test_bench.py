@@ -85,3 +85,44 @@ def test_a_negative_backfill_limit_is_refused_before_anything_runs(tmp_path):
     assert proc.returncode == 2
     assert "--backfill-limit: must be a number of minutes, 0 or more" in proc.stderr
     assert not work.exists()
+
+
+def test_the_table_shows_a_failed_reference_run_and_a_series_without_one():
+    """Tier L without a finished backfill has no day-365 series; a reference run that failed
+    is shown as such and left out of its series' median (the benchmark goes on)."""
+    import re
+
+    from orchestration.bench.report import table
+
+    def run(day, seconds, **extra):
+        return {"day": day, "seconds": seconds, "peak_rss_mib": 100.0, "exit_code": 0, **extra}
+
+    ref = {"query_seconds": 1.5, "rows": 2_000, "columns": 19, "rows_in_segment": 1_000}
+    results = {
+        "tier": "L",
+        "contacts": 1_000_000,
+        "days": 365,
+        "machine": {"cpus": 2, "duckdb_threads": 2, "duckdb_memory_limit": "8GB"},
+        "peak_rss_mib": 900.0,
+        "stages": {
+            "daily_day30": {
+                "median_seconds": 30.0,
+                "peak_rss_mib": 100.0,
+                "runs": [run("2026-01-30", 30.0, events_landed=5)],
+            },
+            "reference_daily_day30": {
+                "median_seconds": 2.0,
+                "peak_rss_mib": 300.0,
+                "runs": [run("2026-01-30", 2.0, **ref), {"day": "2026-01-30", "failed": "exit code 1"}],
+            },
+            "daily_day365": {"not_run": "the full-year backfill was stopped at its limit"},
+            "reference_daily_day365": {"not_run": "no day-365 warehouse"},
+            "ratio_daily_over_reference": {"daily_day30": 15.0},
+        },
+    }
+    text = table(results)
+    assert re.search(r"^reference_daily_day30 +2\.0 +300  median of 1: ", text, re.M), text
+    assert "2.0s (query 1.5s, 2,000 rows), failed (2026-01-30)" in text
+    assert "reference_daily_day365" in text and "not run: no day-365 warehouse" in text
+    assert "  daily_day30             30.0 s / 2.0 s = 15.0x" in text
+    assert "daily_day365 " not in text.split("(medians):")[1]
