@@ -126,3 +126,17 @@ def test_the_table_shows_a_failed_reference_run_and_a_series_without_one():
     assert "reference_daily_day365" in text and "not run: no day-365 warehouse" in text
     assert "  daily_day30             30.0 s / 2.0 s = 15.0x" in text
     assert "daily_day365 " not in text.split("(medians):")[1]
+
+
+def test_a_failed_reference_run_is_recorded_and_the_benchmark_goes_on(tmp_path):
+    import datetime as dt
+
+    from orchestration.bench.stages import Bench, Tier
+
+    said: list[str] = []
+    bench = Bench(Tier("S", 10, 5), tmp_path, 1, said.append)
+    (tmp_path / "empty").mkdir()
+    m = bench.reference(tmp_path / "empty", dt.date(2026, 1, 5), "reference day 5")
+    assert m["day"] == "2026-01-05" and "exit code 2" in m["failed"]
+    assert bench.results["measured"][-1]["stage"] == "reference day 5"
+    assert "no warehouse at" in (tmp_path / "bench.log").read_text()
