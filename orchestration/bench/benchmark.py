@@ -14,6 +14,9 @@ stage handled. Stages:
              machine load; the median of each and their ratio are reported.
 - empty day  `leadscore run` for days after the last landed day: no new files, the fixed
              cost of a run (definitions, dbt start-up, checks, publish).
+- reference  after each daily and empty-day run, the reference scorer on the same warehouse
+             and score date (orchestration.bench.reference_run, its own process, its whole
+             result fetched); each series' median over the reference's is reported.
 
 The generator is asked for a near-steady daily volume (90 % of contacts exist before the
 first day) so day 30 and day 365 score a comparable number of events; each run's events
@@ -22,7 +25,7 @@ each daily series once (the CI smoke test).
 
 This module holds the tiers and main(); the stages and Bench, which runs them, are in
 orchestration.bench.stages, the wait4 measurement in .measure, landing the files in
-.landing, the printed table in .report.
+.landing, the timed reference run in .reference_run, the printed table in .report.
 """
 
 from __future__ import annotations

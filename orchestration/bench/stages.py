@@ -190,6 +190,31 @@ class Bench:
         m["profile"] = self._profile(home, report)
         return m
 
+    def reference(self, home: Path, day: dt.date, label: str) -> dict:
+        """The reference scorer on the warehouse a daily run just left, for the same score
+        date: a subprocess (orchestration.bench.reference_run), measured like every stage;
+        its whole result is fetched. A failure is recorded, not raised: the daily figures
+        stand without it."""
+        timing = home / f"reference-{day}.json"
+        timing.unlink(missing_ok=True)
+        argv = [
+            sys.executable,
+            "-m",
+            "orchestration.bench.reference_run",
+            "--date",
+            day.isoformat(),
+            "--json",
+            str(timing),
+        ]
+        try:
+            m = self.stage(label, argv, home)
+        except RuntimeError as e:
+            self.say(f"[{label}] {e}")
+            return {"day": day.isoformat(), "failed": str(e)}
+        m["day"] = day.isoformat()
+        m.update(json.loads(timing.read_text()))
+        return m
+
     def _profile(self, home: Path, report: Path) -> dict:
         """Where a run's time went: Dagster steps (from the run report) and dbt models."""
         prof: dict = {}
@@ -267,26 +292,23 @@ class Bench:
 
         # daily runs, interleaved: day 30-r+1.. and day 365-r+1.., one of each in turn
         # (without a finished backfill there is no year to run: the day-30 series only)
-        runs_early, runs_late = [], []
+        # each daily run is followed by the reference scorer on its warehouse and day
+        runs_early, runs_late, ref_early, ref_late = [], [], [], []
         for i in range(r):
-            runs_early.append(
-                self.run_day(early, by_day, self.day(early_last - r + 1 + i), f"day {early_last - r + 1 + i}")
-            )
+            n = early_last - r + 1 + i
+            runs_early.append(self.run_day(early, by_day, self.day(n), f"day {n}"))
+            ref_early.append(self.reference(early, self.day(n), f"reference day {n}"))
             if year_done:
-                runs_late.append(
-                    self.run_day(
-                        year,
-                        by_day,
-                        self.day(self.tier.days - r + 1 + i),
-                        f"day {self.tier.days - r + 1 + i}",
-                    )
-                )
+                n = self.tier.days - r + 1 + i
+                runs_late.append(self.run_day(year, by_day, self.day(n), f"day {n}"))
+                ref_late.append(self.reference(year, self.day(n), f"reference day {n}"))
         # the empty days follow the year's last day (or, without the year, the early warehouse's)
         empty_home, after = (year, self.end) if year_done else (early, self.day(early_last))
-        empty = []
+        empty, ref_empty = [], []
         for i in range(self.n_empty):
             d = after + dt.timedelta(days=1 + i)
             empty.append(self.run_day(empty_home, by_day, d, f"empty day {d}", empty=True))
+            ref_empty.append(self.reference(empty_home, d, f"reference empty day {d}"))
 
         def series(runs: list[dict]) -> dict:
             secs = [x["seconds"] for x in runs]
@@ -298,9 +320,26 @@ class Bench:
             }
 
         st = self.results["stages"]
-        st[f"daily_day{early_last}"] = series(runs_early)
+        ratios: dict = {}
+
+        def with_reference(name: str, runs: list[dict], refs: list[dict]) -> None:
+            st[name] = series(runs)
+            ok = [x for x in refs if "failed" not in x]
+            if not ok:
+                st[f"reference_{name}"] = {"not_run": "the reference scorer failed; see the log"}
+                return
+            st[f"reference_{name}"] = {
+                "median_seconds": round(statistics.median(x["seconds"] for x in ok), 2),
+                "median_query_seconds": round(statistics.median(x["query_seconds"] for x in ok), 2),
+                "median_rows": statistics.median(x["rows"] for x in ok),
+                "peak_rss_mib": max(x["peak_rss_mib"] for x in ok),
+                "runs": refs,
+            }
+            ratios[name] = round(st[name]["median_seconds"] / st[f"reference_{name}"]["median_seconds"], 2)
+
+        with_reference(f"daily_day{early_last}", runs_early, ref_early)
         if runs_late:
-            st[f"daily_day{self.tier.days}"] = series(runs_late)
+            with_reference(f"daily_day{self.tier.days}", runs_late, ref_late)
             st["ratio_late_over_early"] = round(
                 st[f"daily_day{self.tier.days}"]["median_seconds"]
                 / st[f"daily_day{early_last}"]["median_seconds"],
@@ -308,9 +347,14 @@ class Bench:
             )
         else:
             st[f"daily_day{self.tier.days}"] = {"not_run": "the full-year backfill was stopped at its limit"}
-        st["empty_day"] = series(empty)
+            st[f"reference_daily_day{self.tier.days}"] = {"not_run": "no day-365 warehouse"}
+        with_reference("empty_day", empty, ref_empty)
         st["empty_day"]["warehouse"] = "year" if year_done else "early"
-        self.results["peak_rss_mib"] = max(m["peak_rss_mib"] for m in self.results["measured"])
+        st["ratio_daily_over_reference"] = ratios
+        # the pipeline's peak: the reference scorer is a yardstick, not part of the pipeline
+        self.results["peak_rss_mib"] = max(
+            m["peak_rss_mib"] for m in self.results["measured"] if not m["stage"].startswith("reference")
+        )
         self.results["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.save()
         return self.results

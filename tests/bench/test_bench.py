@@ -1,7 +1,8 @@
 """`leadscore bench --tier S`: the benchmark's smoke test (CI). It runs every stage for
-real (generate, ingest, backfill, daily runs at day 30 and the last day, an empty day)
-and checks that each stage reports figures; it asserts no timings (those are measured by
-the benchmark itself, on a quiet machine, not by tests)."""
+real (generate, ingest, backfill, daily runs at day 30 and the last day, an empty day, the
+reference scorer after each of those) and checks that each stage reports figures; it
+asserts no timings (those are measured by the benchmark itself, on a quiet machine, not by
+tests)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,18 @@ def test_bench_tier_s_runs_every_stage_and_reports_figures(home, tmp_path):
     [empty] = st["empty_day"]["runs"]
     assert empty["events_landed"] == 0 and empty["exit_code"] == 0
     assert st["ratio_late_over_early"] > 0
+    # the reference scorer after each daily series, on the same warehouse and day, its whole
+    # result fetched (every lead under every active model version), and the ratio to it
+    for name in ("daily_day30", "daily_day90", "empty_day"):
+        ref = st[f"reference_{name}"]
+        [run] = ref["runs"]
+        assert run["exit_code"] == 0 and run["day"] == st[name]["runs"][0]["day"], (name, run)
+        assert 0 < run["query_seconds"] <= run["seconds"] == ref["median_seconds"], (name, run)
+        assert run["rows"] >= run["rows_in_segment"] > 1000 and run["columns"] >= 10, (name, run)
+        assert ref["peak_rss_mib"] > 0
+        assert st["ratio_daily_over_reference"][name] > 0
+        assert f"reference_{name}" in proc.stdout
+    assert "daily run over the reference scorer, same warehouse and day (medians):" in proc.stdout
     assert "daily run, last day over day 30 (medians)" in proc.stdout
     assert "profile of the last daily run" in proc.stdout
 
@@ -72,3 +85,58 @@ def test_a_negative_backfill_limit_is_refused_before_anything_runs(tmp_path):
     assert proc.returncode == 2
     assert "--backfill-limit: must be a number of minutes, 0 or more" in proc.stderr
     assert not work.exists()
+
+
+def test_the_table_shows_a_failed_reference_run_and_a_series_without_one():
+    """Tier L without a finished backfill has no day-365 series; a reference run that failed
+    is shown as such and left out of its series' median (the benchmark goes on)."""
+    import re
+
+    from orchestration.bench.report import table
+
+    def run(day, seconds, **extra):
+        return {"day": day, "seconds": seconds, "peak_rss_mib": 100.0, "exit_code": 0, **extra}
+
+    ref = {"query_seconds": 1.5, "rows": 2_000, "columns": 19, "rows_in_segment": 1_000}
+    results = {
+        "tier": "L",
+        "contacts": 1_000_000,
+        "days": 365,
+        "machine": {"cpus": 2, "duckdb_threads": 2, "duckdb_memory_limit": "8GB"},
+        "peak_rss_mib": 900.0,
+        "stages": {
+            "daily_day30": {
+                "median_seconds": 30.0,
+                "peak_rss_mib": 100.0,
+                "runs": [run("2026-01-30", 30.0, events_landed=5)],
+            },
+            "reference_daily_day30": {
+                "median_seconds": 2.0,
+                "peak_rss_mib": 300.0,
+                "runs": [run("2026-01-30", 2.0, **ref), {"day": "2026-01-30", "failed": "exit code 1"}],
+            },
+            "daily_day365": {"not_run": "the full-year backfill was stopped at its limit"},
+            "reference_daily_day365": {"not_run": "no day-365 warehouse"},
+            "ratio_daily_over_reference": {"daily_day30": 15.0},
+        },
+    }
+    text = table(results)
+    assert re.search(r"^reference_daily_day30 +2\.0 +300  median of 1: ", text, re.M), text
+    assert "2.0s (query 1.5s, 2,000 rows), failed (2026-01-30)" in text
+    assert "reference_daily_day365" in text and "not run: no day-365 warehouse" in text
+    assert "  daily_day30             30.0 s / 2.0 s = 15.0x" in text
+    assert "daily_day365 " not in text.split("(medians):")[1]
+
+
+def test_a_failed_reference_run_is_recorded_and_the_benchmark_goes_on(tmp_path):
+    import datetime as dt
+
+    from orchestration.bench.stages import Bench, Tier
+
+    said: list[str] = []
+    bench = Bench(Tier("S", 10, 5), tmp_path, 1, said.append)
+    (tmp_path / "empty").mkdir()
+    m = bench.reference(tmp_path / "empty", dt.date(2026, 1, 5), "reference day 5")
+    assert m["day"] == "2026-01-05" and "exit code 2" in m["failed"]
+    assert bench.results["measured"][-1]["stage"] == "reference day 5"
+    assert "no warehouse at" in (tmp_path / "bench.log").read_text()
