@@ -26,13 +26,13 @@ from pathlib import Path
 
 from orchestration.runtime import config
 
-DEFAULT_SLICE_EVENTS = 2_000_000
+DEFAULT_SLICE_EVENTS = 20_000_000
 
 Span = tuple[dt.date, dt.date]  # first and last day, inclusive
 
 
 def slice_events() -> int:
-    """Events per slice at the most (LEADSCORE_BACKFILL_SLICE_EVENTS, default 2M)."""
+    """Events per slice at the most (LEADSCORE_BACKFILL_SLICE_EVENTS, default 20M)."""
     raw = os.environ.get("LEADSCORE_BACKFILL_SLICE_EVENTS", "")
     try:
         value = int(raw) if raw else DEFAULT_SLICE_EVENTS
