@@ -163,10 +163,12 @@ def _digests(con, schema: str, leave_out: frozenset[str] = frozenset()) -> dict[
 
 
 # The CRM feed's marts record when the warehouse learned of each change (the run that
-# detected it): homes that scored the same days through different runs (a backfill and a
-# daily run, daily runs one by one, late files) differ there by design, and are compared
-# by their scores alone (tests/scoring/test_crm_feed.py tests the feed across runs).
-FEED_MARTS = frozenset({"mql_crossings", "crm_sync"})
+# detected it), and call_now lists the MQL crossings the latest run detected: homes that
+# scored the same days through different runs (a backfill and a daily run, daily runs one
+# by one, late files, a backfill in slices) differ there by design, and are compared by
+# their scores alone (tests/scoring/test_crm_feed.py tests the feed across runs; call_now's
+# dbt unit tests and tests/serving/test_report.py test the list).
+FEED_MARTS = frozenset({"mql_crossings", "crm_sync", "call_now"})
 
 
 def scores_only(digests: dict[str, tuple[int, str]]) -> dict[str, tuple[int, str]]:
