@@ -5,11 +5,12 @@ run publishes, nothing in between), and the load log claims no file that was not
 Then the next run succeeds and its marts equal those of an uninterrupted run (checksums
 of every mart).
 
-Kill points are drawn with a seeded RNG over measured durations: the duration of an
-uninterrupted ingest, of the same daily run uninterrupted (the in-order home of
-tests/support/reliability.py, whose state before that run is copied and then crashed), of an
-uninterrupted publish. A kill takes the whole process
-group (the run and the dbt it started), as a machine crash would.
+Kill points are drawn with a seeded RNG: over the measured duration of an uninterrupted
+ingest and of an uninterrupted publish; for the daily run (the in-order home of
+tests/support/reliability.py, whose state before that run is copied and then crashed),
+once inside each of its phases, found by the line the run logs as the phase begins. A
+kill takes the whole process group (the run and the dbt it started), as a machine crash
+would.
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ from support import reliability as R
 
 RNG = random.Random(20261122)
 INGEST_KILLS = 6
-RUN_KILLS = 3
+# The daily run's phases, each killed once, by the line the run logs as the phase begins.
+RUN_PHASES = [
+    ("running job daily_scoring", "ingest and raw checks"),
+    ("Running dbt command", "dbt build"),
+    ("Finished dbt command", "checks and publish"),
+]
 PUBLISH_KILLS = 6
 
 # Each prints "ready" once its imports are done and "done" once its work is: kill points
@@ -178,26 +184,26 @@ def test_daily_run_killed_at_random_points_then_next_run_equals_an_uninterrupted
     assert before[0] != ref.serving
     measured = in_order.seconds_by_day[R.LAST]  # the same run, uninterrupted
     points, phases = [], []
-    for k in range(RUN_KILLS):
-        at = measured * (k + RNG.random()) / RUN_KILLS  # stratified over the run
+    # One kill in each phase of the run, at a random point inside it: the phase begins with
+    # the line the run logs (ingest and raw checks: the job starts; dbt build: dbt starts;
+    # checks and publish: dbt finished), and the kill comes a random fraction of a second
+    # after. Kill points drawn over the whole run would all fall in the dbt build, the
+    # longest phase by far, and never test the others.
+    for k, (marker, phase) in enumerate(RUN_PHASES):
         err = home / f"kill_{k}.err"
         with open(err, "w") as f:
             proc = R.cli(home, "run", "--date", R.LAST.isoformat(), stdout=subprocess.DEVNULL, stderr=f)
             deadline = time.monotonic() + 300
-            # the run starts once the Dagster definitions are loaded: kill relative to that
-            while "running job daily_scoring" not in err.read_text():
+            while marker not in err.read_text():
                 assert proc.poll() is None and time.monotonic() < deadline, err.read_text()[-3000:]
-                time.sleep(0.1)
-            killed = _kill_at(proc, at)
-        text = err.read_text()
-        phase = (
-            "publish"
-            if "Finished dbt command" in text
-            else "dbt build"
-            if "Running dbt command" in text
-            else "ingest and raw checks"
-        )
-        points.append(round(at, 1))
+                time.sleep(0.05)
+            at = RNG.uniform(0.0, 0.4)
+            time.sleep(at)
+            killed = proc.poll() is None
+            if killed:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        points.append(round(at, 2))
         phases.append(phase if killed else "after the end")
         _assert_serving_good(home / "serving", [before, after])
         R.assert_load_log_truthful(home / "warehouse.duckdb")
@@ -211,11 +217,11 @@ def test_daily_run_killed_at_random_points_then_next_run_equals_an_uninterrupted
     assert R.raw_counts(home / "warehouse.duckdb") == R.raw_counts(in_order.home / "warehouse.duckdb")
     R.figures(
         capsys,
-        f"crash: daily run killed at {points} s of a measured {measured:.1f}s run, phases {phases}; "
+        f"crash: daily run killed {points} s into phases {phases} of a measured {measured:.1f}s run; "
         f"next run equals the uninterrupted one",
     )
     mid_run = [p for p in phases if p != "after the end"]
-    assert len(mid_run) >= 2 and len(set(mid_run)) >= 2
+    assert len(set(mid_run)) >= 2, phases
 
 
 def test_publish_killed_at_random_points_leaves_a_complete_good_copy(base, capsys):
