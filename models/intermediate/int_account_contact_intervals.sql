@@ -2,18 +2,39 @@
 -- its score intervals cut by its profile versions, so that each piece has one company,
 -- one profile (for committee rules) and one engagement score. Engaged: in the segment
 -- with an engagement score at or above the version's engaged_min_engagement_score.
+--
+-- Incremental by day: a run recomputes the pieces that end on or after
+-- history_window_start() (all of them when that is none) from the score intervals and
+-- profile versions reaching that far; the pieces that ended before are left as stored.
+{{ config(
+    materialized='incremental',
+    incremental_strategy=leadscore.window_incremental_strategy(),
+    window_column='valid_to',
+    partition_by=leadscore.window_partition_by('valid_to'),
+    on_schema_change='fail',
+    tags=['history'],
+) }}
+{%- set window_start = history_window_start() if is_incremental() else none %}
+
 with
 
 lead_intervals as (
 
     select * from {{ ref('int_lead_score_changes') }}
+    {%- if window_start %}
+    where valid_to >= cast('{{ window_start }}' as date)
+    {%- endif %}
 
 ),
 
 profiles as (
 
     select * from {{ ref('int_contact_profiles_versioned') }}
-    where company_id is not null
+    where
+        company_id is not null
+        {%- if window_start %}
+        and (valid_to is null or valid_to >= cast('{{ window_start }}' as date))
+        {%- endif %}
 
 ),
 
@@ -59,3 +80,6 @@ final as (
 )
 
 select * from final
+{%- if window_start %}
+where valid_to >= cast('{{ window_start }}' as date)
+{%- endif %}

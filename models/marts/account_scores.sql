@@ -30,12 +30,6 @@ rule_points as (
 
 ),
 
-day_contacts as (
-
-    select * from {{ ref('int_account_day_contacts') }}
-
-),
-
 rollup as (
 
     select
@@ -74,41 +68,23 @@ current_accounts as (
 
 ),
 
--- the rules behind the current account score: those that held on the account's last
--- change day up to the score date (rules can trade places at equal points, so its
--- interval's first day is not enough)
-last_account_days as (
-
-    select
-        day_contacts.company_id,
-        day_contacts.model_id,
-        day_contacts.model_version,
-        max(day_contacts.score_date) as last_day
-    from day_contacts
-    cross join score_dates
-    where day_contacts.score_date <= score_dates.score_date
-    group by day_contacts.company_id, day_contacts.model_id, day_contacts.model_version
-
-),
-
+-- the rules behind the current account score: those that hold on the score date (rules
+-- can trade places at equal points, so the rules of its interval's first day are not
+-- enough)
 current_rules as (
 
     select
-        last_account_days.company_id,
-        last_account_days.model_id,
-        last_account_days.model_version,
+        rule_points.company_id,
+        rule_points.model_id,
+        rule_points.model_version,
         {{ dbt.listagg('rule_points.rule_id', "', '", 'order by rule_points.rule_id') }}
             as account_rules_met
-    from last_account_days
-    inner join rule_points
-        on last_account_days.company_id = rule_points.company_id
-        and last_account_days.model_id = rule_points.model_id
-        and last_account_days.model_version = rule_points.model_version
-        and last_account_days.last_day = rule_points.score_date
-    group by
-        last_account_days.company_id,
-        last_account_days.model_id,
-        last_account_days.model_version
+    from rule_points
+    cross join score_dates
+    where
+        rule_points.valid_from <= score_dates.score_date
+        and rule_points.valid_to > score_dates.score_date
+    group by rule_points.company_id, rule_points.model_id, rule_points.model_version
 
 ),
 
