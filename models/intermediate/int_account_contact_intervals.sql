@@ -30,11 +30,10 @@ lead_intervals as (
 profiles as (
 
     select * from {{ ref('int_contact_profiles_versioned') }}
-    where
-        company_id is not null
-        {%- if window_start %}
+    where company_id is not null
+    {%- if window_start %}
         and (valid_to is null or valid_to >= cast('{{ window_start }}' as date))
-        {%- endif %}
+    {%- endif %}
 
 ),
 

@@ -83,13 +83,11 @@ running as (
 changed as (
 
     select * from running
-    where
-        contacts_delta <> 0
-        or segment_delta <> 0
-        or engaged_delta <> 0
-        {%- if window_start %}
+    -- in a window, its first day too: the opening counts
+    where (contacts_delta <> 0 or segment_delta <> 0 or engaged_delta <> 0)
+    {%- if window_start %}
         or change_date = cast('{{ window_start }}' as date)
-        {%- endif %}
+    {%- endif %}
 
 ),
 

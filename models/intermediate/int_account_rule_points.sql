@@ -246,7 +246,7 @@ fit_points as (
         and rule_runs.model_id = segment_runs.model_id
         and rule_runs.model_version = segment_runs.model_version
         and rule_runs.valid_from < segment_runs.valid_to
-        and segment_runs.valid_from < rule_runs.valid_to
+        and rule_runs.valid_to > segment_runs.valid_from
     where
         rule_runs.rule_type = 'fit'
         and rule_runs.holds
