@@ -1,12 +1,30 @@
 -- Account fit and committee rules each contact profile version meets, one row per match:
 -- fit rules test the company's fields as the profile knows them, committee rules the
 -- contact's own. Rules are compared as values by `field_matches`, as for lead rules.
+-- valid_to: the profile version's end (9999-12-31 while open).
+--
+-- Incremental by day: a run matches the profile versions that end on or after
+-- history_window_start() (all of them when that is none), the only ones the account
+-- models read in its window; those that ended before are left as stored.
+{{ config(
+    materialized='incremental',
+    incremental_strategy=leadscore.window_incremental_strategy(),
+    window_column='valid_to',
+    partition_by=leadscore.window_partition_by('valid_to'),
+    on_schema_change='fail',
+    tags=['history'],
+) }}
+{%- set window_start = history_window_start() if is_incremental() else none %}
+
 with
 
 profiles as (
 
     select * from {{ ref('int_contact_profiles_versioned') }}
     where company_id is not null
+    {%- if window_start %}
+        and (valid_to is null or valid_to >= cast('{{ window_start }}' as date))
+    {%- endif %}
 
 ),
 
@@ -28,11 +46,15 @@ present as (
     select
         fields.contact_id,
         fields.valid_from,
+        profiles.valid_to,
         account_rules.model_id,
         account_rules.model_version,
         account_rules.rule_id,
         account_rules.rule_type
     from fields
+    inner join profiles
+        on fields.contact_id = profiles.contact_id
+        and fields.valid_from = profiles.valid_from
     inner join account_rules
         on fields.field = account_rules.field
     where {{ leadscore.field_matches(
@@ -48,6 +70,7 @@ missing as (
     select
         profiles.contact_id,
         profiles.valid_from,
+        profiles.valid_to,
         account_rules.model_id,
         account_rules.model_version,
         account_rules.rule_id,
@@ -70,11 +93,31 @@ missing as (
 
 ),
 
-final as (
+matched as (
 
     select * from present
     union all
     select * from missing
+
+),
+
+final as (
+
+    select
+        -- ids
+        contact_id,
+        valid_from,
+        model_id,
+        model_version,
+        rule_id,
+
+        -- validity of the profile version (9999-12-31 while open)
+        cast(coalesce(valid_to, cast('9999-12-31' as date)) as date) as valid_to,
+
+        -- rule
+        rule_type
+
+    from matched
 
 )
 
