@@ -3,9 +3,11 @@
 -- contact's own. Rules are compared as values by `field_matches`, as for lead rules.
 -- valid_to: the profile version's end (9999-12-31 while open).
 --
--- Incremental by day: a run matches the profile versions that end on or after
--- history_window_start() (all of them when that is none), the only ones the account
--- models read in its window; those that ended before are left as stored.
+-- Incremental by day: the account models read, in a run's window, the profile versions
+-- that end on or after history_window_start(). A run matches those that begin there
+-- (all versions when the window start is none); an older version's fields do not
+-- change, so its stored matches are written again with its end as it is now. The
+-- versions that ended before the window are left as stored.
 {{ config(
     materialized='incremental',
     incremental_strategy=leadscore.window_incremental_strategy(),
@@ -28,9 +30,22 @@ profiles as (
 
 ),
 
+-- the versions to match: in a window, those that begin there
+new_profiles as (
+
+    select * from profiles
+    {%- if window_start %}
+    where valid_from >= cast('{{ window_start }}' as date)
+    {%- endif %}
+
+),
+
 fields as (
 
     select * from {{ ref('int_contact_fields_unpivoted') }}
+    {%- if window_start %}
+    where valid_from >= cast('{{ window_start }}' as date)
+    {%- endif %}
 
 ),
 
@@ -46,15 +61,15 @@ present as (
     select
         fields.contact_id,
         fields.valid_from,
-        profiles.valid_to,
+        new_profiles.valid_to,
         account_rules.model_id,
         account_rules.model_version,
         account_rules.rule_id,
         account_rules.rule_type
     from fields
-    inner join profiles
-        on fields.contact_id = profiles.contact_id
-        and fields.valid_from = profiles.valid_from
+    inner join new_profiles
+        on fields.contact_id = new_profiles.contact_id
+        and fields.valid_from = new_profiles.valid_from
     inner join account_rules
         on fields.field = account_rules.field
     where {{ leadscore.field_matches(
@@ -68,14 +83,14 @@ present as (
 missing as (
 
     select
-        profiles.contact_id,
-        profiles.valid_from,
-        profiles.valid_to,
+        new_profiles.contact_id,
+        new_profiles.valid_from,
+        new_profiles.valid_to,
         account_rules.model_id,
         account_rules.model_version,
         account_rules.rule_id,
         account_rules.rule_type
-    from profiles
+    from new_profiles
     cross join account_rules
     where
         {{ leadscore.field_matches(
@@ -86,8 +101,8 @@ missing as (
             select 1 as field_exists
             from fields
             where
-                fields.contact_id = profiles.contact_id
-                and fields.valid_from = profiles.valid_from
+                fields.contact_id = new_profiles.contact_id
+                and fields.valid_from = new_profiles.valid_from
                 and fields.field = account_rules.field
         )
 
@@ -98,6 +113,25 @@ matched as (
     select * from present
     union all
     select * from missing
+    {%- if window_start %}
+    union all
+    -- an older version reaching into the window: its stored matches, with its end now
+    select
+        stored.contact_id,
+        stored.valid_from,
+        profiles.valid_to,
+        stored.model_id,
+        stored.model_version,
+        stored.rule_id,
+        stored.rule_type
+    from {{ this }} as stored
+    inner join profiles
+        on stored.contact_id = profiles.contact_id
+        and stored.valid_from = profiles.valid_from
+    where
+        stored.valid_from < cast('{{ window_start }}' as date)
+        and stored.valid_to >= cast('{{ window_start }}' as date)
+    {%- endif %}
 
 ),
 
