@@ -13,8 +13,10 @@ scores as (
 
 history as (
 
-    select * from {{ ref('lead_score_history') }}
-    where is_in_segment
+    -- the stored intervals (9999-12-31 while open), not lead_score_history: the view's
+    -- buying-stage cuts split no score
+    select * from {{ ref('int_lead_score_changes') }}
+    where is_member
 
 ),
 
@@ -71,10 +73,7 @@ week_ago as (
         and scores.model_id = history.model_id
         and scores.model_version = history.model_version
         and history.valid_from <= cast({{ dbt.dateadd('day', -7, 'scores.score_date') }} as date)
-        and (
-            history.valid_to is null
-            or history.valid_to > cast({{ dbt.dateadd('day', -7, 'scores.score_date') }} as date)
-        )
+        and history.valid_to > cast({{ dbt.dateadd('day', -7, 'scores.score_date') }} as date)
 
 ),
 
