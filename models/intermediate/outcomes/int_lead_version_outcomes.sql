@@ -100,6 +100,22 @@ bounds as (
 
     ),
 
+    -- the intervals reaching a day some stored lead has not settled (the open ones, the
+    -- recent ones): a run reads these, and the whole history of the leads it reworks
+    recent_changes as (
+
+        select * from {{ ref('int_lead_score_changes') }}
+        where valid_to > cast('{{ reread_from }}' as date)
+
+    ),
+
+    recent_stage_intervals as (
+
+        select * from {{ ref('int_buying_stage_intervals') }}
+        where buying_stage is not null and valid_to > cast('{{ reread_from }}' as date)
+
+    ),
+
     reworked_contacts as (
 
         -- a first win that moved bounds what counts (the settled part too)
@@ -113,16 +129,15 @@ bounds as (
             or stored.settled_before > cast('{{ window_start }}' as date)
         union
         -- in the segment, but never stored: new in it, or it had been left out
-        select changes.contact_id
-        from changes
+        select recent_changes.contact_id
+        from recent_changes
+        inner join outcomes
+            on recent_changes.contact_id = outcomes.contact_id
         left join stored
-            on changes.contact_id = stored.contact_id
-            and changes.model_id = stored.model_id
-            and changes.model_version = stored.model_version
-        where
-            changes.valid_to > cast('{{ reread_from }}' as date)
-            and changes.is_member
-            and stored.contact_id is null
+            on recent_changes.contact_id = stored.contact_id
+            and recent_changes.model_id = stored.model_id
+            and recent_changes.model_version = stored.model_version
+        where recent_changes.is_member and stored.contact_id is null
         union
         -- a win left out as older than the data may count after all (opportunities and
         -- the first event day both change): such a contact has an opportunity
@@ -179,16 +194,14 @@ bounds as (
 
         -- the intervals reaching a day not settled yet (the open ones, the recent ones)
         select
-            changes.*,
+            recent_changes.*,
             kept_starts.read_from
-        from changes
+        from recent_changes
         inner join kept_starts
-            on changes.contact_id = kept_starts.contact_id
-            and changes.model_id = kept_starts.model_id
-            and changes.model_version = kept_starts.model_version
-        where
-            changes.valid_to > cast('{{ reread_from }}' as date)
-            and changes.valid_to > kept_starts.read_from
+            on recent_changes.contact_id = kept_starts.contact_id
+            and recent_changes.model_id = kept_starts.model_id
+            and recent_changes.model_version = kept_starts.model_version
+        where recent_changes.valid_to > kept_starts.read_from
         union all
         select
             *,
@@ -200,16 +213,14 @@ bounds as (
     read_stages as (
 
         select
-            stage_intervals.*,
+            recent_stage_intervals.*,
             kept_starts.read_from
-        from stage_intervals
+        from recent_stage_intervals
         inner join kept_starts
-            on stage_intervals.contact_id = kept_starts.contact_id
-            and stage_intervals.model_id = kept_starts.model_id
-            and stage_intervals.model_version = kept_starts.model_version
-        where
-            stage_intervals.valid_to > cast('{{ reread_from }}' as date)
-            and stage_intervals.valid_to > kept_starts.read_from
+            on recent_stage_intervals.contact_id = kept_starts.contact_id
+            and recent_stage_intervals.model_id = kept_starts.model_id
+            and recent_stage_intervals.model_version = kept_starts.model_version
+        where recent_stage_intervals.valid_to > kept_starts.read_from
         union all
         select
             *,
