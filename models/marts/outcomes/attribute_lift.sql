@@ -216,11 +216,13 @@ measured_values as (
 
 quartiles as (
 
+    -- leads with equal values at a quartile's edge split by contact_id: the same split
+    -- whatever order the rows come in
     select
         contact_id,
         attribute,
         measured,
-        ntile(4) over (partition by attribute order by measured) as quartile
+        ntile(4) over (partition by attribute order by measured, contact_id) as quartile
     from measured_values
 
 ),
