@@ -35,6 +35,38 @@ events as (
 
 ),
 
+loads as (
+
+    select max(loaded_at) as loaded_until
+    from {{ ref('stg_raw__events') }}
+
+),
+{%- if counted %}
+
+    -- the events that did not count at the last run: loaded or occurred since
+    fresh_events as (
+
+        select * from {{ ref('stg_raw__events') }}
+        where
+            loaded_at > cast('{{ counted[1] }}' as timestamp)
+            or occurred_date > cast('{{ counted[0] }}' as date)
+
+    ),
+
+    -- the days that had counted events at the last run
+    counted_event_days as (
+
+        select
+            contact_id,
+            occurred_date
+        from {{ ref('stg_raw__events') }}
+        where
+            loaded_at <= cast('{{ counted[1] }}' as timestamp)
+            and occurred_date <= cast('{{ counted[0] }}' as date)
+
+    ),
+{%- endif %}
+
 outcomes as (
 
     select * from {{ ref('int_lead_outcomes') }}
@@ -81,21 +113,17 @@ limits as (
 
         -- the events of the other contacts that did not count at the last run
         select
-            events.contact_id,
-            events.event_type,
-            events.occurred_date,
-            events.properties,
-            events.occurred_date <= cast('{{ counted[0] }}' as date) as is_late
-        from events
+            fresh_events.contact_id,
+            fresh_events.event_type,
+            fresh_events.occurred_date,
+            fresh_events.properties,
+            fresh_events.occurred_date <= cast('{{ counted[0] }}' as date) as is_late
+        from fresh_events
         inner join limits
-            on events.contact_id = limits.contact_id
+            on fresh_events.contact_id = limits.contact_id
         where
-            (
-                events.loaded_at > cast('{{ counted[1] }}' as timestamp)
-                or events.occurred_date > cast('{{ counted[0] }}' as date)
-            )
-            and events.occurred_date <= limits.counts_until
-            and events.contact_id not in (select contact_id from reworked)
+            fresh_events.occurred_date <= limits.counts_until
+            and fresh_events.contact_id not in (select contact_id from reworked)
         union all
         select
             events.contact_id,
@@ -123,23 +151,31 @@ limits as (
 
     ),
 
+    days_counted_before as (
+
+        -- an inner join, so that the few late days are what is looked up
+        select distinct
+            counted_days.contact_id,
+            counted_days.occurred_date
+        from counted_days
+        inner join counted_event_days
+            on counted_days.contact_id = counted_event_days.contact_id
+            and counted_days.occurred_date = counted_event_days.occurred_date
+        where counted_days.is_late
+
+    ),
+
     new_days as (
 
         select
-            contact_id,
+            counted_days.contact_id,
             count(*) as days
         from counted_days
-        where
-            not is_late
-            or not exists (
-                select 1
-                from events as earlier
-                where
-                    earlier.contact_id = counted_days.contact_id
-                    and earlier.occurred_date = counted_days.occurred_date
-                    and earlier.loaded_at <= cast('{{ counted[1] }}' as timestamp)
-            )
-        group by contact_id
+        left join days_counted_before
+            on counted_days.contact_id = days_counted_before.contact_id
+            and counted_days.occurred_date = days_counted_before.occurred_date
+        where days_counted_before.contact_id is null
+        group by counted_days.contact_id
 
     ),
 
@@ -305,11 +341,12 @@ final as (
         -- what is counted: the next run adds what came since
         limits.first_won_date,
         limits.score_date as scored_through,
-        (select max(loaded_at) from events) as loaded_until
+        loads.loaded_until
 
     from sums
     inner join limits
         on sums.contact_id = limits.contact_id
+    cross join loads
 
 )
 
