@@ -19,7 +19,7 @@
 {%- set lookback_days = var('lookback_days', 7) | int %}
 {%- set stored = none %}
 {%- set window_start = none %}
-{%- if execute and target.type != 'spark' %}
+{%- if execute and target.type != 'spark' and this is not none %}
     {%- set stored = adapter.get_relation(
         database=this.database, schema=this.schema, identifier=this.identifier
     ) %}
