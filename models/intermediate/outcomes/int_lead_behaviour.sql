@@ -169,7 +169,7 @@ limits as (
 
         select
             counted_days.contact_id,
-            count(*) as days
+            count(*) as active_days
         from counted_days
         left join days_counted_before
             on counted_days.contact_id = days_counted_before.contact_id
@@ -207,7 +207,7 @@ limits as (
 
         select
             contact_id,
-            count(distinct occurred_date) as days
+            count(distinct occurred_date) as active_days
         from counted_events
         group by contact_id
 
@@ -260,7 +260,7 @@ new_sums as (
         'days' as row_kind,
         cast(null as {{ dbt.type_string() }}) as event_type,
         cast(null as {{ dbt.type_string() }}) as attribute_key,
-        coalesce(new_days.days, 0) as events,
+        coalesce(new_days.active_days, 0) as events,
         cast(null as bigint) as entries,
         cast(null as bigint) as measured_entries,
         cast(null as {{ dbt.type_float() }}) as measured_sum

@@ -399,7 +399,7 @@ stage_days as (
         and read_stages.model_id = member_runs.model_id
         and read_stages.model_version = member_runs.model_version
         and read_stages.valid_from < member_runs.valid_to
-        and member_runs.valid_from < read_stages.valid_to
+        and read_stages.valid_to > member_runs.valid_from
 
 ),
 
