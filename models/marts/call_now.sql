@@ -170,22 +170,28 @@ listed as (
 
 reasons as (
 
-    -- "Visited the pricing page (3 events) (+15.00)": explain's wording, one line
+    -- "Visited the pricing page (3 events) (+15.00)": explain's wording, one line; only
+    -- for the leads listed
     select
-        contact_id,
-        model_id,
-        model_version,
-        description
-        || coalesce(' (' || evidence || ')', '')
+        contributions.contact_id,
+        contributions.model_id,
+        contributions.model_version,
+        contributions.description
+        || coalesce(' (' || contributions.evidence || ')', '')
         || ' ('
-        || case when points > 0 then '+' else '' end
-        || cast(points as {{ dbt.type_string() }})
+        || case when contributions.points > 0 then '+' else '' end
+        || cast(contributions.points as {{ dbt.type_string() }})
         || ')' as reason,
         row_number() over (
-            partition by contact_id, model_id, model_version
-            order by abs(points) desc, rule_id asc
+            partition by
+                contributions.contact_id, contributions.model_id, contributions.model_version
+            order by abs(contributions.points) desc, contributions.rule_id asc
         ) as reason_rank
     from contributions
+    inner join listed
+        on contributions.contact_id = listed.contact_id
+        and contributions.model_id = listed.model_id
+        and contributions.model_version = listed.model_version
 
 ),
 
