@@ -1,15 +1,18 @@
 -- What each contact did before its outcome (events up to its first win, or to the score
 -- date), summed per contact: the days with any event (row_kind `days`, one row per
--- contact, 0 without events), the events of each type (`events`) and, per event type
--- and property key, the events carrying the key, those where it holds a number and the
--- sum of those numbers (`property`). attribute_lift reads it instead of every event.
+-- contact with events), the events of each type (`events`) and, per event type and
+-- property key, the events carrying the key, those where it holds a number and the sum
+-- of those numbers (`property`). attribute_lift reads it instead of every event. A
+-- contact with events but not (yet) in int_lead_outcomes is summed too, up to the score
+-- date, so that every loaded event is counted once it is due.
 --
--- Incremental on DuckDB (delete+insert by contact): the events counted so far are those
--- loaded by loaded_until that occurred by scored_through (or the first win), the two
--- latest stored; a run adds the events loaded or occurred since, re-sums only the
--- contacts that got one, and works out anew a contact whose first win changed or that
--- is new. A run of a day before scored_through, --full-refresh and Spark (insert
--- overwrite only) count every event again.
+-- Incremental on DuckDB (delete+insert by contact): what is counted is every event
+-- loaded by loaded_until that occurred by scored_through (or by the contact's first
+-- win), the latest two stored. A run adds the events loaded or occurred since, and sums
+-- anew only the contacts that got one. A contact whose first win moved before
+-- scored_through (or changed) is counted again from all its events. A run of a day
+-- before scored_through, --full-refresh and Spark (insert overwrite only) count every
+-- event again.
 {{ config(
     materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='delete+insert',
@@ -41,9 +44,22 @@ loads as (
     from {{ ref('stg_raw__events') }}
 
 ),
+
+outcomes as (
+
+    select * from {{ ref('int_lead_outcomes') }}
+
+),
+
+score_dates as (
+
+    select * from {{ ref('int_score_dates') }}
+
+),
+
 {%- if counted %}
 
-    -- the events that did not count at the last run: loaded or occurred since
+    -- the events that were not counted at the last run: loaded or occurred since
     fresh_events as (
 
         select * from {{ ref('stg_raw__events') }}
@@ -65,53 +81,48 @@ loads as (
             and occurred_date <= cast('{{ counted[0] }}' as date)
 
     ),
-{%- endif %}
-
-outcomes as (
-
-    select * from {{ ref('int_lead_outcomes') }}
-
-),
-
-limits as (
-
-    -- the outcome bounds what counts: the first win, else the score date
-    select
-        contact_id,
-        first_won_date,
-        score_date,
-        coalesce(first_won_date, score_date) as counts_until
-    from outcomes
-
-),
-
-{%- if counted %}
 
     stored as (
 
         select * from {{ this }}
+        where row_kind = 'days'
+
+    ),
+
+    won_changes as (
+
+        -- the contacts whose first win is new or changed since their last count
+        select
+            stored.contact_id,
+            stored.first_won_date as counted_won_date,
+            outcomes.first_won_date
+        from stored
+        left join outcomes
+            on stored.contact_id = outcomes.contact_id
+        where stored.first_won_date is distinct from outcomes.first_won_date
 
     ),
 
     reworked as (
 
-        -- new contacts, and those whose first win moved: counted from scratch; a run of
-        -- an earlier day than the last counts every contact again
-        select limits.contact_id
-        from limits
-        left join stored
-            on limits.contact_id = stored.contact_id
-            and stored.row_kind = 'days'
+        -- a first win that changed, or a new one before the last run's day, bounds anew
+        -- what counted; a run of an earlier day than the last counts every contact again
+        select contact_id
+        from won_changes
         where
-            stored.contact_id is null
-            or stored.first_won_date is distinct from limits.first_won_date
-            or limits.score_date < cast('{{ counted[0] }}' as date)
+            counted_won_date is not null
+            or first_won_date < cast('{{ counted[0] }}' as date)
+        union
+        select stored.contact_id
+        from stored
+        cross join score_dates
+        where score_dates.score_date < cast('{{ counted[0] }}' as date)
 
     ),
 
     counted_events as (
 
-        -- the events of the other contacts that did not count at the last run
+        -- the other contacts' events not counted at the last run, and due now
         select
             fresh_events.contact_id,
             fresh_events.event_type,
@@ -119,10 +130,12 @@ limits as (
             fresh_events.properties,
             fresh_events.occurred_date <= cast('{{ counted[0] }}' as date) as is_late
         from fresh_events
-        inner join limits
-            on fresh_events.contact_id = limits.contact_id
+        cross join score_dates
+        left join outcomes
+            on fresh_events.contact_id = outcomes.contact_id
         where
-            fresh_events.occurred_date <= limits.counts_until
+            fresh_events.occurred_date
+            <= coalesce(outcomes.first_won_date, score_dates.score_date)
             and fresh_events.contact_id not in (select contact_id from reworked)
         union all
         select
@@ -132,17 +145,17 @@ limits as (
             events.properties,
             false as is_late
         from events
-        inner join limits
-            on events.contact_id = limits.contact_id
+        cross join score_dates
+        left join outcomes
+            on events.contact_id = outcomes.contact_id
         where
-            events.occurred_date <= limits.counts_until
+            events.occurred_date <= coalesce(outcomes.first_won_date, score_dates.score_date)
             and events.contact_id in (select contact_id from reworked)
 
     ),
 
     counted_days as (
 
-        -- a day already counted (a late event on a day with others) is not counted again
         select distinct
             contact_id,
             occurred_date,
@@ -153,7 +166,8 @@ limits as (
 
     days_counted_before as (
 
-        -- an inner join, so that the few late days are what is looked up
+        -- a late event's day already counted with others is not counted again (an inner
+        -- join, so that the few late days are what is looked up)
         select distinct
             counted_days.contact_id,
             counted_days.occurred_date
@@ -181,6 +195,8 @@ limits as (
 
     touched as (
 
+        select contact_id from won_changes
+        union
         select contact_id from reworked
         union
         select contact_id from counted_events
@@ -197,9 +213,10 @@ limits as (
             events.occurred_date,
             events.properties
         from events
-        inner join limits
-            on events.contact_id = limits.contact_id
-        where events.occurred_date <= limits.counts_until
+        cross join score_dates
+        left join outcomes
+            on events.contact_id = outcomes.contact_id
+        where events.occurred_date <= coalesce(outcomes.first_won_date, score_dates.score_date)
 
     ),
 
@@ -215,7 +232,7 @@ limits as (
 
     touched as (
 
-        select contact_id from limits
+        select distinct contact_id from counted_events
 
     ),
 
@@ -272,9 +289,20 @@ new_sums as (
 
 {%- if counted %}
 
+    carried as (
+
+        -- what the contacts that got events had, but those counted again
+        select stored_rows.*
+        from {{ this }} as stored_rows
+        inner join touched
+            on stored_rows.contact_id = touched.contact_id
+        where stored_rows.contact_id not in (select contact_id from reworked)
+
+    ),
+
     sums as (
 
-        -- a contact carried on: what it had, plus what it got
+        -- what a contact had, plus what it got
         select
             coalesce(new_sums.contact_id, carried.contact_id) as contact_id,
             coalesce(new_sums.row_kind, carried.row_kind) as row_kind,
@@ -299,13 +327,7 @@ new_sums as (
                 else carried.measured_sum + new_sums.measured_sum
             end as measured_sum
         from new_sums
-        full outer join (
-            select stored.*
-            from stored
-            inner join touched
-                on stored.contact_id = touched.contact_id
-            where stored.contact_id not in (select contact_id from reworked)
-        ) as carried
+        full outer join carried
             on new_sums.contact_id = carried.contact_id
             and new_sums.row_kind = carried.row_kind
             and new_sums.event_type is not distinct from carried.event_type
@@ -339,14 +361,15 @@ final as (
         sums.measured_sum,
 
         -- what is counted: the next run adds what came since
-        limits.first_won_date,
-        limits.score_date as scored_through,
+        outcomes.first_won_date,
+        score_dates.score_date as scored_through,
         loads.loaded_until
 
     from sums
-    inner join limits
-        on sums.contact_id = limits.contact_id
+    cross join score_dates
     cross join loads
+    left join outcomes
+        on sums.contact_id = outcomes.contact_id
 
 )
 
