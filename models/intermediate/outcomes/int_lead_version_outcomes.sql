@@ -332,51 +332,71 @@ intervals_reached as (
 
 ),
 
-member_marked as (
+{%- if window_start %}
 
-    select
-        contact_id,
-        model_id,
-        model_version,
-        valid_from,
-        valid_to,
-        case
-            when valid_from = lag(valid_to) over (
-                partition by contact_id, model_id, model_version order by valid_from
-            ) then 0
-            else 1
-        end as is_run_start
-    from read_changes
-    where is_member
+    member_runs as (
 
-),
+        -- a run reads few intervals per lead: each is taken as it is
+        select
+            contact_id,
+            model_id,
+            model_version,
+            valid_from,
+            valid_to
+        from read_changes
+        where is_member
 
-member_numbered as (
+    ),
 
-    select
-        *,
-        sum(is_run_start) over (
-            partition by contact_id, model_id, model_version
-            order by valid_from
-            rows between unbounded preceding and current row
-        ) as run_number
-    from member_marked
+{%- else %}
 
-),
+    member_marked as (
 
-member_runs as (
+        select
+            contact_id,
+            model_id,
+            model_version,
+            valid_from,
+            valid_to,
+            case
+                when valid_from = lag(valid_to) over (
+                    partition by contact_id, model_id, model_version order by valid_from
+                ) then 0
+                else 1
+            end as is_run_start
+        from read_changes
+        where is_member
 
-    -- the runs of days in the segment, among the intervals read
-    select
-        contact_id,
-        model_id,
-        model_version,
-        min(valid_from) as valid_from,
-        max(valid_to) as valid_to
-    from member_numbered
-    group by contact_id, model_id, model_version, run_number
+    ),
 
-),
+    member_numbered as (
+
+        select
+            *,
+            sum(is_run_start) over (
+                partition by contact_id, model_id, model_version
+                order by valid_from
+                rows between unbounded preceding and current row
+            ) as run_number
+        from member_marked
+
+    ),
+
+    member_runs as (
+
+        -- the runs of days in the segment, among the intervals read
+        select
+            contact_id,
+            model_id,
+            model_version,
+            min(valid_from) as valid_from,
+            max(valid_to) as valid_to
+        from member_numbered
+        group by contact_id, model_id, model_version, run_number
+
+    ),
+
+{%- endif %}
 
 stage_days as (
 
