@@ -13,8 +13,10 @@ scores as (
 
 history as (
 
-    select * from {{ ref('lead_score_history') }}
-    where is_in_segment
+    -- the stored intervals (9999-12-31 while open), not lead_score_history: the view's
+    -- buying-stage cuts split no score
+    select * from {{ ref('int_lead_score_changes') }}
+    where is_member
 
 ),
 
@@ -71,10 +73,7 @@ week_ago as (
         and scores.model_id = history.model_id
         and scores.model_version = history.model_version
         and history.valid_from <= cast({{ dbt.dateadd('day', -7, 'scores.score_date') }} as date)
-        and (
-            history.valid_to is null
-            or history.valid_to > cast({{ dbt.dateadd('day', -7, 'scores.score_date') }} as date)
-        )
+        and history.valid_to > cast({{ dbt.dateadd('day', -7, 'scores.score_date') }} as date)
 
 ),
 
@@ -171,22 +170,28 @@ listed as (
 
 reasons as (
 
-    -- "Visited the pricing page (3 events) (+15.00)": explain's wording, one line
+    -- "Visited the pricing page (3 events) (+15.00)": explain's wording, one line; only
+    -- for the leads listed
     select
-        contact_id,
-        model_id,
-        model_version,
-        description
-        || coalesce(' (' || evidence || ')', '')
+        contributions.contact_id,
+        contributions.model_id,
+        contributions.model_version,
+        contributions.description
+        || coalesce(' (' || contributions.evidence || ')', '')
         || ' ('
-        || case when points > 0 then '+' else '' end
-        || cast(points as {{ dbt.type_string() }})
+        || case when contributions.points > 0 then '+' else '' end
+        || cast(contributions.points as {{ dbt.type_string() }})
         || ')' as reason,
         row_number() over (
-            partition by contact_id, model_id, model_version
-            order by abs(points) desc, rule_id asc
+            partition by
+                contributions.contact_id, contributions.model_id, contributions.model_version
+            order by abs(contributions.points) desc, contributions.rule_id asc
         ) as reason_rank
     from contributions
+    inner join listed
+        on contributions.contact_id = listed.contact_id
+        and contributions.model_id = listed.model_id
+        and contributions.model_version = listed.model_version
 
 ),
 

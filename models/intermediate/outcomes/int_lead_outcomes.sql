@@ -38,7 +38,8 @@ score_dates as (
 
 data_start as (
 
-    select min(occurred_date) as first_event_date
+    -- the day of the earliest event (cast once, not per event)
+    select cast(min(occurred_at) as date) as first_event_date
     from events
 
 ),

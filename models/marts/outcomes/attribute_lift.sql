@@ -29,9 +29,10 @@ fields as (
 
 ),
 
-events as (
+behaviour as (
 
-    select * from {{ ref('stg_raw__events') }}
+    -- per lead: events per type, active days, sums of numeric properties
+    select * from {{ ref('int_lead_behaviour') }}
 
 ),
 
@@ -129,38 +130,14 @@ numeric_values as (
 
 ),
 
-events_before_outcome as (
+lead_behaviour as (
 
-    -- events before the lead's first win (or by the score date): what happens after a
-    -- sale says nothing about winning it
-    select
-        events.contact_id,
-        events.event_type,
-        events.occurred_date,
-        events.properties
-    from events
+    -- what each lead did before its first win (or by the score date): what happens after
+    -- a sale says nothing about winning it
+    select behaviour.*
+    from behaviour
     inner join outcomes
-        on events.contact_id = outcomes.contact_id
-    where events.occurred_date <= coalesce(outcomes.first_won_date, outcomes.score_date)
-
-),
-
-event_property_entries as (
-
-    {{ leadscore.json_object_entries(
-        'events_before_outcome', ['contact_id', 'event_type'], 'properties'
-    ) }}
-
-),
-
-event_property_numbers as (
-
-    select
-        contact_id,
-        event_type,
-        attribute_key,
-        {{ leadscore.to_number('attribute_value') }} as measured
-    from event_property_entries
+        on behaviour.contact_id = outcomes.contact_id
 
 ),
 
@@ -171,11 +148,12 @@ numeric_properties as (
     select
         event_type,
         attribute_key
-    from event_property_numbers
+    from lead_behaviour
+    where row_kind = 'property'
     group by
         event_type,
         attribute_key
-    having count(measured) >= 0.95 * count(*)
+    having sum(measured_entries) >= 0.95 * sum(entries)
 
 ),
 
@@ -186,18 +164,16 @@ behaviour_volumes as (
     select
         contact_id,
         'count.' || event_type as attribute,
-        count(*) as measured
-    from events_before_outcome
-    group by
-        contact_id,
-        event_type
+        events as measured
+    from lead_behaviour
+    where row_kind = 'events'
     union all
     select
         contact_id,
         'active_days' as attribute,
-        count(distinct occurred_date) as measured
-    from events_before_outcome
-    group by contact_id
+        events as measured
+    from lead_behaviour
+    where row_kind = 'days' and events > 0
 
 ),
 
@@ -226,29 +202,27 @@ measured_values as (
     select * from numeric_values
     union all
     select
-        event_property_numbers.contact_id,
-        'sum.' || event_property_numbers.event_type || '.'
-        || event_property_numbers.attribute_key as attribute,
-        sum(event_property_numbers.measured) as measured
-    from event_property_numbers
+        lead_behaviour.contact_id,
+        'sum.' || lead_behaviour.event_type || '.'
+        || lead_behaviour.attribute_key as attribute,
+        lead_behaviour.measured_sum as measured
+    from lead_behaviour
     inner join numeric_properties
-        on event_property_numbers.event_type = numeric_properties.event_type
-        and event_property_numbers.attribute_key = numeric_properties.attribute_key
-    where event_property_numbers.measured is not null
-    group by
-        event_property_numbers.contact_id,
-        event_property_numbers.event_type,
-        event_property_numbers.attribute_key
+        on lead_behaviour.event_type = numeric_properties.event_type
+        and lead_behaviour.attribute_key = numeric_properties.attribute_key
+    where lead_behaviour.row_kind = 'property' and lead_behaviour.measured_entries > 0
 
 ),
 
 quartiles as (
 
+    -- leads with equal values at a quartile's edge split by contact_id: the same split
+    -- whatever order the rows come in
     select
         contact_id,
         attribute,
         measured,
-        ntile(4) over (partition by attribute order by measured) as quartile
+        ntile(4) over (partition by attribute order by measured, contact_id) as quartile
     from measured_values
 
 ),
@@ -295,7 +269,8 @@ event_values as (
         'event' as attribute_kind,
         'event.' || event_type as attribute,
         'performed' as attribute_value
-    from events_before_outcome
+    from lead_behaviour
+    where row_kind = 'events'
 
 ),
 

@@ -11,7 +11,9 @@ with
 
 history as (
 
-    select * from {{ ref('lead_score_history') }}
+    -- the stored intervals (9999-12-31 while open), not lead_score_history: the view's
+    -- buying-stage cuts split no score
+    select * from {{ ref('int_lead_score_changes') }}
 
 ),
 
@@ -71,10 +73,13 @@ as_of_scores as (
         history.is_mql
     from history
     cross join window_bounds
+    inner join models
+        on history.model_id = models.model_id
+        and history.model_version = models.model_version
     where
-        history.is_in_segment
+        history.is_member
         and history.valid_from <= window_bounds.reference_date
-        and (history.valid_to is null or history.valid_to > window_bounds.reference_date)
+        and history.valid_to > window_bounds.reference_date
 
 ),
 

@@ -10,63 +10,13 @@ leads as (
 
 ),
 
-history as (
-
-    select * from {{ ref('lead_score_history') }}
-    where buying_stage is not null
-
-),
-
-score_dates as (
-
-    select * from {{ ref('int_score_dates') }}
-
-),
-
-stage_ranks as (
-
-    select
-        history.contact_id,
-        history.model_id,
-        history.model_version,
-        case history.buying_stage
-            when 'discovery' then 1
-            when 'evaluation' then 2
-            when 'decision' then 3
-        end as stage_rank,
-        history.valid_from
-    from history
-
-),
-
-furthest_stages as (
-
-    select
-        leads.contact_id,
-        leads.model_id,
-        leads.model_version,
-        max(stage_ranks.stage_rank) as stage_rank
-    from leads
-    cross join score_dates
-    inner join stage_ranks
-        on leads.contact_id = stage_ranks.contact_id
-        and leads.model_id = stage_ranks.model_id
-        and leads.model_version = stage_ranks.model_version
-        and stage_ranks.valid_from <= coalesce(leads.first_won_date, score_dates.score_date)
-    group by leads.contact_id, leads.model_id, leads.model_version
-
-),
-
 staged_leads as (
 
+    -- the furthest stage is worked out per lead in int_lead_version_outcomes
     select
-        leads.*,
-        coalesce(furthest_stages.stage_rank, 0) as stage_rank
+        *,
+        coalesce(furthest_stage_rank, 0) as stage_rank
     from leads
-    left join furthest_stages
-        on leads.contact_id = furthest_stages.contact_id
-        and leads.model_id = furthest_stages.model_id
-        and leads.model_version = furthest_stages.model_version
 
 ),
 
