@@ -9,7 +9,8 @@
     DuckDB: delete the window's rows, insert the new rows, in one transaction. A model
     with config touched_key (e.g. contact_id) that recomputes only the leads something
     touched (touched_keys_only()) replaces the window's rows of the keys it wrote, and
-    any row after the score date; every other lead's rows stay as stored.
+    any row after the score date (config touched_after_column: a row's first day, by
+    default window_column); every other lead's rows stay as stored.
     Spark (plain Parquet: no delete): the table is partitioned by `window_column`
     (window_partition_by); drop the window's partitions, then append the new rows. A day
     of the window whose recomputed content is empty is thus cleared too, which a dynamic
@@ -32,7 +33,8 @@
     {%- if touched_key %}
         and (
             {{ touched_key }} in (select {{ touched_key }} from {{ source }})
-            or {{ config.require('window_column') }} > cast('{{ var("score_date") }}' as date)
+            or {{ config.get('touched_after_column', config.require('window_column')) }}
+                > cast('{{ var("score_date") }}' as date)
         )
     {%- endif %}
     {%- endif %};
