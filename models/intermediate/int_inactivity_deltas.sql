@@ -139,7 +139,9 @@ final as (
         -- delta of the days before it)
         max(
             case
-                when starts_and_stops.delta_date >= cast('{{ window_start or "1900-01-01" }}' as date)
+                when
+                    starts_and_stops.delta_date
+                    >= cast('{{ window_start or "1900-01-01" }}' as date)
                     then 1
                 else 0
             end
