@@ -6,7 +6,11 @@
     correction is removed too; rows the run adds before the window (events that landed
     later than the lookback reaches) are added to what is stored.
 
-    DuckDB: delete the window's rows, insert the new rows, in one transaction.
+    DuckDB: delete the window's rows, insert the new rows, in one transaction. A model
+    with config touched_key (e.g. contact_id) that recomputes only the leads something
+    touched (touched_keys_only()) replaces the window's rows of the keys it wrote, and
+    any row after the score date (config touched_after_column: a row's first day, by
+    default window_column); every other lead's rows stay as stored.
     Spark (plain Parquet: no delete): the table is partitioned by `window_column`
     (window_partition_by); drop the window's partitions, then append the new rows. A day
     of the window whose recomputed content is empty is thus cleared too, which a dynamic
@@ -22,9 +26,17 @@
     {%- set source = arg_dict["temp_relation"] -%}
     {%- set window_start = history_window_start() -%}
     {%- set columns = get_quoted_csv(arg_dict["dest_columns"] | map(attribute="name")) -%}
+    {%- set touched_key = config.get('touched_key') if leadscore.touched_keys_only() else none -%}
     delete from {{ target }}
     {%- if window_start %}
     where {{ config.require('window_column') }} >= cast('{{ window_start }}' as date)
+    {%- if touched_key %}
+        and (
+            {{ touched_key }} in (select {{ touched_key }} from {{ source }})
+            or {{ config.get('touched_after_column', config.require('window_column')) }}
+                > cast('{{ var("score_date") }}' as date)
+        )
+    {%- endif %}
     {%- endif %};
 
     insert into {{ target }} ({{ columns }})

@@ -2,7 +2,8 @@
     First day an incremental run recomputes, as 'YYYY-MM-DD', or none for a full
     recompute. var history_start (the first day the run scores) minus var lookback_days
     (default 7), so events that arrived up to lookback_days late are picked up and the
-    days they touch corrected. None when history_start is unset, on --full-refresh, when
+    days they touch corrected; narrowed to what landed since the last complete run
+    (narrowed_window_start). None when history_start is unset, on --full-refresh, when
     the history table does not exist yet, or when the seeds hold a model version the
     history has never scored (a new version is scored over the whole history).
 -#}
@@ -29,5 +30,6 @@
         {%- endif -%}
     {%- endif -%}
     {%- set start = modules.datetime.date.fromisoformat(var('history_start') | string) -%}
-    {{ return((start - modules.datetime.timedelta(days=var('lookback_days', 7) | int)).isoformat()) }}
+    {%- set earliest = start - modules.datetime.timedelta(days=var('lookback_days', 7) | int) -%}
+    {{ return(leadscore.narrowed_window_start(start, earliest).isoformat()) }}
 {% endmacro %}

@@ -13,8 +13,21 @@
 -- bound). A window without a matching event measures 0 and earns nothing; for days_since
 -- a lead that never had a matching event earns nothing.
 --
--- Rebuilt in full on every run from the events up to the score date; the history
--- models read only the intervals that reach into their window.
+-- Incremental by day, as int_lead_score_changes: a run recomputes the intervals from
+-- history_window_start() (W) on and writes again the interval stored for the day before
+-- W, closed anew. A windowed measure on a day from W on only sees events of its last
+-- window_days days, so the run reads the events from W minus the longest window on;
+-- days_since needs the last matching day before W, which the stored interval holds
+-- (last_matched_date). Day-by-day runs and a full refresh store the same rows.
+{{ config(
+    materialized='incremental',
+    incremental_strategy=leadscore.window_incremental_strategy(),
+    window_column='valid_to',
+    partition_by=leadscore.window_partition_by('valid_to'),
+    on_schema_change='fail',
+) }}
+{%- set window_start = history_window_start() if is_incremental() else none %}
+
 with
 
 events as (
@@ -82,6 +95,14 @@ events_as_of as (
     from events
     cross join score_dates
     where events.occurred_date <= score_dates.score_date
+    {%- if window_start %}
+        -- what the longest window reaches back to (see matched)
+        and events.occurred_date >= {{ dbt.dateadd(
+            'day',
+            '-1 * (select coalesce(max(measures.window_days), 0) from measures)',
+            "cast('" ~ window_start ~ "' as date)",
+        ) }}
+    {%- endif %}
 
 ),
 
@@ -159,6 +180,15 @@ matched_days as (
         occurred_date,
         case when measure = 'active_days' then 1 else sum(amount) end as amount
     from matched
+    {%- if window_start %}
+    -- the events a day from W on can see: a window's last window_days days; for
+    -- days_since the days from W on (the last one before W comes from the history)
+    where occurred_date >= {{ dbt.dateadd(
+        'day',
+        "-1 * case when measure = 'days_since' then 0 else window_days end",
+        "cast('" ~ window_start ~ "' as date)",
+    ) }}
+    {%- endif %}
     group by contact_id, model_id, model_version, rule_id, measure, window_days, occurred_date
 
 ),
@@ -245,6 +275,39 @@ window_levels as (
 
 -- days_since: after each matching day, each bin holds from min_value days later until
 -- max_value days later or the next matching day, whichever comes first
+recency_days as (
+
+    select
+        contact_id,
+        model_id,
+        model_version,
+        rule_id,
+        occurred_date
+    from matched_days
+    where measure = 'days_since'
+    {%- if window_start %}
+    union all
+    -- the last matching day before W, as the interval stored for the day before W holds it
+    select
+        stored.contact_id,
+        stored.model_id,
+        stored.model_version,
+        stored.rule_id,
+        stored.last_matched_date as occurred_date
+    from {{ this }} as stored
+    inner join measures
+        on stored.model_id = measures.model_id
+        and stored.model_version = measures.model_version
+        and stored.rule_id = measures.rule_id
+    where
+        measures.measure = 'days_since'
+        and stored.valid_from < cast('{{ window_start }}' as date)
+        and stored.valid_to >= cast('{{ window_start }}' as date)
+        and stored.last_matched_date is not null
+    {%- endif %}
+
+),
+
 recency_spans as (
 
     select
@@ -256,8 +319,7 @@ recency_spans as (
         lead(occurred_date) over (
             partition by contact_id, model_id, model_version, rule_id order by occurred_date
         ) as next_date
-    from matched_days
-    where measure = 'days_since'
+    from recency_days
 
 ),
 
@@ -374,44 +436,84 @@ levels as (
 
 ),
 
+-- the levels of the days the run writes (from W on), and the interval stored for the
+-- day before W, which is written again with its new end
+levels_to_write as (
+
+    select
+        levels.*,
+        false as is_stored,
+        cast(null as decimal(18, 2)) as stored_engagement_delta,
+        cast(null as decimal(18, 2)) as stored_negative_delta
+    from levels
+    cross join score_dates
+    where levels.step_date <= score_dates.score_date
+    {%- if window_start %}
+        and levels.step_date >= cast('{{ window_start }}' as date)
+    {%- endif %}
+    {%- if window_start %}
+    union all
+    select
+        contact_id,
+        model_id,
+        model_version,
+        rule_id,
+        valid_from as step_date,
+        measured_value,
+        last_matched_date,
+        engagement_points,
+        negative_points,
+        true as is_stored,
+        engagement_delta as stored_engagement_delta,
+        negative_delta as stored_negative_delta
+    from {{ this }}
+    where
+        valid_from < cast('{{ window_start }}' as date)
+        and valid_to >= cast('{{ window_start }}' as date)
+    {%- endif %}
+
+),
+
 final as (
 
     select
         -- ids
-        levels.contact_id,
-        levels.model_id,
-        levels.model_version,
-        levels.rule_id,
+        contact_id,
+        model_id,
+        model_version,
+        rule_id,
 
         -- validity
-        levels.step_date as valid_from,
+        step_date as valid_from,
         cast(coalesce(
-            lead(levels.step_date) over by_rule,
+            lead(step_date) over by_rule,
             cast('9999-12-31' as date)
         ) as date) as valid_to,
 
         -- what was measured (for days_since: on valid_from, one more each day after)
-        cast(levels.measured_value as decimal(18, 4)) as measured_value,
-        levels.last_matched_date,
+        cast(measured_value as decimal(18, 4)) as measured_value,
+        last_matched_date,
 
         -- points from valid_from on, and their change that day
-        cast(levels.engagement_points as decimal(18, 2)) as engagement_points,
-        cast(levels.negative_points as decimal(18, 2)) as negative_points,
+        cast(engagement_points as decimal(18, 2)) as engagement_points,
+        cast(negative_points as decimal(18, 2)) as negative_points,
         cast(
-            levels.engagement_points - coalesce(lag(levels.engagement_points) over by_rule, 0)
-            as decimal(18, 2)
+            case
+                when is_stored then stored_engagement_delta
+                else engagement_points - coalesce(lag(engagement_points) over by_rule, 0)
+            end as decimal(18, 2)
         ) as engagement_delta,
         cast(
-            levels.negative_points - coalesce(lag(levels.negative_points) over by_rule, 0)
-            as decimal(18, 2)
+            case
+                when is_stored then stored_negative_delta
+                else negative_points - coalesce(lag(negative_points) over by_rule, 0)
+            end as decimal(18, 2)
         ) as negative_delta
 
-    from levels
-    cross join score_dates
-    where levels.step_date <= score_dates.score_date
+    from levels_to_write
     window by_rule as (
-        partition by levels.contact_id, levels.model_id, levels.model_version, levels.rule_id
-        order by levels.step_date
+        partition by contact_id, model_id, model_version, rule_id
+        order by step_date
     )
 
 )

@@ -1,5 +1,16 @@
 -- One row per contact profile version and known field value: the shape rules are
 -- evaluated against. Field names are what rule seeds write in their `field` column.
+-- depends_on: {{ ref('int_contacts_touched') }}
+--
+-- Per contact, as int_contact_profiles_versioned: a daily run rebuilds only the contacts
+-- of int_contacts_touched and keeps every other contact's stored rows.
+{{ config(
+    materialized=leadscore.profile_materialization(),
+    incremental_strategy='replace_touched',
+    touched_key='contact_id',
+    on_schema_change='fail',
+) }}
+{%- set touched_only = is_incremental() and leadscore.profiles_touched_only() %}
 {%- set contact_fields = [
     'seniority', 'job_title', 'country', 'lead_source', 'email_domain', 'email_domain_list',
 ] %}
@@ -16,6 +27,9 @@ with
 contacts as (
 
     select * from {{ ref('int_contact_profiles_versioned') }}
+    {%- if touched_only %}
+    where contact_id in (select touched.contact_id from {{ ref('int_contacts_touched') }} as touched)
+    {%- endif %}
 
 ),
 

@@ -2,17 +2,36 @@
 -- day: a new version starts on every day the contact or its company changed. Several
 -- updates on one day: the last one is that day's state. Scores read the version valid
 -- on their date, so no later attribute leaks into an earlier score.
+-- depends_on: {{ ref('int_contacts_touched') }}
+--
+-- Per contact: a daily run (profiles_touched_only) rebuilds only the contacts of
+-- int_contacts_touched (a row of theirs or of their company loaded since the last build)
+-- and keeps every other contact's versions as stored (strategy replace_touched).
+{{ config(
+    materialized=leadscore.profile_materialization(),
+    incremental_strategy='replace_touched',
+    touched_key='contact_id',
+    on_schema_change='fail',
+) }}
+{%- set touched_only = is_incremental() and leadscore.profiles_touched_only() %}
+
 with
 
 contacts as (
 
     select * from {{ ref('stg_raw__contacts') }}
+    {%- if touched_only %}
+    where contact_id in (select touched.contact_id from {{ ref('int_contacts_touched') }} as touched)
+    {%- endif %}
 
 ),
 
 companies as (
 
     select * from {{ ref('stg_raw__companies') }}
+    {%- if touched_only %}
+    where company_id in (select contacts.company_id from contacts)
+    {%- endif %}
 
 ),
 
@@ -123,6 +142,7 @@ with_company as (
         company_versions.annual_revenue,
         company_versions.company_country,
         company_versions.company_attributes,
+        company_versions.loaded_at as company_loaded_at,
         row_number() over (
             partition by with_contact.contact_id, with_contact.valid_from
             order by company_versions.change_date desc
@@ -166,7 +186,12 @@ final as (
         with_company.company_attributes,
 
         -- timestamps
-        with_company.created_at
+        with_company.created_at,
+        -- the newest raw row the version was built from (int_contacts_touched's watermark)
+        greatest(
+            with_company.loaded_at,
+            coalesce(with_company.company_loaded_at, with_company.loaded_at)
+        ) as loaded_at
 
     from with_company
     left join domain_lists

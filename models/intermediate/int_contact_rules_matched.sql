@@ -1,16 +1,33 @@
 -- Segment conditions and fit rules each contact profile version meets, one row per
 -- match. Rules come from seeds as data; `field_matches` compares them as values.
+-- depends_on: {{ ref('int_contacts_touched') }}
+--
+-- Per contact, as int_contact_profiles_versioned: a daily run rebuilds only the contacts
+-- of int_contacts_touched and keeps every other contact's stored rows.
+{{ config(
+    materialized=leadscore.profile_materialization(),
+    incremental_strategy='replace_touched',
+    touched_key='contact_id',
+    on_schema_change='fail',
+) }}
+{%- set touched_only = is_incremental() and leadscore.profiles_touched_only() %}
 with
 
 contacts as (
 
     select * from {{ ref('int_contact_profiles_versioned') }}
+    {%- if touched_only %}
+    where contact_id in (select touched.contact_id from {{ ref('int_contacts_touched') }} as touched)
+    {%- endif %}
 
 ),
 
 fields as (
 
     select * from {{ ref('int_contact_fields_unpivoted') }}
+    {%- if touched_only %}
+    where contact_id in (select touched.contact_id from {{ ref('int_contacts_touched') }} as touched)
+    {%- endif %}
 
 ),
 

@@ -12,14 +12,21 @@
 -- first run after they land, counted after what already counted within cap_window_days
 -- of them (on either side), and count from that run's first day on (scored_from); every
 -- other event counts from the day it occurred.
+--
+-- Per lead (touched_keys_only): only the leads with an event the stored rows have not
+-- seen (loaded since, or occurred after the last stored event) are recomputed, and the
+-- leads with stored events after the score date (a run for an earlier day); the window's
+-- rows of every other lead stay as stored, which is what recomputing them would give.
 {{ config(
     materialized='incremental',
     incremental_strategy=leadscore.window_incremental_strategy(),
     window_column='occurred_date',
     partition_by=leadscore.window_partition_by('occurred_date'),
     on_schema_change='fail',
+    touched_key='contact_id',
 ) }}
 {%- set window_start = history_window_start() if is_incremental() else none %}
+{%- set touched_only = window_start and leadscore.touched_keys_only() %}
 {%- set capped_events_of_chain = leadscore.trailing_caps(
     'chains.events',
     'carried.kept' if window_start else 'null',
@@ -48,6 +55,40 @@ rules_with_decay as (
 
 ),
 
+{%- if touched_only %}
+
+-- (its own read of the events, so that the one above is not materialized whole)
+event_loads as (
+
+    select
+        contact_id,
+        occurred_date,
+        loaded_at
+    from {{ ref('stg_raw__events') }}
+
+),
+
+touched_contacts as (
+
+    select event_loads.contact_id
+    from event_loads
+    cross join score_dates
+    where
+        event_loads.occurred_date <= score_dates.score_date
+        and (
+            event_loads.loaded_at > (select max(stored.loaded_at) from {{ this }} as stored)
+            or event_loads.occurred_date > (select max(stored.occurred_date) from {{ this }} as stored)
+        )
+    union
+    select stored.contact_id
+    from {{ this }} as stored
+    cross join score_dates
+    where stored.occurred_date > score_dates.score_date
+
+),
+
+{%- endif %}
+
 events_as_of as (
 
     select events.*
@@ -59,6 +100,9 @@ events_as_of as (
             events.occurred_date >= cast('{{ window_start }}' as date)
             or events.loaded_at > (select max(loaded_at) from {{ this }})
         )
+    {%- endif %}
+    {%- if touched_only %}
+        and events.contact_id in (select touched_contacts.contact_id from touched_contacts)
     {%- endif %}
 
 ),

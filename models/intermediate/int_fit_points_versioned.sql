@@ -3,12 +3,26 @@
 -- the seed, never the contact's own text (a job title or an attribute can hold a name or
 -- a phone number): the listed value that matched for equals / in, else the operator and
 -- its value(s).
+-- depends_on: {{ ref('int_contacts_touched') }}
+--
+-- Per contact, as int_contact_profiles_versioned: a daily run rebuilds only the contacts
+-- of int_contacts_touched and keeps every other contact's stored rows.
+{{ config(
+    materialized=leadscore.profile_materialization(),
+    incremental_strategy='replace_touched',
+    touched_key='contact_id',
+    on_schema_change='fail',
+) }}
+{%- set touched_only = is_incremental() and leadscore.profiles_touched_only() %}
 with
 
 matched as (
 
     select * from {{ ref('int_contact_rules_matched') }}
     where rule_kind = 'fit'
+    {%- if touched_only %}
+        and contact_id in (select touched.contact_id from {{ ref('int_contacts_touched') }} as touched)
+    {%- endif %}
 
 ),
 

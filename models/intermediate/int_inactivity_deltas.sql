@@ -134,7 +134,18 @@ final as (
         starts_and_stops.model_id,
         starts_and_stops.model_version,
         {{ leadscore.clamp_to_window('starts_and_stops.delta_date', window_start) }} as delta_date,
-        cast(sum(starts_and_stops.delta_points) as decimal(18, 2)) as negative_delta
+        cast(sum(starts_and_stops.delta_points) as decimal(18, 2)) as negative_delta,
+        -- whether a penalty starts or stops that day (in a window: not only the opening
+        -- delta of the days before it)
+        max(
+            case
+                when
+                    starts_and_stops.delta_date
+                    >= cast('{{ window_start or "1900-01-01" }}' as date)
+                    then 1
+                else 0
+            end
+        ) = 1 as is_change
     from starts_and_stops
     cross join score_dates
     where starts_and_stops.delta_date <= score_dates.score_date

@@ -7,7 +7,8 @@
 -- score date (a full recompute when that is none), starting from the interval stored for
 -- the day before (the only one read from history), which it writes again, closed anew;
 -- so day-by-day runs and a full refresh store the same rows, and a day's cost does not
--- grow with history.
+-- grow with history. In a daily run only the leads something touched in the window are
+-- scored again (see int_lead_scores_graded_daily); the others' intervals stay as stored.
 {{ config(
     materialized='incremental',
     incremental_strategy=leadscore.window_incremental_strategy(),
@@ -15,8 +16,11 @@
     partition_by=leadscore.window_partition_by('valid_to'),
     on_schema_change='fail',
     tags=['history'],
+    touched_key='contact_id',
+    touched_after_column='valid_from',
 ) }}
 {%- set window_start = history_window_start() if is_incremental() else none %}
+{%- set touched_only = window_start and leadscore.touched_keys_only() %}
 
 with
 
@@ -78,6 +82,10 @@ candidates as (
     from {{ this }} as stored_changes
     where stored_changes.valid_from < cast('{{ window_start }}' as date)
         and stored_changes.valid_to >= cast('{{ window_start }}' as date)
+    {%- if touched_only %}
+        -- a lead the run scores (int_lead_scores_graded_daily): the others keep theirs
+        and stored_changes.contact_id in (select graded_daily.contact_id from graded_daily)
+    {%- endif %}
     {%- endif %}
 
 ),

@@ -7,20 +7,63 @@
 --
 -- A step of the incremental int_lead_score_changes, in the window of its run: the
 -- interval open the day before the window counts in full on the window's first day.
+--
+-- Per lead (touched_keys_only): in a daily run only the leads something touched in the
+-- window are scored: an event balance, aggregate-rule or profile version or sales-feedback
+-- adjustment starting in it, an inactivity penalty starting or stopping in it, or a stored
+-- change after the score date (an earlier day run again). Every other lead's stored
+-- intervals stay as they are (int_lead_score_changes, config touched_key).
 {{ config(materialized='ephemeral') }}
 {%- set window_start = leadscore.incremental_window_start('int_lead_score_changes') %}
+{%- set touched_only = window_start and leadscore.touched_keys_only('int_lead_score_changes') %}
+{%- set touched_filter -%}
+    contact_id in (select touched.contact_id from touched)
+{%- endset %}
 
 with
+{%- if touched_only %}
+
+touched as (
+
+    select contact_id from {{ ref('int_event_points_balanced') }}
+    where valid_from >= cast('{{ window_start }}' as date)
+    union
+    select contact_id from {{ ref('int_aggregate_rule_points') }}
+    where valid_from >= cast('{{ window_start }}' as date)
+    union
+    select contact_id from {{ ref('int_segment_memberships') }}
+    where valid_from >= cast('{{ window_start }}' as date)
+    union
+    select contact_id from {{ ref('int_disposition_adjustments') }}
+    where valid_from >= cast('{{ window_start }}' as date)
+    union
+    select contact_id from {{ ref('int_inactivity_deltas') }}
+    where is_change
+    union
+    select stored.contact_id
+    from {{ adapter.get_relation(
+        database=target.database, schema='intermediate', identifier='int_lead_score_changes'
+    ) }} as stored
+    where stored.valid_from > cast('{{ var("score_date") }}' as date)
+
+),
+{%- endif %}
 
 memberships as (
 
     select * from {{ ref('int_segment_memberships') }}
+    {%- if touched_only %}
+    where {{ touched_filter }}
+    {%- endif %}
 
 ),
 
 fit_points as (
 
     select * from {{ ref('int_fit_points_versioned') }}
+    {%- if touched_only %}
+    where {{ touched_filter }}
+    {%- endif %}
 
 ),
 
@@ -30,12 +73,18 @@ event_balances as (
     {%- if window_start %}
     where valid_to >= cast('{{ window_start }}' as date)
     {%- endif %}
+    {%- if touched_only %}
+        and {{ touched_filter }}
+    {%- endif %}
 
 ),
 
 inactivity_deltas as (
 
     select * from {{ ref('int_inactivity_deltas') }}
+    {%- if touched_only %}
+    where {{ touched_filter }}
+    {%- endif %}
 
 ),
 
@@ -44,6 +93,9 @@ aggregate_points as (
     select * from {{ ref('int_aggregate_rule_points') }}
     {%- if window_start %}
     where valid_to >= cast('{{ window_start }}' as date)
+    {%- endif %}
+    {%- if touched_only %}
+        and {{ touched_filter }}
     {%- endif %}
 
 ),
@@ -59,6 +111,9 @@ disposition_adjustments as (
     select * from {{ ref('int_disposition_adjustments') }}
     {%- if window_start %}
     where valid_to > cast('{{ window_start }}' as date)
+    {%- endif %}
+    {%- if touched_only %}
+        and {{ touched_filter }}
     {%- endif %}
 
 ),

@@ -1,11 +1,25 @@
 -- For every contact profile version and model version: is the contact in the model's
 -- segment? (It must meet all the model's segment conditions; a model without conditions
 -- takes every contact.)
+-- depends_on: {{ ref('int_contacts_touched') }}
+--
+-- Per contact, as int_contact_profiles_versioned: a daily run rebuilds only the contacts
+-- of int_contacts_touched and keeps every other contact's stored rows.
+{{ config(
+    materialized=leadscore.profile_materialization(),
+    incremental_strategy='replace_touched',
+    touched_key='contact_id',
+    on_schema_change='fail',
+) }}
+{%- set touched_only = is_incremental() and leadscore.profiles_touched_only() %}
 with
 
 profiles as (
 
     select * from {{ ref('int_contact_profiles_versioned') }}
+    {%- if touched_only %}
+    where contact_id in (select touched.contact_id from {{ ref('int_contacts_touched') }} as touched)
+    {%- endif %}
 
 ),
 
@@ -25,6 +39,9 @@ matched as (
 
     select * from {{ ref('int_contact_rules_matched') }}
     where rule_kind = 'segment'
+    {%- if touched_only %}
+        and contact_id in (select touched.contact_id from {{ ref('int_contacts_touched') }} as touched)
+    {%- endif %}
 
 ),
 

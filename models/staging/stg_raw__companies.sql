@@ -22,7 +22,8 @@ renamed as (
         attributes as company_attributes,
 
         -- timestamps
-        updated_at
+        updated_at,
+        _loaded_at as loaded_at
 
     from source
 

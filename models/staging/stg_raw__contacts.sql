@@ -24,7 +24,8 @@ renamed as (
 
         -- timestamps
         created_at,
-        updated_at
+        updated_at,
+        _loaded_at as loaded_at
 
     from source
 

@@ -237,9 +237,11 @@ def _window_start(sql: str, relation: str, column: str) -> dt.date | None:
     (a full recompute, a table created anew, a shape not known here)."""
     rel = re.escape(relation)
     col = re.escape(column)
+    # A run that recomputed the leads it touched only (config touched_key) narrows the
+    # delete by `and (...)`: what it changed still starts on that day.
     pattern = (
         rf"^\s*delete\s+from\s+{rel}\s+where\s+\"?{col}\"?\s*>=\s*"
-        rf"cast\(\s*'(\d{{4}}-\d{{2}}-\d{{2}})'\s+as\s+date\s*\)\s*;"
+        rf"cast\(\s*'(\d{{4}}-\d{{2}}-\d{{2}})'\s+as\s+date\s*\)(?:\s+and\s+\([^;]*\))?\s*;"
     )
     m = re.match(pattern, sql, flags=re.IGNORECASE)
     if not m:

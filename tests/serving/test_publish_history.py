@@ -331,3 +331,12 @@ def test_the_window_is_read_from_the_sql_dbt_ran():
     assert _window_start(f"create table {rel} as (select 1)", rel, "valid_from") is None
     assert _window_start(windowed, rel, "occurred_date") is None
     assert _window_start(windowed + f"; delete from {rel}", rel, "valid_from") is None
+    # a run that recomputed only the leads it touched narrows its delete: the same day
+    touched = (
+        f"delete from {rel}\n    where valid_from >= cast('2026-10-29' as date)\n"
+        f"        and (\n            contact_id in (select contact_id from t)\n"
+        f"            or valid_from > cast('2026-11-05' as date)\n        );\n"
+        f'    insert into {rel} ("a")\n    select "a" from t\n'
+    )
+    assert _window_start(touched, rel, "valid_from") == D(2026, 10, 29)
+    assert _window_start(touched.replace(" and (", " or ("), rel, "valid_from") is None
