@@ -77,7 +77,7 @@ current_rules as (
         rule_points.company_id,
         rule_points.model_id,
         rule_points.model_version,
-        {{ dbt.listagg('rule_points.rule_id', "', '", 'order by rule_points.rule_id') }}
+        {{ leadscore.sorted_listagg('rule_points.rule_id', "', '") }}
             as account_rules_met
     from rule_points
     cross join score_dates
